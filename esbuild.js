@@ -1,0 +1,48 @@
+// Bundles the four programs into dist/: extension host glue, engine process, CLI and webview.
+// tfjs stays external in node bundles so an installed @tensorflow/tfjs-node registers its
+// backend on the same tfjs-core instance, and the wasm backend finds its .wasm files.
+const esbuild = require('esbuild');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode', '@tensorflow/*'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    entryPoints: { webview: 'webview/src/main.ts' },
+    outdir: 'dist/webview',
+    logLevel: 'warning',
+  },
+];
+
+async function main() {
+  if (watch) {
+    for (const options of builds) await (await esbuild.context(options)).watch();
+    return;
+  }
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

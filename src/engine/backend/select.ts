@@ -1,0 +1,69 @@
+/**
+ * Picks the tfjs backend at engine start: native TensorFlow where `@tensorflow/tfjs-node`
+ * installed, else wasm (SIMD) with our gradient kernels, else the pure-JS cpu backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'path';
+import type { BackendChoice, BackendName } from '../../protocol/model';
+import { LensError } from '../errors';
+import { registerWasmKernels } from './wasmKernels/registerAll';
+
+export interface BackendStatus {
+  backend: BackendName;
+  /** Why preferred backends were skipped, for the log. */
+  warnings: string[];
+}
+
+const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** Quiet tfjs's console banner ("install our node backend"): we report the backend ourselves. */
+tf.env().set('PROD', true);
+
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendStatus> {
+  const candidates = choice === 'auto' ? ORDER : [choice];
+  const warnings: string[] = [];
+  for (const name of candidates) {
+    try {
+      await activate(name);
+      return { backend: name, warnings };
+    } catch (err) {
+      warnings.push(`${name} backend unavailable: ${firstLine(err)}`);
+    }
+  }
+  throw new LensError('BACKEND_UNAVAILABLE', `Backend '${choice}' could not start: ${warnings.join('; ')}`);
+}
+
+async function activate(name: BackendName): Promise<void> {
+  if (tf.getBackend() === name) return;
+  if (name === 'tensorflow') loadNative();
+  if (name === 'wasm') await loadWasm();
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+}
+
+function loadNative(): void {
+  // Optional dependency: absent where its install script could not download libtensorflow.
+  // Any failure (missing module, missing native addon, ABI mismatch) means "not available".
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@tensorflow/tfjs-node');
+  if (!tf.findBackend('tensorflow')) throw new Error('@tensorflow/tfjs-node loaded but registered no backend');
+}
+
+let wasmPrepared = false;
+async function loadWasm(): Promise<void> {
+  if (wasmPrepared) return;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmDir() + path.sep);
+  registerWasmKernels();
+  wasmPrepared = true;
+}
+
+/** The folder holding tfjs-backend-wasm*.wasm, in the source tree and in the packaged extension. */
+function wasmDir(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0];
+}

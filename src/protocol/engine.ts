@@ -1,0 +1,36 @@
+/**
+ * Requests between the extension host (or CLI) and the engine process.
+ * Each capability adds one entry to EngineMethods; everything else is generic.
+ */
+import type { BackendChoice, BackendName, ModelSummary } from './model';
+import type { ErrorCode } from './errors';
+
+export interface EngineMethods {
+  /** Load a checkpoint with its weights and summarise it. */
+  info: { params: { modelPath: string }; result: ModelSummary };
+  /** Which backend is active; switching re-initialises tfjs. */
+  backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
+}
+
+export type MethodName = keyof EngineMethods;
+export type Params<M extends MethodName> = EngineMethods[M]['params'];
+export type Result<M extends MethodName> = EngineMethods[M]['result'];
+
+/** Host → engine. */
+export type ToEngine =
+  | { type: 'request'; id: number; method: MethodName; params: unknown }
+  | { type: 'cancel'; id: number };
+
+/** Engine → host. */
+export type FromEngine =
+  | { type: 'ready'; backend: BackendName; warnings: string[] }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; code: ErrorCode; message: string }
+  | { type: 'progress'; id: number; done: number; total: number; message?: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** Progress and cancellation for one request, the same shape in-process (CLI) and out of process. */
+export interface RunContext {
+  signal: AbortSignal;
+  onProgress(done: number, total: number, message?: string): void;
+}

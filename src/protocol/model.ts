@@ -1,0 +1,71 @@
+/** Shapes of what the engine says about a checkpoint. Shared by engine, extension, webview and CLI. */
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export type ModelFormat = 'layers-model' | 'graph-model';
+
+/** A dimension of null is free (usually the batch). */
+export interface TensorSpec {
+  name: string;
+  shape: (number | null)[];
+  dtype: string;
+}
+
+export interface LayerSummary {
+  name: string;
+  /** Keras class name for layers models, op name for graph-model nodes. */
+  className: string;
+  outputShape: (number | null)[][];
+  params: number;
+}
+
+export type InputKind = 'image' | 'tabular' | 'text' | 'tensor';
+
+/** `<name>.lens.json` beside the checkpoint; schema in media/lens.schema.json. */
+export interface Sidecar {
+  input?: {
+    kind: InputKind;
+    /** image: [height, width] the model expects; inputs are resized to it. */
+    size?: [number, number];
+    channels?: 1 | 3;
+    /** Pixel values are multiplied by scale, then (x - mean) / std per channel. */
+    scale?: number;
+    mean?: number[];
+    std?: number[];
+    /** tabular: the feature columns, in model order. */
+    features?: string[];
+    /** tabular: the label column of data files. */
+    labelColumn?: string;
+  };
+  labels?: string[];
+  data?: {
+    train?: string;
+    test?: string;
+    samples?: string[];
+    concepts?: Record<string, string>;
+  };
+  description?: string;
+}
+
+export interface SidecarInfo {
+  /** Absolute path of the sidecar that was read, or null when none exists. */
+  path: string | null;
+  sidecar: Sidecar;
+  /** What could not be known without a sidecar, or what the sidecar left open. */
+  missing: string[];
+}
+
+export interface ModelSummary {
+  path: string;
+  format: ModelFormat;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  layers: LayerSummary[];
+  params: number;
+  weightBytes: number;
+  backend: BackendName;
+  sidecar: SidecarInfo;
+  warnings: string[];
+}
