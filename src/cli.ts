@@ -1,0 +1,79 @@
+/**
+ * `model-lens`: the engine, headless. Every subcommand's --json prints exactly one JSON object on
+ * stdout; every failure is one line on stderr and a non-zero exit.
+ */
+import { parseArgs } from 'util';
+import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
+import { Engine } from './engine/engine';
+import { LensError, toWireError } from './engine/errors';
+import { formatSummary } from './cli/formatSummary';
+
+const USAGE = `Usage: model-lens <command> [options]
+
+Commands:
+  info <model.json>   Load a TF.js checkpoint with its weights and print its summary
+
+Options:
+  --json              Print one JSON object on stdout
+  --backend <name>    auto | tensorflow | wasm | cpu (default: auto)
+  -h, --help          Show this help
+  -v, --version       Show the version`;
+
+const EXIT_USAGE = 2;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  if (values.help) return print(USAGE);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (values.version) return print(require('../package.json').version);
+  const [command, ...args] = positionals;
+  if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
+    throw usage(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  const engine = new Engine((level, message) => level !== 'info' && console.error(`model-lens: ${level}: ${message}`));
+  const ctx = { signal: new AbortController().signal, onProgress: () => {} };
+  switch (command) {
+    case 'info': {
+      if (args.length !== 1) throw usage('info takes exactly one model.json path');
+      await engine.useBackend(values.backend as BackendChoice);
+      const summary = await engine.run('info', { modelPath: args[0] }, ctx);
+      return print(values.json ? JSON.stringify(summary) : formatSummary(summary));
+    }
+    case undefined:
+      throw usage('missing command');
+    default:
+      throw usage(`unknown command '${command}'`);
+  }
+}
+
+function print(text: string): number {
+  process.stdout.write(text + '\n');
+  return 0;
+}
+
+function usage(message: string): LensError {
+  return Object.assign(new LensError('BAD_REQUEST', `${message} (see model-lens --help)`), { exitCode: EXIT_USAGE });
+}
+
+// Libraries that log to stdout would corrupt --json output: send their chatter to stderr.
+console.log = console.info = (...args: unknown[]) => console.error(...args);
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+      ? `${err.message} (see model-lens --help)`
+      : toWireError(err).message;
+    process.stderr.write(`model-lens: error: ${message}\n`);
+    process.exit((err as { exitCode?: number }).exitCode ?? 1);
+  },
+);

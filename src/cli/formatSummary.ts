@@ -1,0 +1,25 @@
+/** Plain-text rendering of a model summary for the terminal. */
+import type { ModelSummary, TensorSpec } from '../protocol/model';
+
+export function formatSummary(s: ModelSummary): string {
+  const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
+  const tensor = (t: TensorSpec) => `${t.name} ${shape(t.shape)} ${t.dtype}`;
+  const rows = s.layers.map((l) => [l.name, l.className, l.outputShape.map(shape).join(' '), l.params.toLocaleString('en-US')]);
+  const lines = [
+    `${s.path}`,
+    `format: ${s.format}   backend: ${s.backend}   params: ${s.params.toLocaleString('en-US')}   weights: ${(s.weightBytes / 1024).toFixed(1)} KiB`,
+    ...s.inputs.map((t) => `input:  ${tensor(t)}`),
+    ...s.outputs.map((t) => `output: ${tensor(t)}`),
+    `sidecar: ${s.sidecar.path ?? `none (inferred: ${s.sidecar.sidecar.input?.kind ?? 'unknown'} input)`}`,
+    '',
+    table([['layer', 'class', 'output shape', 'params'], ...rows]),
+    ...s.sidecar.missing.map((m) => `missing: ${m}`),
+    ...s.warnings.map((w) => `warning: ${w}`),
+  ];
+  return lines.join('\n');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')).join('\n');
+}

@@ -1,0 +1,130 @@
+/** Loads a checkpoint (layers or graph model) from model.json + shards into one uniform handle. */
+import * as fs from 'fs';
+import * as tf from '@tensorflow/tfjs';
+import type { ModelFormat, SidecarInfo, TensorSpec } from '../../protocol/model';
+import { LensError } from '../errors';
+import { readModelJson, type ModelJson } from './modelJson';
+import { nonFiniteWeights, readWeights, type Weights } from './weights';
+import { readSidecar } from './sidecar';
+
+export interface Checkpoint {
+  path: string;
+  format: ModelFormat;
+  model: tf.LayersModel | tf.GraphModel;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  /** model.json's topology, for describing graph models op by op. */
+  topology: Record<string, unknown>;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightBytes: number;
+  sidecar: SidecarInfo;
+  warnings: string[];
+  /** Identifies the files' version, so a changed checkpoint is loaded again. */
+  stamp: string;
+}
+
+export async function loadCheckpoint(file: string): Promise<Checkpoint> {
+  const stamp = fileStamp(file);
+  const { json, format } = readModelJson(file);
+  const weights = readWeights(json, file);
+  const warnings: string[] = [];
+  const bad = nonFiniteWeights(weights);
+  if (bad.length > 0) {
+    warnings.push(`NaN or Inf values in ${bad.length} weight(s): ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}. Outputs and gradients will be unreliable.`);
+  }
+  const model = await build(json, format, weights);
+  const specs = format === 'layers-model' ? specsOfLayers(model as tf.LayersModel) : specsOfGraph(model as tf.GraphModel);
+  const sidecar = readSidecar(file, specs);
+  warnings.push(...sidecar.warnings);
+  const checkpoint: Checkpoint = {
+    path: file,
+    format,
+    model,
+    ...specs,
+    topology: json.modelTopology,
+    weightSpecs: weights.specs,
+    weightBytes: weights.data.byteLength,
+    sidecar: sidecar.info,
+    warnings,
+    stamp,
+  };
+  smokeTest(checkpoint);
+  return checkpoint;
+}
+
+async function build(json: ModelJson, format: ModelFormat, weights: Weights): Promise<tf.LayersModel | tf.GraphModel> {
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: json.modelTopology,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    trainingConfig: json.trainingConfig,
+    signature: json.signature,
+    userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> | undefined,
+    modelInitializer: json.modelInitializer,
+    weightSpecs: weights.specs,
+    weightData: weights.data,
+  };
+  try {
+    const handler = tf.io.fromMemory(artifacts);
+    return format === 'layers-model' ? await tf.loadLayersModel(handler) : await tf.loadGraphModel(handler);
+  } catch (err) {
+    throw explainLoadError(err);
+  }
+}
+
+/** tfjs's load errors, reworded into what went wrong and what to do. */
+function explainLoadError(err: unknown): LensError {
+  if (err instanceof LensError) return err;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const unknownLayer = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: (\S+)/.exec(message);
+  if (unknownLayer) {
+    return new LensError('UNSUPPORTED_OP', `Unsupported layer class '${unknownLayer[1].replace(/\.$/, '')}': TensorFlow.js has no built-in for it (custom layers are not supported).`);
+  }
+  if (/shape|weights are not set|expected \d+ weights?|provided weight data/i.test(message)) {
+    return new LensError('WEIGHTS_MISMATCH', `Weights do not match the topology: ${message}`);
+  }
+  return new LensError('INVALID_MODEL', `TensorFlow.js could not build the model: ${message}`);
+}
+
+function specsOfLayers(model: tf.LayersModel): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  const spec = (t: tf.SymbolicTensor): TensorSpec => ({ name: t.name, shape: [...t.shape], dtype: t.dtype });
+  return { inputs: model.inputs.map(spec), outputs: model.outputs.map(spec) };
+}
+
+function specsOfGraph(model: tf.GraphModel): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
+  const spec = (t: tf.ModelTensorInfo): TensorSpec => ({
+    name: t.name,
+    shape: (t.shape ?? []).map((d) => (d < 0 ? null : d)),
+    dtype: t.dtype,
+  });
+  return { inputs: model.inputs.map(spec), outputs: model.outputs.map(spec) };
+}
+
+/** Runs zeros through the model so unsupported ops and inconsistent shapes surface at load, not mid-analysis. */
+function smokeTest(checkpoint: Checkpoint): void {
+  try {
+    tf.tidy(() => {
+      const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d) => d ?? 1), spec.dtype as tf.DataType));
+      const out = checkpoint.model.predict(feeds.length === 1 ? feeds[0] : feeds);
+      (Array.isArray(out) ? out : [out as tf.Tensor]).forEach((t) => t.dataSync());
+    });
+  } catch (err) {
+    checkpoint.model.dispose();
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const op = /Op is not supported: (\S+)|(\S+) is not (?:yet )?supported|Unknown op '?([^'\s]+)/i.exec(message);
+    if (op) {
+      throw new LensError('UNSUPPORTED_OP', `Unsupported op '${op[1] ?? op[2] ?? op[3]}': TensorFlow.js cannot run this model (${message}).`);
+    }
+    throw new LensError('INVALID_MODEL', `The model fails on a zero input: ${message}`);
+  }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    throw new LensError('FILE_NOT_FOUND', `${file} does not exist.`);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The engine: owns the tfjs backend and the loaded checkpoints, and answers typed requests.
+ * Runs in its own process under the extension host (main.ts) or in-process under the CLI.
+ */
+import type { BackendChoice, BackendName } from '../protocol/model';
+import type { MethodName, Params, Result, RunContext } from '../protocol/engine';
+import { initBackend } from './backend/select';
+import { loadCheckpoint, type Checkpoint } from './checkpoint/load';
+import { summarize } from './checkpoint/summary';
+import { LensError } from './errors';
+import { checkParams } from './params';
+
+export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: RunContext) => Promise<Result<M>>;
+
+const handlers: { [M in MethodName]: Handler<M> } = {
+  info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
+  backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
+};
+
+export class Engine {
+  private active: BackendName | null = null;
+  /** One loaded model per path, reloaded when its model.json changes on disk. */
+  private readonly checkpoints = new Map<string, Promise<Checkpoint>>();
+
+  constructor(private readonly log: Logger = () => {}) {}
+
+  get backend(): BackendName {
+    if (!this.active) throw new LensError('BACKEND_UNAVAILABLE', 'The engine has not started a backend yet.');
+    return this.active;
+  }
+
+  async useBackend(choice: BackendChoice): Promise<BackendName> {
+    const status = await initBackend(choice);
+    status.warnings.forEach((w) => this.log('info', w));
+    if (this.active && this.active !== status.backend) this.forgetModels();
+    this.active = status.backend;
+    this.log('info', `Backend: ${status.backend}`);
+    return status.backend;
+  }
+
+  async run<M extends MethodName>(method: M, params: unknown, ctx: RunContext): Promise<Result<M>> {
+    const handler = handlers[method] as Handler<M> | undefined;
+    if (!handler) throw new LensError('BAD_REQUEST', `Unknown engine method '${String(method)}'.`);
+    return handler(this, checkParams(method, params), ctx);
+  }
+
+  async checkpoint(modelPath: string): Promise<Checkpoint> {
+    const cached = this.checkpoints.get(modelPath);
+    if (cached) {
+      const checkpoint = await cached.catch(() => null);
+      if (checkpoint && (await isCurrent(checkpoint))) return checkpoint;
+      checkpoint?.model.dispose();
+    }
+    const loading = loadCheckpoint(modelPath);
+    this.checkpoints.set(modelPath, loading);
+    loading.then(
+      (c) => this.log('info', `Loaded ${c.format} ${modelPath}`),
+      () => this.checkpoints.delete(modelPath),
+    );
+    return loading;
+  }
+
+  private forgetModels(): void {
+    for (const loading of this.checkpoints.values()) loading.then((c) => c.model.dispose(), () => {});
+    this.checkpoints.clear();
+  }
+
+  dispose(): void {
+    this.forgetModels();
+  }
+}
+
+async function isCurrent(checkpoint: Checkpoint): Promise<boolean> {
+  const { statSync } = await import('fs');
+  try {
+    const stat = statSync(checkpoint.path);
+    return `${stat.size}:${stat.mtimeMs}` === checkpoint.stamp;
+  } catch {
+    return false;
+  }
+}

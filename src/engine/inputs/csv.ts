@@ -1,0 +1,170 @@
+/** CSV files (with a header row) → [n,f] feature tensors plus row labels. */
+import * as tf from '@tensorflow/tfjs';
+import Papa from 'papaparse';
+import type { Sidecar } from '../../protocol/model';
+import { LensError } from '../errors';
+import { base, perChannel, readInputFile } from './common';
+
+export interface CsvTable {
+  header: string[];
+  /** Data rows (blank lines dropped), cells as written. */
+  rows: string[][];
+  /** 1-based file line where each row starts, for messages. */
+  lines: number[];
+}
+
+export interface TabularRows {
+  /** Feature columns, in model order. */
+  features: string[];
+  /** Raw (un-normalised) values, row-major, rows × features.length. */
+  data: Float32Array;
+  rows: number;
+  /** labelColumn values, when the file has that column. */
+  labels?: string[];
+}
+
+type InputSpec = NonNullable<Sidecar['input']>;
+
+/** Strict decimal: Number() would also take '', '0x1f' and 'Infinity'. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function parseCsv(file: string, text: string): CsvTable {
+  const delimiter = file.toLowerCase().endsWith('.tsv') ? '\t' : guessDelimiter(text);
+  // skipEmptyLines stays off so record k maps to a known line; blank records are dropped below.
+  const parsed = Papa.parse<string[]>(text, { delimiter, skipEmptyLines: false });
+  const records = parsed.data;
+  const lines: number[] = [];
+  let line = 1;
+  for (const rec of records) {
+    lines.push(line);
+    line += 1 + rec.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+  }
+  const quoteError = parsed.errors.find((e) => e.type === 'Quotes');
+  if (quoteError) {
+    const at = quoteError.row !== undefined && lines[quoteError.row] ? `line ${lines[quoteError.row]}: ` : '';
+    throw new LensError('INVALID_INPUT', `${base(file)}: ${at}${quoteError.message}.`);
+  }
+  const blank = (rec: string[]): boolean => rec.every((c) => c.trim() === '');
+  const first = records.findIndex((r) => !blank(r));
+  if (first < 0) throw new LensError('INVALID_INPUT', `${base(file)}: the CSV file is empty; it needs a header row.`);
+  const header = records[first].map((h) => h.trim());
+  const table: CsvTable = { header, rows: [], lines: [] };
+  for (let k = first + 1; k < records.length; k++) {
+    const rec = records[k];
+    if (blank(rec)) continue;
+    // Trailing empty cells (a trailing delimiter) are harmless; anything else misaligns columns.
+    const extra = rec.slice(header.length);
+    if (rec.length < header.length || extra.some((c) => c.trim() !== '')) {
+      throw new LensError(
+        'INVALID_INPUT',
+        `${base(file)}: row ${table.rows.length + 1} (line ${lines[k]}) has ${rec.length} fields; the header has ${header.length}.`,
+      );
+    }
+    table.rows.push(rec.slice(0, header.length));
+    table.lines.push(lines[k]);
+  }
+  return table;
+}
+
+export async function readCsvTable(file: string): Promise<CsvTable> {
+  return parseCsv(file, (await readInputFile(file)).toString('utf8'));
+}
+
+/** The sidecar's feature columns (or every numeric column but the label), parsed as numbers. */
+export function selectFeatures(file: string, table: CsvTable, input: Partial<InputSpec> = {}): TabularRows {
+  const { header, rows } = table;
+  if (!rows.length) throw new LensError('INVALID_INPUT', `${base(file)}: the CSV file has a header but no data rows.`);
+  const labelIndex = input.labelColumn !== undefined ? header.indexOf(input.labelColumn) : -1;
+  let features = input.features;
+  if (features) {
+    const missing = features.filter((f) => !header.includes(f));
+    if (missing.length) {
+      throw new LensError(
+        'INVALID_INPUT',
+        `${base(file)}: missing feature column${missing.length > 1 ? 's' : ''} ${missing.map(q).join(', ')}; the header has ${header.map(q).join(', ')}.`,
+      );
+    }
+  } else {
+    // A column is numeric when its first non-empty cell is: a stray bad cell later is then
+    // reported, instead of the whole column silently vanishing from the features.
+    features = header.filter((name, j) => {
+      if (j === labelIndex || name === '') return false;
+      const cell = rows.find((r) => r[j].trim() !== '')?.[j];
+      return cell !== undefined && NUMBER.test(cell.trim());
+    });
+    if (!features.length) {
+      throw new LensError('INVALID_INPUT', `${base(file)}: no numeric columns found; list them in the sidecar's input.features.`);
+    }
+  }
+
+  const cols = features.map((f) => header.indexOf(f));
+  const data = new Float32Array(rows.length * cols.length);
+  rows.forEach((row, i) => {
+    cols.forEach((j, k) => {
+      const cell = row[j].trim();
+      if (!NUMBER.test(cell)) {
+        const what = cell === '' ? 'is empty' : `"${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}" is not a number`;
+        throw new LensError(
+          'INVALID_INPUT',
+          `${base(file)}: row ${i + 1} (line ${table.lines[i]}), column ${q(header[j])}: ${what}.`,
+        );
+      }
+      data[i * cols.length + k] = Number(cell);
+    });
+  });
+  const labels = labelIndex >= 0 ? rows.map((r) => r[labelIndex].trim()) : undefined;
+  return { features, data, rows: rows.length, labels };
+}
+
+/** Reads a CSV into feature rows and labels, e.g. training data for later analysis. */
+export async function readCsvRows(file: string, input: Partial<InputSpec> = {}): Promise<TabularRows> {
+  return selectFeatures(file, await readCsvTable(file), input);
+}
+
+/** (x − mean) / std per feature, as a [rows, features] float32 tensor. */
+export function tabularTensor(rows: TabularRows, input: Partial<InputSpec> = {}): tf.Tensor2D {
+  const f = rows.features.length;
+  const mean = perChannel(input.mean, f, 'mean', 0);
+  const std = perChannel(input.std, f, 'std', 1);
+  const out = new Float32Array(rows.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = (rows.data[i] - mean[i % f]) / std[i % f];
+  return tf.tensor2d(out, [rows.rows, f], 'float32');
+}
+
+export interface CsvInput {
+  tensor: tf.Tensor2D;
+  labels?: string[];
+  features: string[];
+  description: string;
+}
+
+export async function loadCsv(file: string, input: Partial<InputSpec> = {}): Promise<CsvInput> {
+  return csvInput(file, (await readInputFile(file)).toString('utf8'), input);
+}
+
+/** CSV text → normalised [rows, features] tensor, labels and a one-line description. */
+export function csvInput(file: string, text: string, input: Partial<InputSpec> = {}): CsvInput {
+  const rows = selectFeatures(file, parseCsv(file, text), input);
+  const tensor = tabularTensor(rows, input);
+  const shown = rows.features.length > 6 ? [...rows.features.slice(0, 6), '…'] : rows.features;
+  let description = `${base(file)}: ${rows.rows} row${rows.rows === 1 ? '' : 's'} × ${rows.features.length} features (${shown.join(', ')})`;
+  if (rows.labels) description += `, labels from ${q(input.labelColumn ?? '')}`;
+  if (input.mean || input.std) description += ', standardised';
+  return { tensor, labels: rows.labels, features: rows.features, description };
+}
+
+/** The most frequent of , \t ; | on the header line; ',' when none (one column). */
+function guessDelimiter(text: string): string {
+  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    const count = headerLine.split(d).length - 1;
+    if (count > bestCount) [best, bestCount] = [d, count];
+  }
+  return best;
+}
+
+function q(name: string): string {
+  return `"${name}"`;
+}

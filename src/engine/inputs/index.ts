@@ -1,0 +1,85 @@
+/** Turns a user's input file into a model-ready tensor: images, CSV rows or tensor JSON. */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { Sidecar } from '../../protocol/model';
+import { LensError } from '../errors';
+import { base, formatShape, readInputFile, shapeFits } from './common';
+import { csvInput } from './csv';
+import { sniffImage } from './decode';
+import { planImage, prepareImage, type Preview } from './image';
+import { parseTensorJson, type ModelInputSpec } from './tensorJson';
+
+export interface LoadedInput {
+  tensor: tf.Tensor;
+  kind: 'image' | 'tabular' | 'tensor';
+  description: string;
+  /** Row labels (the sidecar's labelColumn) for tabular inputs that have them. */
+  labels?: string[];
+  /** Images: what the model sees, as RGBA at model resolution. */
+  preview?: Preview;
+}
+
+export type { Preview } from './image';
+export type { ModelInputSpec } from './tensorJson';
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
+
+/**
+ * Loads `file` for a model input of `spec`. Kind comes from content first (PNG/JPEG magic bytes),
+ * then the extension, then the sidecar's input.kind. The result's shape is checked against spec.
+ */
+export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sidecar): Promise<LoadedInput> {
+  const bytes = await readInputFile(file);
+  const kind = chooseKind(file, bytes, sidecar);
+  const loaded = load(kind, file, bytes, spec, sidecar);
+  if (!shapeFits(loaded.tensor.shape, spec.shape)) {
+    const actual = formatShape(loaded.tensor.shape);
+    loaded.tensor.dispose();
+    const hint =
+      kind === 'image'
+        ? ' Set input.size and input.channels in the sidecar to match the model.'
+        : kind === 'tabular'
+          ? ' List the model\'s columns in the sidecar\'s input.features.'
+          : '';
+    throw new LensError(
+      'INVALID_INPUT',
+      `${base(file)}: input has shape ${actual} but the model expects ${formatShape(spec.shape)}.${hint}`,
+    );
+  }
+  return loaded;
+}
+
+function chooseKind(file: string, bytes: Buffer, sidecar: Sidecar): LoadedInput['kind'] {
+  if (sniffImage(bytes) !== null) return 'image';
+  const ext = path.extname(file).toLowerCase();
+  if (IMAGE_EXT.has(ext)) return 'image'; // decoding then reports why it is not a PNG/JPEG
+  if (ext === '.csv' || ext === '.tsv') return 'tabular';
+  if (ext === '.json') return 'tensor';
+  const declared = sidecar.input?.kind;
+  if (declared === 'image' || declared === 'tabular' || declared === 'tensor') return declared;
+  throw new LensError(
+    'INVALID_INPUT',
+    `${base(file)}: unknown input type. Model Lens reads PNG and JPEG images, CSV rows (.csv) and tensor JSON (.json).`,
+  );
+}
+
+function load(
+  kind: LoadedInput['kind'],
+  file: string,
+  bytes: Buffer,
+  spec: ModelInputSpec,
+  sidecar: Sidecar,
+): LoadedInput {
+  if (kind === 'image') {
+    const plan = planImage(spec.shape, sidecar);
+    const img = prepareImage(file, bytes, plan.options);
+    const tensor = tf.tensor(img.data, plan.shapeFor(img.height, img.width, img.channels), 'float32');
+    return { tensor, kind, description: img.description, preview: img.preview };
+  }
+  if (kind === 'tabular') {
+    const { tensor, labels, description } = csvInput(file, bytes.toString('utf8'), sidecar.input);
+    return labels ? { tensor, kind, description, labels } : { tensor, kind, description };
+  }
+  const { tensor, description } = parseTensorJson(file, bytes.toString('utf8').replace(/^\uFEFF/, ''), spec);
+  return { tensor, kind, description };
+}

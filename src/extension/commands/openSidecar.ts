@@ -1,0 +1,22 @@
+/** Opens `<name>.lens.json` beside a checkpoint, creating it from a template when absent. */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { requireTrust } from './trust';
+
+const TEMPLATE = {
+  description: '',
+  input: { kind: 'image', size: [224, 224], channels: 3, scale: 1 / 255 },
+  labels: [],
+  data: { samples: [] },
+};
+
+export async function openSidecar(uri?: vscode.Uri): Promise<void> {
+  if (!uri || !requireTrust('edit sidecars')) return;
+  const file = vscode.Uri.file(path.join(path.dirname(uri.fsPath), `${path.basename(uri.fsPath, '.json')}.lens.json`));
+  try {
+    await vscode.workspace.fs.stat(file);
+  } catch {
+    await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(TEMPLATE, null, 2) + '\n'));
+  }
+  await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One });
+}

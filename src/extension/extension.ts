@@ -1,0 +1,55 @@
+/** Composition root: wires the engine client, status bar, panels and commands. */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { BackendChoice, BackendName } from '../protocol/model';
+import { EngineClient } from './engineClient';
+import { BackendStatusBar } from './statusBar';
+import { ModelPanels } from './panels/modelPanels';
+import { openModelCommand } from './commands/openModel';
+import { openSidecar } from './commands/openSidecar';
+import { selectBackend } from './commands/selectBackend';
+
+/** What activate() returns: used by the integration tests and by other extensions. */
+export interface ModelLensApi {
+  backend(): Promise<BackendName>;
+  statusBarText(): string;
+  openPanels(): string[];
+  whenRendered(modelPath: string): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): ModelLensApi {
+  const output = vscode.window.createOutputChannel('Model Lens', { log: true });
+  const backendChoice = () => vscode.workspace.getConfiguration('modelLens').get<BackendChoice>('backend', 'auto');
+  const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), output, backendChoice);
+  const statusBar = new BackendStatusBar(engine);
+  const panels = new ModelPanels(context.extensionUri, engine, output);
+  context.subscriptions.push(
+    output,
+    engine,
+    statusBar,
+    panels,
+    vscode.commands.registerCommand('modelLens.openModel', openModelCommand(panels)),
+    vscode.commands.registerCommand('modelLens.openSidecar', openSidecar),
+    vscode.commands.registerCommand('modelLens.selectBackend', selectBackend),
+    vscode.commands.registerCommand('modelLens.showLog', () => output.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('modelLens.backend')) return;
+      engine.restart();
+      panels.reloadAll();
+    }),
+  );
+  // Start the engine now so the status bar shows the backend; models load only on request.
+  void engine.backend().catch((err: Error) => output.error(err.message));
+  return {
+    backend: () => engine.backend(),
+    statusBarText: () => statusBar.text,
+    openPanels: () => panels.paths(),
+    whenRendered: async (modelPath) => {
+      const panel = panels.get(path.resolve(modelPath));
+      if (!panel) throw new Error(`No Model Lens panel is open for ${modelPath}.`);
+      return panel.whenRendered();
+    },
+  };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,108 @@
+/**
+ * One webview panel per checkpoint, beside the editor. It asks the engine for the model summary
+ * and relays it to the webview; everything the webview sends is validated first.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/webview';
+import type { ModelSummary } from '../../protocol/model';
+import { EngineError, type EngineClient } from '../engineClient';
+import { Disposable } from '../dispose';
+import { renderShell, webviewOptions } from './webviewHtml';
+
+export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
+
+export class ModelPanel extends Disposable {
+  private state: ToWebview;
+  private readonly rendered: Promise<void>;
+  private markRendered!: () => void;
+  private readonly cancel = this._register(new vscode.CancellationTokenSource());
+
+  constructor(
+    readonly modelPath: string,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.state = { type: 'loading', modelPath };
+    this.rendered = new Promise((resolve) => (this.markRendered = resolve));
+    panel.webview.html = renderShell(panel.webview, extensionUri, panel.title);
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    void this.load();
+  }
+
+  static create(modelPath: string, extensionUri: vscode.Uri, engine: EngineClient, output: vscode.LogOutputChannel): ModelPanel {
+    const title = `Model Lens: ${path.basename(path.dirname(modelPath))}`;
+    const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    return new ModelPanel(modelPath, panel, extensionUri, engine, output);
+  }
+
+  reveal(): void {
+    this.panel.reveal(vscode.ViewColumn.Beside);
+  }
+
+  /** Resolves once the webview has drawn the summary or the error. */
+  whenRendered(): Promise<void> {
+    return this.rendered;
+  }
+
+  async load(): Promise<void> {
+    this.show({ type: 'loading', modelPath: this.modelPath });
+    try {
+      const summary: ModelSummary = await this.engine.request('info', { modelPath: this.modelPath }, this.cancel.token);
+      summary.warnings.forEach((w) => this.output.warn(`${this.modelPath}: ${w}`));
+      this.show({ type: 'summary', summary });
+    } catch (err) {
+      const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
+      if (code === 'CANCELLED') return;
+      this.output.error(`${this.modelPath}: ${message}`);
+      this.show({ type: 'error', modelPath: this.modelPath, code, message });
+      void vscode.window.showErrorMessage(`Model Lens: ${message}`, 'Show Log').then((choice) => choice && this.output.show());
+    }
+  }
+
+  private show(state: ToWebview): void {
+    this.state = state;
+    if (!this.isDisposed) void this.panel.webview.postMessage(state);
+  }
+
+  private receive(raw: unknown): void {
+    const message: FromWebview | null = parseFromWebview(raw);
+    if (!message) {
+      this.output.warn('Ignored an invalid message from the model panel.');
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        void this.panel.webview.postMessage(this.state);
+        return;
+      case 'rendered':
+        if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
+        return;
+      case 'reload':
+        void this.load();
+        return;
+      case 'openSidecar':
+        void vscode.commands.executeCommand('modelLens.openSidecar', vscode.Uri.file(this.modelPath));
+        return;
+      case 'showLog':
+        this.output.show();
+        return;
+      default: {
+        const unexpected: never = message;
+        this.output.warn(`Ignored an unknown panel message: ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.cancel.cancel();
+    super.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,33 @@
+/** Panel entry: draws whatever state the host sends, then tells the host it is on screen. */
+import type { ToWebview } from '../../src/protocol/webview';
+import { onMessage, post, saved } from './messaging';
+import { renderSummary } from './views/summary';
+import { renderError, renderLoading } from './views/status';
+
+const app = document.getElementById('app') as HTMLElement;
+
+function render(state: ToWebview): void {
+  switch (state.type) {
+    case 'loading':
+      app.replaceChildren(renderLoading(state.modelPath));
+      return;
+    case 'summary':
+      app.replaceChildren(renderSummary(state.summary));
+      post({ type: 'rendered', modelPath: state.summary.path });
+      break;
+    case 'error':
+      app.replaceChildren(renderError(state.modelPath, state.code, state.message));
+      post({ type: 'rendered', modelPath: state.modelPath });
+      break;
+    default: {
+      const unexpected: never = state;
+      throw new Error(`Unknown message ${JSON.stringify(unexpected)}`);
+    }
+  }
+  saved.set(state);
+}
+
+const previous = saved.get();
+if (previous) render(previous);
+onMessage(render);
+post({ type: 'ready' });
