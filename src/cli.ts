@@ -70,10 +70,9 @@ console.log = console.info = (...args: unknown[]) => console.error(...args);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const message = err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
-      ? `${err.message} (see model-lens --help)`
-      : toWireError(err).message;
+    const badArgs = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    const message = badArgs ? `${(err as Error).message} (see model-lens --help)` : toWireError(err).message;
     process.stderr.write(`model-lens: error: ${message}\n`);
-    process.exit((err as { exitCode?: number }).exitCode ?? 1);
+    process.exit(badArgs ? EXIT_USAGE : ((err as { exitCode?: number }).exitCode ?? 1));
   },
 );

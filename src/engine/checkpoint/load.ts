@@ -114,7 +114,7 @@ function smokeTest(checkpoint: Checkpoint): void {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     const op = /Op is not supported: (\S+)|(\S+) is not (?:yet )?supported|Unknown op '?([^'\s]+)/i.exec(message);
     if (op) {
-      throw new LensError('UNSUPPORTED_OP', `Unsupported op '${op[1] ?? op[2] ?? op[3]}': TensorFlow.js cannot run this model (${message}).`);
+      throw new LensError('UNSUPPORTED_OP', `Unsupported op '${op[1] ?? op[2] ?? op[3]}': TensorFlow.js has no kernel for it; re-export the model without it or register it with tf.registerOp.`);
     }
     throw new LensError('INVALID_MODEL', `The model fails on a zero input: ${message}`);
   }

@@ -14,11 +14,16 @@ export function shapeFits(actual: readonly number[], expected: readonly (number 
   return actual.length === expected.length && expected.every((d, i) => d === null || d === actual[i]);
 }
 
-export function assertShapeFits(file: string, actual: readonly number[], expected: readonly (number | null)[]): void {
+export function assertShapeFits(
+  file: string,
+  actual: readonly number[],
+  expected: readonly (number | null)[],
+  hint = '',
+): void {
   if (shapeFits(actual, expected)) return;
   throw new LensError(
     'INVALID_INPUT',
-    `${base(file)}: input has shape ${formatShape(actual)} but the model expects ${formatShape(expected)}.`,
+    `${base(file)}: input has shape ${formatShape(actual)} but the model expects ${formatShape(expected)}.${hint ? ' ' + hint : ''}`,
   );
 }
 
@@ -47,7 +52,7 @@ export function perChannel(values: number[] | undefined, n: number, what: string
   if (values.length !== 1 && values.length !== n) {
     throw new LensError(
       'INVALID_SIDECAR',
-      `Sidecar input.${what} has ${values.length} values; the input has ${n} ${n === 1 ? 'channel/feature' : 'channels/features'} (give 1 or ${n}).`,
+      `Sidecar input.${what} has ${values.length} values but the input has ${n} channel(s)/feature(s); give one value, or one per channel/feature.`,
     );
   }
   if (what === 'std' && values.some((v) => !(v !== 0 && Number.isFinite(v)))) {

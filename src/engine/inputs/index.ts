@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Sidecar } from '../../protocol/model';
 import { LensError } from '../errors';
-import { base, formatShape, readInputFile, shapeFits } from './common';
+import { assertShapeFits, base, readInputFile } from './common';
 import { csvInput } from './csv';
 import { sniffImage } from './decode';
 import { planImage, prepareImage, type Preview } from './image';
@@ -24,6 +24,12 @@ export type { ModelInputSpec } from './tensorJson';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
 
+const HINTS: Record<LoadedInput['kind'], string> = {
+  image: 'Set input.size and input.channels in the sidecar to match the model.',
+  tabular: "List the model's columns in the sidecar's input.features.",
+  tensor: '',
+};
+
 /**
  * Loads `file` for a model input of `spec`. Kind comes from content first (PNG/JPEG magic bytes),
  * then the extension, then the sidecar's input.kind. The result's shape is checked against spec.
@@ -32,19 +38,11 @@ export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sid
   const bytes = await readInputFile(file);
   const kind = chooseKind(file, bytes, sidecar);
   const loaded = load(kind, file, bytes, spec, sidecar);
-  if (!shapeFits(loaded.tensor.shape, spec.shape)) {
-    const actual = formatShape(loaded.tensor.shape);
+  try {
+    assertShapeFits(file, loaded.tensor.shape, spec.shape, HINTS[kind]);
+  } catch (err) {
     loaded.tensor.dispose();
-    const hint =
-      kind === 'image'
-        ? ' Set input.size and input.channels in the sidecar to match the model.'
-        : kind === 'tabular'
-          ? ' List the model\'s columns in the sidecar\'s input.features.'
-          : '';
-    throw new LensError(
-      'INVALID_INPUT',
-      `${base(file)}: input has shape ${actual} but the model expects ${formatShape(spec.shape)}.${hint}`,
-    );
+    throw err;
   }
   return loaded;
 }
