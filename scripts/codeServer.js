@@ -242,6 +242,7 @@ async function startCodeServer({
   env,
   port,
   disableWorkspaceTrust = false,
+  settings, // written to <user-data>/User/settings.json unless one exists
   runDir,
   name = 'server',
   echo = false,
@@ -250,6 +251,10 @@ async function startCodeServer({
   const entry = await ensureCodeServer();
   runDir = runDir || scratchDir('runs', name);
   const p = codeServerPaths(runDir, { userDataDir, extensionsDir: extensionsDir || extensionDir });
+  if (settings) {
+    const file = path.join(mkdirp(path.join(p.userDataDir, 'User')), 'settings.json');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  }
   port = port || (await freePort());
   const args = [
     entry,
@@ -325,6 +330,19 @@ async function startCodeServer({
   return { url, port, pid: child.pid, runDir, ...p, logFile, output: () => out, stop };
 }
 
+/** User settings for automated runs: no welcome page, no telemetry/update/gallery chatter. */
+const TEST_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'git.enabled': false,
+  'chat.commandCenter.enabled': false,
+};
+
 /** The workbench URL for a folder, optionally with a development payload. */
 function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
   const u = new URL(server.url);
@@ -341,9 +359,9 @@ function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTests
  * Packages the extension (vsce 3.x, offline). Files excluded: the repo's .vscodeignore (when present)
  * plus this harness's own folders. Resolves to the .vsix path.
  */
-function packageVsix({ out = path.join(CACHE, 'model-lens.vsix'), dependencies = true } = {}) {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  if (!fs.existsSync(path.join(ROOT, manifest.main || 'dist/extension.js'))) {
+function packageVsix({ extensionDir = ROOT, out = path.join(CACHE, 'model-lens.vsix'), dependencies = true } = {}) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+  if (!fs.existsSync(path.join(extensionDir, manifest.main || 'dist/extension.js'))) {
     throw new Error(`${manifest.main} does not exist: run \`npm run build\` first`);
   }
   mkdirp(path.dirname(out));
@@ -351,7 +369,7 @@ function packageVsix({ out = path.join(CACHE, 'model-lens.vsix'), dependencies =
   const args = [require.resolve('@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '--skip-license', '-o', out];
   if (!dependencies) args.push('--no-dependencies');
   if (!manifest.files) {
-    const own = path.join(ROOT, '.vscodeignore');
+    const own = path.join(extensionDir, '.vscodeignore');
     const base = fs.existsSync(own)
       ? fs.readFileSync(own, 'utf8')
       : ['src/**', 'test/**', 'out/**', 'examples/**', 'bench/**', 'webview/src/**', '**/*.map', '**/*.ts', '!**/*.d.ts'].join('\n');
@@ -362,7 +380,7 @@ function packageVsix({ out = path.join(CACHE, 'model-lens.vsix'), dependencies =
   }
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
-  const res = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 300000 });
+  const res = spawnSync(process.execPath, args, { cwd: extensionDir, env, encoding: 'utf8', timeout: 300000 });
   if (res.status !== 0 || !fs.existsSync(out)) {
     throw new Error(`vsce package failed (exit ${res.status}):\n${(res.stdout || '') + (res.stderr || '')}`.slice(-6000));
   }
@@ -411,6 +429,7 @@ module.exports = {
   CODE_SERVER_DIR,
   CHROMIUM,
   CHROMIUM_ARGS,
+  TEST_SETTINGS,
   which,
   mkdirp,
   rmrf,

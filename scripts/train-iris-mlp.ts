@@ -94,6 +94,11 @@ function csv(rows: Row[], species: string[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** JSON with 2-space indentation, arrays of numbers/strings kept on one line. */
+function pretty(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
+}
+
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');
@@ -183,7 +188,7 @@ async function main(): Promise<void> {
     labels: species,
     data: { train: 'data/iris.csv', samples },
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), JSON.stringify(sidecar, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), pretty(sidecar));
 
   const metrics = {
     trainExamples: train.length,
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
     tfjsVersion: tf.version.tfjs,
     testRows: test.map((r) => r.index),
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), pretty(metrics));
 
   // Round trip: the saved files predict the same, also with the rounded mean/std of the sidecar.
   const reloaded = await loadLayersModel(OUT_DIR);

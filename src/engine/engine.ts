@@ -9,6 +9,7 @@ import { loadCheckpoint, type Checkpoint } from './checkpoint/load';
 import { summarize } from './checkpoint/summary';
 import { LensError } from './errors';
 import { checkParams } from './params';
+import { predict } from './predict';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -16,6 +17,7 @@ type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: Ru
 
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
+  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, top),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
 

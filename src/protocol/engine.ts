@@ -2,12 +2,14 @@
  * Requests between the extension host (or CLI) and the engine process.
  * Each capability adds one entry to EngineMethods; everything else is generic.
  */
-import type { BackendChoice, BackendName, ModelSummary } from './model';
+import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
 
 export interface EngineMethods {
   /** Load a checkpoint with its weights and summarise it. */
   info: { params: { modelPath: string }; result: ModelSummary };
+  /** Run one input file (image, CSV rows or tensor JSON) through the model. */
+  predict: { params: { modelPath: string; inputPath: string; top?: number }; result: Prediction };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
 }

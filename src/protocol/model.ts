@@ -69,3 +69,20 @@ export interface ModelSummary {
   sidecar: SidecarInfo;
   warnings: string[];
 }
+
+export interface ClassScore {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface Prediction {
+  modelPath: string;
+  input: { path: string; kind: 'image' | 'tabular' | 'tensor'; description: string; shape: number[] };
+  /** 'logits' when the outputs were not a distribution and softmax was applied for display. */
+  outputKind: 'probabilities' | 'logits';
+  /** One entry per input row, each sorted by probability, highest first (at most `top`). */
+  rows: { top: ClassScore[]; trueLabel?: string }[];
+  backend: BackendName;
+  ms: number;
+}

@@ -46,7 +46,7 @@ async function runIntegration({
   let context;
   let timer;
   try {
-    server = await cs.startCodeServer({ workspace, disableWorkspaceTrust: true, name: 'integration' });
+    server = await cs.startCodeServer({ workspace, disableWorkspaceTrust: true, settings: cs.TEST_SETTINGS, name: 'integration' });
     console.log(`[integration] code-server up at ${server.url} (${secs()})`);
     context = await cs.launchBrowser();
 
@@ -112,30 +112,31 @@ function ensureSummary(failed) {
   }
 }
 
-// The workbench relays every log line; the test output arrives as the extension host's console
-// output (prefixed by the workbench). Print the test output, and everything else in verbose mode.
+// The workbench relays its own log lines and the extension host's console output (the test
+// output) alike, without telling them apart. Drop the workbench's known chatter unless verbose.
+const NOISE = [
+  /^Resolving connection token/,
+  /^Resolved connection token/,
+  /^Creating a socket/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore:/,
+  /^Started local extension host/,
+  /^\[driver\]/,
+  /^Extension host .* (started|is running)/i,
+  /Settings Sync/,
+  /gallery|marketplace/i,
+];
 function relay(type, text, verbose) {
   for (let line of String(text).split('\n')) {
     if (/integration: \d+ passed, \d+ failed/.test(line)) {
       sawSummary = true;
       line = line.slice(line.indexOf('integration:'));
     }
-    if (verbose) {
-      console.log(`[${type}] ${line}`);
-    } else if (isTestOutput(line)) {
-      console.log(cleanLine(line));
-    } else if (type === 'error' && !/Ignoring fetching additional builtin extensions|gallery|marketplace/i.test(line)) {
-      console.log(`[workbench error] ${line}`);
-    }
+    if (verbose) console.log(`[${type}] ${line}`);
+    else if (!NOISE.some((re) => re.test(line.trim()))) console.log(type === 'error' ? `[error] ${line}` : line);
   }
-}
-
-const EXT_HOST_PREFIX = /^(\[[^\]]*\]\s*)*(\[Extension Host\]|\[extension host\]|\[ExtHost\])\s?/i;
-function isTestOutput(line) {
-  return EXT_HOST_PREFIX.test(line) || /integration: \d+ passed/.test(line);
-}
-function cleanLine(line) {
-  return line.replace(EXT_HOST_PREFIX, '').replace(/\s*\(at console\.\w+ \(.*\)\)\s*$/, '');
 }
 
 module.exports = { runIntegration };

@@ -6,6 +6,7 @@ import { LensError } from '../errors';
 import { readModelJson, type ModelJson } from './modelJson';
 import { nonFiniteWeights, readWeights, type Weights } from './weights';
 import { readSidecar } from './sidecar';
+import { forward } from './forward';
 
 export interface Checkpoint {
   path: string;
@@ -106,8 +107,7 @@ function smokeTest(checkpoint: Checkpoint): void {
   try {
     tf.tidy(() => {
       const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d) => d ?? 1), spec.dtype as tf.DataType));
-      const out = checkpoint.model.predict(feeds.length === 1 ? feeds[0] : feeds);
-      (Array.isArray(out) ? out : [out as tf.Tensor]).forEach((t) => t.dataSync());
+      forward(checkpoint, feeds.length === 1 ? feeds[0] : feeds).dataSync();
     });
   } catch (err) {
     checkpoint.model.dispose();

@@ -179,7 +179,7 @@ describe('Model Lens extension (real VS Code)', function () {
         }
         if (errors.length === 0) {
           try {
-            await within(api.whenRendered(brokenPath), 60_000, 'whenRendered(broken)');
+            await within(api.whenRendered(brokenPath), 20_000, 'whenRendered(broken)');
           } catch (err) {
             if (!/timed out/.test((err as Error).message)) errors.push(`whenRendered rejected: ${(err as Error).message}`);
           }

@@ -4,6 +4,7 @@
 // It runs mocha on every *.test.js next to it (compiled to out/test/integration/suite/).
 import * as fs from 'fs';
 import * as path from 'path';
+import * as util from 'util';
 import Mocha from 'mocha';
 
 function findTests(dir: string): string[] {
@@ -17,6 +18,10 @@ function findTests(dir: string): string[] {
 }
 
 export function run(): Promise<void> {
+  // code-server's workbench relays the extension host's console as already-joined strings, so
+  // printf-style calls ("%s%s", title) would arrive unformatted: format them here.
+  const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  base.consoleLog = (...args: unknown[]) => console.log(args.length ? util.format(...args) : '');
   const mocha = new Mocha({
     ui: 'bdd',
     // No colors: the code-server runner relays this output line by line through the browser.

@@ -1,5 +1,5 @@
-/** Plain-text rendering of a model summary for the terminal. */
-import type { ModelSummary, TensorSpec } from '../protocol/model';
+/** Plain-text renderings of engine results for the terminal. */
+import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -22,4 +22,16 @@ export function formatSummary(s: ModelSummary): string {
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+export function formatPrediction(p: Prediction): string {
+  const lines = [`${p.input.description}   (${p.outputKind}, ${p.backend}, ${p.ms.toFixed(1)} ms)`];
+  p.rows.forEach((row, i) => {
+    if (p.rows.length > 1) lines.push(`row ${i + 1}${row.trueLabel !== undefined ? ` (true: ${row.trueLabel})` : ''}`);
+    const width = Math.max(...row.top.map((c) => c.label.length));
+    for (const c of row.top) {
+      lines.push(`  ${c.label.padEnd(width)}  ${(c.probability * 100).toFixed(1).padStart(5)}%  ${'█'.repeat(Math.round(c.probability * 30))}`);
+    }
+  });
+  return lines.join('\n');
 }

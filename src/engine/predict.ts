@@ -1,0 +1,48 @@
+/** Runs an input through a checkpoint and ranks the classes: the first thing anyone asks of a model. */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName, ClassScore, Prediction } from '../protocol/model';
+import type { Checkpoint } from './checkpoint/load';
+import { loadInput } from './inputs';
+import { LensError } from './errors';
+import { forward } from './checkpoint/forward';
+
+const DEFAULT_TOP = 5;
+
+export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, top = DEFAULT_TOP): Promise<Prediction> {
+  if (checkpoint.inputs.length !== 1) {
+    throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens predicts from one input file only.`);
+  }
+  const { sidecar } = checkpoint.sidecar;
+  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar);
+  const started = performance.now();
+  try {
+    const output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
+    const outputKind = isDistribution(output) ? 'probabilities' : 'logits';
+    const probabilities = outputKind === 'logits' ? tf.tidy(() => tf.softmax(output)) : output;
+    const rows = (await probabilities.array()) as number[][];
+    tf.dispose([output, probabilities]);
+    const ms = performance.now() - started;
+    return {
+      modelPath: checkpoint.path,
+      input: { path: inputPath, kind: input.kind, description: input.description, shape: input.tensor.shape },
+      outputKind,
+      rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
+      backend,
+      ms,
+    };
+  } finally {
+    input.tensor.dispose();
+  }
+}
+
+/** Whether every row is already a probability distribution (non-negative, sums to 1); else it is logits. */
+function isDistribution(rows: tf.Tensor2D): boolean {
+  return tf.tidy(() => rows.min().dataSync()[0] >= 0 && tf.abs(rows.sum(1).sub(1)).max().dataSync()[0] < 1e-3);
+}
+
+function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {
+  return probabilities
+    .map((probability, index) => ({ index, label: labels?.[index] ?? String(index), probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, top);
+}

@@ -1,0 +1,123 @@
+// End-to-end: a user opens a model through the command palette in a real VS Code workbench
+// (code-server + chromium, the extension installed from its .vsix) and reads the summary in
+// the webview. Steps run in order on one page; run.js drives them and counts results.
+'use strict';
+
+const path = require('path');
+
+const COMMAND_TITLE = 'Model Lens: Open Model';
+const MODEL_PICK = 'mnist-cnn/model.json';
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function retry(what, timeoutMs, fn) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: gave up after ${timeoutMs / 1000} s: ${last && last.message}`);
+    await sleep(500);
+  }
+}
+
+/** The (nested, cross-origin) frame of the Model Lens webview: the one holding the summary. */
+async function findModelLensFrame(page, timeoutMs) {
+  return retry('find the Model Lens webview frame', timeoutMs, async () => {
+    for (const frame of page.frames()) {
+      const el = await frame.$('[data-testid="summary-format"]').catch(() => null);
+      if (el) return frame;
+    }
+    throw new Error('no frame has [data-testid="summary-format"] yet');
+  });
+}
+
+/** Runs a palette command by its title (F1, type, wait for the row, Enter). */
+async function runCommand(page, title) {
+  await retry(`run "${title}" from the command palette`, 60_000, async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.keyboard.type(title, { delay: 5 }); // the palette opens with ">" already typed
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 5_000 });
+    await page.keyboard.press('Enter');
+  });
+}
+
+function steps({ resultsDir }) {
+  const state = {};
+  return [
+    {
+      name: 'the workbench loads with the examples/ workspace',
+      async run({ page, url }) {
+        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+        await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+        await page.locator('.explorer-folders-view, .explorer-viewlet, .part.sidebar').first().waitFor({ timeout: 60_000 });
+      },
+    },
+    {
+      name: `"${COMMAND_TITLE}" is in the command palette and shows a quick pick of models`,
+      async run({ page }) {
+        await runCommand(page, COMMAND_TITLE);
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: MODEL_PICK }).first();
+        await row.waitFor({ state: 'visible', timeout: 60_000 });
+        state.pickLabels = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+        await row.click();
+      },
+    },
+    {
+      name: 'the webview shows the model summary (format, parameters, backend)',
+      async run({ page }) {
+        const frame = await findModelLensFrame(page, 120_000);
+        state.frame = frame;
+        await retry('summary-format to read "layers-model"', 120_000, async () => {
+          const text = (await frame.locator('[data-testid="summary-format"]').innerText()).trim();
+          if (text !== 'layers-model') throw new Error(`summary-format is ${JSON.stringify(text)}`);
+        });
+        const params = (await frame.locator('[data-testid="summary-params"]').innerText()).trim();
+        state.params = params;
+        if (!/^\d{1,3}(,\d{3})*$/.test(params) || Number(params.replace(/,/g, '')) <= 0) {
+          throw new Error(`summary-params ${JSON.stringify(params)} is not a positive count with thousands separators`);
+        }
+        const backend = (await frame.locator('[data-testid="summary-backend"]').innerText()).trim();
+        state.backend = backend;
+        if (!BACKENDS.some((b) => backend.includes(b))) throw new Error(`summary-backend is ${JSON.stringify(backend)}`);
+      },
+    },
+    {
+      name: 'the layers table lists the layers, conv1 included',
+      async run() {
+        const frame = state.frame;
+        if (!frame) throw new Error('no webview (previous step failed)');
+        const rows = frame.locator('[data-testid="layers-table"] tbody tr');
+        await retry('layers-table rows', 30_000, async () => {
+          if ((await rows.count()) === 0) throw new Error('layers-table has no body rows');
+        });
+        state.layers = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        if (!state.layers.some((t) => /\bconv1\b/.test(t))) {
+          throw new Error(`no conv1 row in layers-table: ${JSON.stringify(state.layers.slice(0, 10))}`);
+        }
+      },
+    },
+    {
+      name: 'the editor tab and the status bar show Model Lens',
+      async run({ page }) {
+        await page.locator('.tab', { hasText: 'Model Lens: mnist-cnn' }).first().waitFor({ timeout: 30_000 });
+        const status = page.locator('.statusbar-item', { hasText: new RegExp(BACKENDS.join('|')) }).first();
+        await status.waitFor({ timeout: 30_000 });
+        state.statusBar = (await status.innerText()).trim();
+        await page.screenshot({ path: path.join(resultsDir, 'open-model.png') });
+        const webview = page.locator('iframe.webview.ready').last();
+        await webview.screenshot({ path: path.join(resultsDir, 'open-model-webview.png') }).catch(() => undefined);
+      },
+    },
+  ].map((s) => ({ ...s, state }));
+}
+
+module.exports = { steps, COMMAND_TITLE, MODEL_PICK };
