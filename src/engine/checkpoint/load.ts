@@ -49,7 +49,8 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
     warnings,
     stamp,
   };
-  smokeTest(checkpoint);
+  const probed = smokeTest(checkpoint);
+  checkpoint.outputs = checkpoint.outputs.map((spec) => (spec.shape.length > 0 && spec.dtype ? spec : { ...spec, ...probed }));
   return checkpoint;
 }
 
@@ -102,13 +103,22 @@ function specsOfGraph(model: tf.GraphModel): { inputs: TensorSpec[]; outputs: Te
   return { inputs: model.inputs.map(spec), outputs: model.outputs.map(spec) };
 }
 
-/** Runs zeros through the model so unsupported ops and inconsistent shapes surface at load, not mid-analysis. */
-function smokeTest(checkpoint: Checkpoint): void {
+/**
+ * Runs zeros through the model so unsupported ops and inconsistent shapes surface at load, not
+ * mid-analysis. Returns the first output's shape (batch left free) and dtype, which graph models
+ * often do not declare.
+ */
+function smokeTest(checkpoint: Checkpoint): Pick<TensorSpec, 'shape' | 'dtype'> {
   try {
-    tf.tidy(() => {
+    const out = tf.tidy(() => {
       const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d) => d ?? 1), spec.dtype as tf.DataType));
-      forward(checkpoint, feeds.length === 1 ? feeds[0] : feeds).dataSync();
+      const first = forward(checkpoint, feeds.length === 1 ? feeds[0] : feeds);
+      first.dataSync(); // kernels run lazily on some backends: force them to fail here
+      return first;
     });
+    out.dispose();
+    const freeBatch = checkpoint.inputs[0]?.shape[0] === null;
+    return { shape: out.shape.map((d, i) => (i === 0 && freeBatch ? null : d)), dtype: out.dtype };
   } catch (err) {
     checkpoint.model.dispose();
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -1,12 +1,14 @@
 /**
  * Conv2DBackpropFilter for wasm, which has none (every conv gradient, even an input-only
- * saliency through a fused conv, computes it): im2col in channel-major layout (one
- * transpose of x, one pad, one strided slice per filter tap, one concat) and one matMul,
- * dW[(tap, cin), cout] = cols[(tap, cin), pixels] x dy[pixels, cout].
+ * saliency through a fused conv, computes it). dW is itself a convolution, run by the wasm
+ * (XNNPACK) Conv2D kernel with roles swapped: input x as [cin, h, w, n], filter dy as
+ * [oh, ow, n, cout], strides and dilations exchanged: dW[i, j, ci, co] =
+ * sum_{n, a, b} x[n, a*sh + i*dh - top, b*sw + j*dw - left, ci] * dy[n, a, b, co].
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelParams, RefCountingBackend, requireInputs, runOps, spatialWindow } from './tensorInfo';
+import { KernelParams, RefCountingBackend, frame, requireInputs, runOps, trailingPadding } from './tensorInfo';
 
+/** The kernel's attributes, plus dilations (tfjs never passes them: its conv gradient requires 1). */
 type Attrs = tf.Conv2DBackpropFilterAttrs & { dilations?: [number, number] | number };
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
@@ -16,30 +18,20 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelParams): tf.Tens
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode,
     false, channelsLast ? 'channelsLast' : 'channelsFirst');
-  const { filterHeight: fh, filterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, padInfo } = info;
-  const [inH, inW] = [info.inHeight, info.inWidth];
-  const pixels = info.batchSize * oh * ow;
+  const [bottom, right] = trailingPadding(info);
 
   return runOps(backend as RefCountingBackend, [x, dy], (x4, dy4) => {
-    // Channel-major x: [cin, n, h, w]; dy as a matrix [pixels, cout].
-    const xT = tf.transpose(x4, channelsLast ? [3, 0, 1, 2] : [1, 0, 2, 3]) as tf.Tensor4D;
-    const dyMat = tf.reshape(channelsLast ? dy4 : tf.transpose(dy4, [0, 2, 3, 1]), [pixels, info.outChannels]);
-    // Pad only as far as the windows reach (ceil rounding can reach past 'bottom'/'right').
-    const needH = (oh - 1) * sh + (fh - 1) * dh + 1;
-    const needW = (ow - 1) * sw + (fw - 1) * dw + 1;
-    const bottom = Math.max(needH - inH - padInfo.top, 0);
-    const right = Math.max(needW - inW - padInfo.left, 0);
-    const xP = padInfo.top || bottom || padInfo.left || right
-      ? tf.pad(xT, [[0, 0], [0, 0], [padInfo.top, bottom], [padInfo.left, right]])
-      : xT;
-    const taps: tf.Tensor[] = [];
-    for (let i = 0; i < fh; i++) {
-      for (let j = 0; j < fw; j++) taps.push(spatialWindow(xP, i * dh, j * dw, oh, ow, sh, sw));
-    }
-    const cols = taps.length === 1 ? taps[0] : tf.concat(taps, 0);
-    const dW = tf.matMul(tf.reshape(cols, [fh * fw * info.inChannels, pixels]), dyMat);
-    return tf.reshape(dW, info.filterShape);
+    const xT = tf.transpose(x4, channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0]) as tf.Tensor4D;
+    const dyT = tf.transpose(dy4, channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1]);
+    const framed = frame(xT, [info.padInfo.top, bottom], [info.padInfo.left, right]);
+    // The kernel, not tf.conv2d: that op refuses strides and dilations both above 1.
+    const swapped = tf.engine().runKernel(tf.Conv2D, { x: framed.input, filter: dyT }, {
+      strides: [info.dilationHeight, info.dilationWidth],
+      dilations: [info.strideHeight, info.strideWidth],
+      pad: framed.pad,
+      dataFormat: 'NHWC',
+    }) as tf.Tensor4D; // [cin, fh, fw, cout]
+    return tf.transpose(swapped, [1, 2, 0, 3]);
   });
 }
 

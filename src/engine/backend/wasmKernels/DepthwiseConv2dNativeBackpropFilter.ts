@@ -1,37 +1,33 @@
 /**
  * DepthwiseConv2dNativeBackpropFilter for wasm, which has none (gradient of depthwise and
- * separable convs): channel-major shifted (strided) slices of the padded input, one per
- * filter tap, multiplied by dy and summed over pixels: dW[tap, c, m] = sum_p x_tap[c, p] dy[c, m, p].
+ * separable convs). Each (image, channel) pair's dW is a multiply-and-sum of dy over the
+ * shifted windows of x, i.e. one depthwise conv with roles swapped, run by the wasm
+ * (XNNPACK) kernel: input x as [1, h, w, n*c], filter dy as [oh, ow, n*c, m], strides and
+ * dilations exchanged; then a sum over the batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelParams, RefCountingBackend, requireInputs, runOps, spatialWindow } from './tensorInfo';
+import { KernelParams, RefCountingBackend, frame, requireInputs, runOps, trailingPadding } from './tensorInfo';
 
 function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const { x, dy } = requireInputs(tf.DepthwiseConv2dNativeBackpropFilter, inputs, 'x', 'dy');
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
-  const { filterHeight: fh, filterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, padInfo, inChannels: c } = info;
-  const mult = info.outChannels / c;
-  const pixels = info.batchSize * oh * ow;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const [fh, fw, , mult] = filterShape;
+  const [bottom, right] = trailingPadding(info);
 
   return runOps(backend as RefCountingBackend, [x, dy], (x4, dy4) => {
-    const xT = tf.transpose(x4, [3, 0, 1, 2]) as tf.Tensor4D;
-    const needH = (oh - 1) * sh + (fh - 1) * dh + 1;
-    const needW = (ow - 1) * sw + (fw - 1) * dw + 1;
-    const bottom = Math.max(needH - info.inHeight - padInfo.top, 0);
-    const right = Math.max(needW - info.inWidth - padInfo.left, 0);
-    const xP = padInfo.top || bottom || padInfo.left || right
-      ? tf.pad(xT, [[0, 0], [0, 0], [padInfo.top, bottom], [padInfo.left, right]])
-      : xT;
-    const taps: tf.Tensor[] = [];
-    for (let i = 0; i < fh; i++) {
-      for (let j = 0; j < fw; j++) taps.push(spatialWindow(xP, i * dh, j * dw, oh, ow, sh, sw));
-    }
-    const cols = tf.reshape(taps.length === 1 ? taps[0] : tf.concat(taps, 0), [fh * fw, c, 1, pixels]);
-    const dyT = tf.reshape(tf.transpose(tf.reshape(dy4, [pixels, c * mult])), [1, c, mult, pixels]);
-    return tf.reshape(tf.sum(tf.mul(cols, dyT), 3), filterShape);
+    const xT = tf.reshape(n === 1 ? x4 : tf.transpose(x4, [1, 2, 0, 3]), [1, h, w, n * c]) as tf.Tensor4D;
+    const dyT = tf.reshape(n === 1 ? dy4 : tf.transpose(dy4, [1, 2, 0, 3]), [oh, ow, n * c, mult]);
+    const framed = frame(xT, [info.padInfo.top, bottom], [info.padInfo.left, right]);
+    // The kernel, not tf.depthwiseConv2d: that op refuses strides and dilations both above 1.
+    const swapped = tf.engine().runKernel(tf.DepthwiseConv2dNative, { x: framed.input, filter: dyT }, {
+      strides: [info.dilationHeight, info.dilationWidth],
+      dilations: [info.strideHeight, info.strideWidth],
+      pad: framed.pad,
+    }) as tf.Tensor; // [1, fh, fw, n*c*mult]
+    return tf.reshape(n === 1 ? swapped : tf.sum(tf.reshape(swapped, [fh * fw, n, c * mult]), 1), filterShape);
   });
 }
 

@@ -64,40 +64,31 @@ export function runOps(
   }
 }
 
-/** Normalizes a `[h, w] | n` attribute (strides, dilations, filter size) to a pair. */
-export function pair(value: number | [number, number] | undefined, fallback = 1): [number, number] {
-  if (value == null) return [fallback, fallback];
-  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
+/**
+ * Bottom and right padding that makes a conv's input exactly as tall and wide as its
+ * windows reach (negative: trailing rows/columns no window reads; more than 'same'
+ * asks for where ceil rounding lets the last window hang over the edge).
+ */
+export function trailingPadding(info: tf.backend_util.Conv2DInfo): [number, number] {
+  const reachH = (info.outHeight - 1) * info.strideHeight + (info.filterHeight - 1) * info.dilationHeight + 1;
+  const reachW = (info.outWidth - 1) * info.strideWidth + (info.filterWidth - 1) * info.dilationWidth + 1;
+  return [reachH - info.inHeight - info.padInfo.top, reachW - info.inWidth - info.padInfo.left];
 }
 
 /**
- * Pads (positive amounts, with zeros) or crops (negative amounts) each axis of `t`:
- * `amounts[axis] = [before, after]`. One pad and at most one slice.
+ * Frames an NHWC tensor for a 'valid' conv: negative amounts crop it (one slice), positive
+ * ones come back as the conv's explicit padding, so no padded copy is made.
  */
-export function padOrCrop(t: tf.Tensor, amounts: Array<[number, number]>): tf.Tensor {
-  const padding = amounts.map(([b, a]) => [Math.max(b, 0), Math.max(a, 0)] as [number, number]);
-  const padded = padding.some(([b, a]) => b > 0 || a > 0) ? tf.pad(t, padding) : t;
-  if (!amounts.some(([b, a]) => b < 0 || a < 0)) return padded;
-  const begin = amounts.map(([b]) => Math.max(-b, 0));
-  const size = padded.shape.map((n, i) => n - begin[i] - Math.max(-amounts[i][1], 0));
-  return tf.slice(padded, begin, size);
-}
-
-/**
- * `[size]` windows of `t` (rank 4, spatial axes 2 and 3) starting at `(row, col)` and
- * stepping by `(strideH, strideW)`: a plain slice where the strides are 1.
- */
-export function spatialWindow(
+export function frame(
   t: tf.Tensor4D,
-  row: number,
-  col: number,
-  outH: number,
-  outW: number,
-  strideH: number,
-  strideW: number,
-): tf.Tensor4D {
-  const [a, b] = t.shape;
-  if (strideH === 1 && strideW === 1) return tf.slice(t, [0, 0, row, col], [a, b, outH, outW]);
-  const end = [a, b, row + (outH - 1) * strideH + 1, col + (outW - 1) * strideW + 1];
-  return tf.stridedSlice(t, [0, 0, row, col], end, [1, 1, strideH, strideW]) as tf.Tensor4D;
+  [top, bottom]: [number, number],
+  [left, right]: [number, number],
+): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+  const [n, h, w, c] = t.shape;
+  const [cropTop, cropLeft] = [Math.max(-top, 0), Math.max(-left, 0)];
+  const [keepH, keepW] = [h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0)];
+  const input = keepH === h && keepW === w ? t : tf.slice(t, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]);
+  const pad: tf.backend_util.ExplicitPadding = [
+    [0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
+  return { input, pad };
 }
