@@ -148,7 +148,15 @@ async function captureBuiltin(): Promise<void> {
   builtinMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm');
 }
 
-captureBuiltin().then(main).catch((err) => {
+/** Built-in kernels bind their wasm function in setupFunc, which runs only for kernels registered when the backend starts. */
+function setUpBuiltin(): void {
+  builtinMaxPoolGrad?.setupFunc?.(tf.backend());
+}
+
+captureBuiltin().then(async () => {
+  await initBackend('wasm');
+  setUpBuiltin();
+}).then(main).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });

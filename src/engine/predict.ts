@@ -5,6 +5,7 @@ import type { Checkpoint } from './checkpoint/load';
 import { loadInput } from './inputs';
 import { LensError } from './errors';
 import { forward } from './checkpoint/forward';
+import { pngDataUri } from './inputs/encode';
 
 const DEFAULT_TOP = 5;
 
@@ -24,7 +25,13 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
     const ms = performance.now() - started;
     return {
       modelPath: checkpoint.path,
-      input: { path: inputPath, kind: input.kind, description: input.description, shape: input.tensor.shape },
+      input: {
+        path: inputPath,
+        kind: input.kind,
+        description: input.description,
+        shape: input.tensor.shape,
+        ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+      },
       outputKind,
       rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
       backend,

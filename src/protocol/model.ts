@@ -78,7 +78,14 @@ export interface ClassScore {
 
 export interface Prediction {
   modelPath: string;
-  input: { path: string; kind: 'image' | 'tabular' | 'tensor'; description: string; shape: number[] };
+  input: {
+    path: string;
+    kind: 'image' | 'tabular' | 'tensor';
+    description: string;
+    shape: number[];
+    /** Images: what the model sees, as a PNG data: URI. */
+    preview?: string;
+  };
   /** 'logits' when the outputs were not a distribution and softmax was applied for display. */
   outputKind: 'probabilities' | 'logits';
   /** One entry per input row, each sorted by probability, highest first (at most `top`). */

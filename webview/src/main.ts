@@ -3,11 +3,18 @@ import type { ToWebview } from '../../src/protocol/webview';
 import { onMessage, post, saved } from './messaging';
 import { renderSummary } from './views/summary';
 import { renderError, renderLoading } from './views/status';
+import { showPrediction, showPredictionError } from './views/samples';
 
 const app = document.getElementById('app') as HTMLElement;
 
 function render(state: ToWebview): void {
   switch (state.type) {
+    case 'prediction':
+      showPrediction(state.sample, state.prediction);
+      return;
+    case 'predictionError':
+      showPredictionError(state.sample, state.message);
+      return;
     case 'loading':
       app.replaceChildren(renderLoading(state.modelPath));
       return;

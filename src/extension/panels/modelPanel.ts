@@ -13,7 +13,8 @@ import { renderShell, webviewOptions } from './webviewHtml';
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 
 export class ModelPanel extends Disposable {
-  private state: ToWebview;
+  /** What the panel shows: loading, the summary, or the error. Re-sent when the webview reloads. */
+  private state: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' }>;
   private readonly rendered: Promise<void>;
   private markRendered!: () => void;
   private readonly cancel = this._register(new vscode.CancellationTokenSource());
@@ -65,9 +66,28 @@ export class ModelPanel extends Disposable {
     }
   }
 
-  private show(state: ToWebview): void {
+  /** Predicts one of the sidecar's samples; the index is checked against the summary the host holds. */
+  private async predictSample(sample: number): Promise<void> {
+    if (this.state.type !== 'summary') return;
+    const { sidecar } = this.state.summary;
+    const rel = sidecar.sidecar.data?.samples?.[sample];
+    if (!sidecar.path || rel === undefined) return;
+    const inputPath = path.resolve(path.dirname(sidecar.path), rel);
+    try {
+      const prediction = await this.engine.request('predict', { modelPath: this.modelPath, inputPath, top: 3 }, this.cancel.token);
+      this.post({ type: 'prediction', sample, prediction });
+    } catch (err) {
+      this.post({ type: 'predictionError', sample, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private post(message: ToWebview): void {
+    if (!this.isDisposed) void this.panel.webview.postMessage(message);
+  }
+
+  private show(state: ModelPanel['state']): void {
     this.state = state;
-    if (!this.isDisposed) void this.panel.webview.postMessage(state);
+    this.post(state);
   }
 
   private receive(raw: unknown): void {
@@ -78,7 +98,7 @@ export class ModelPanel extends Disposable {
     }
     switch (message.type) {
       case 'ready':
-        void this.panel.webview.postMessage(this.state);
+        this.post(this.state);
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -91,6 +111,9 @@ export class ModelPanel extends Disposable {
         return;
       case 'showLog':
         this.output.show();
+        return;
+      case 'predict':
+        void this.predictSample(message.sample);
         return;
       default: {
         const unexpected: never = message;

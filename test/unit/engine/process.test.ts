@@ -3,7 +3,8 @@ import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FromEngine, ToEngine } from '../../../src/protocol/engine';
-import { mlp, saveLayersModel, tempDir } from '../../helpers/models';
+import { saveLayersModel } from '../../../src/engine/checkpoint/save';
+import { mlp, tempDir } from '../../helpers/models';
 
 const ENGINE = path.join(__dirname, '../../../../dist/engine.js');
 

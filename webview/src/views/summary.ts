@@ -3,6 +3,7 @@ import type { ModelSummary, TensorSpec } from '../../../src/protocol/model';
 import { button, divider, tag } from '../components';
 import { formatBytes, formatCount, formatShape, h } from '../dom';
 import { post } from '../messaging';
+import { renderSamples } from './samples';
 
 export function renderSummary(s: ModelSummary): HTMLElement {
   const name = s.path.split(/[\\/]/).slice(-2).join('/');
@@ -27,6 +28,7 @@ export function renderSummary(s: ModelSummary): HTMLElement {
     tensors('Inputs', s.inputs),
     tensors('Outputs', s.outputs),
     notes(s),
+    renderSamples(s.sidecar.sidecar.data?.samples ?? []),
     h(
       'div',
       { class: 'actions' },
