@@ -8,16 +8,21 @@
  * Graph: x (Placeholder [-1,4]) → dense1/MatMul → dense1/BiasAdd → dense1/Relu → dense2/MatMul
  * → dense2/BiasAdd → probs (Softmax). Checks that the written files load with
  * tf.loadGraphModel, match the layers model on all 150 rows, and pass input gradients.
- * Copies the sidecar, data/ and samples/ from iris-mlp.
+ * Copies the sidecar, data/ (all rows, train and test split) and samples/ from iris-mlp.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Sidecar } from '../src/protocol/model';
+import { lineJson, writeJson } from './lib/json';
+import { loadLayersModel, readModelFiles } from './lib/modelFiles';
+import { ROOT, exampleDir } from './lib/paths';
+import { runScript, useCpuBackend } from './lib/run';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SRC_DIR = path.join(ROOT, 'examples', 'iris-mlp');
-const OUT_DIR = path.join(ROOT, 'examples', 'iris-graph');
+const SRC_DIR = exampleDir('iris-mlp');
+const OUT_DIR = exampleDir('iris-graph');
+/** All 150 iris rows (the sidecar's data.train and data.test hold the split). */
+const ALL_ROWS = 'data/iris.csv';
 
 /** GraphDef JSON as tfjs-converter reads it (attr values are AttrValue protos as JSON). */
 interface NodeDef {
@@ -48,48 +53,14 @@ function denseNodes(scope: string, input: string, activation: 'Relu' | 'Softmax'
   return nodes;
 }
 
-interface LoadedFiles {
-  json: { modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig; format?: string };
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightData: ArrayBuffer;
-}
-
-function readModelFiles(dir: string): LoadedFiles {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
-  const weightSpecs = manifest.flatMap((g) => g.weights);
-  const joined = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return { json, weightSpecs, weightData };
-}
-
 function copyRelative(rel: string): void {
   const to = path.join(OUT_DIR, rel);
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.copyFileSync(path.join(SRC_DIR, rel), to);
 }
 
-/** JSON where every object or array whose compact form fits in `width` characters stays on one line. */
-function lineJson(value: unknown, indent = '', width = 200): string {
-  const compact = JSON.stringify(value);
-  if (value === null || typeof value !== 'object' || compact.length + indent.length <= width) return compact;
-  const inner = indent + '  ';
-  const items = Array.isArray(value)
-    ? value.map((v) => inner + lineJson(v, inner, width))
-    : Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${lineJson(v, inner, width)}`);
-  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
-  return `${open}\n${items.join(',\n')}\n${indent}${close}`;
-}
-
-/** JSON with 2-space indentation, arrays of numbers/strings kept on one line. */
-function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
-}
-
 async function main(): Promise<void> {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
+  await useCpuBackend();
 
   // Weights of the layers model, by name.
   const src = readModelFiles(SRC_DIR);
@@ -134,24 +105,24 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(OUT_DIR, 'model.json'), text + '\n');
   fs.writeFileSync(path.join(OUT_DIR, 'weights.bin'), weightBuffer);
 
-  // Sidecar and the files it points to, from iris-mlp (paths stay relative to the sidecar).
+  // Sidecar, the files it points to and all rows, from iris-mlp (paths stay relative to the sidecar).
   const sidecar = JSON.parse(fs.readFileSync(path.join(SRC_DIR, 'model.lens.json'), 'utf8')) as Sidecar;
-  for (const rel of [sidecar.data?.train, sidecar.data?.test, ...(sidecar.data?.samples ?? [])]) if (rel) copyRelative(rel);
+  for (const rel of [ALL_ROWS, sidecar.data?.train, sidecar.data?.test, ...(sidecar.data?.samples ?? [])]) if (rel) copyRelative(rel);
   sidecar.description =
     'The iris MLP of ../iris-mlp as a TF.js graph model (hand-written GraphDef: MatMul → BiasAdd → Relu → MatMul → BiasAdd → Softmax), ' +
     'same weights and same outputs. ' +
     (sidecar.description ?? '');
-  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), pretty(sidecar));
+  writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
 
   // Check the written files: same probabilities as the layers model, and gradients flow.
   const written = readModelFiles(OUT_DIR);
   const graph = await tf.loadGraphModel(
     tf.io.fromMemory({ modelTopology: written.json.modelTopology as object, weightSpecs: written.weightSpecs, weightData: written.weightData, format: 'graph-model' } as tf.io.ModelArtifacts),
   );
-  const layers = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: src.json.modelTopology as object, weightSpecs: src.weightSpecs, weightData: src.weightData }));
+  const layers = await loadLayersModel(SRC_DIR);
   console.log(`graph inputs ${JSON.stringify(graph.inputs)}, outputs ${JSON.stringify(graph.outputNodes)}`);
 
-  const csv = fs.readFileSync(path.join(OUT_DIR, sidecar.data!.train!), 'utf8').trim().split('\n').slice(1);
+  const csv = fs.readFileSync(path.join(OUT_DIR, ALL_ROWS), 'utf8').trim().split('\n').slice(1);
   const raw = csv.map((line) => line.split(',').slice(0, 4).map(Number));
   if (raw.length !== 150) throw new Error(`expected 150 rows, got ${raw.length}`);
   const x = tf.tidy(() => tf.tensor2d(raw).sub(sidecar.input!.mean!).div(sidecar.input!.std!));
@@ -179,7 +150,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(ROOT, OUT_DIR)} (weights ${weightBuffer.byteLength} bytes)`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runScript(main);

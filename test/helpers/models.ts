@@ -8,20 +8,6 @@ export function tempDir(prefix = 'model-lens-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Saves a layers model as model.json + weights.bin in dir; returns the model.json path. */
-export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-      const json = { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
-      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return path.join(dir, 'model.json');
-}
-
 /** A 4 → 8 relu → 3 softmax MLP with seeded weights. */
 export function mlp(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });

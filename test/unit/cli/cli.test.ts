@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { mlp, saveLayersModel, tempDir } from '../../helpers/models';
+import { saveLayersModel } from '../../../src/engine/checkpoint/save';
+import { mlp, tempDir } from '../../helpers/models';
 
 const ROOT = path.join(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');

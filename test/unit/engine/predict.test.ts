@@ -4,7 +4,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../../../src/engine/checkpoint/load';
 import { predict } from '../../../src/engine/predict';
-import { saveLayersModel, tempDir, writeGraphModel } from '../../helpers/models';
+import { saveLayersModel } from '../../../src/engine/checkpoint/save';
+import { tempDir, writeGraphModel } from '../../helpers/models';
 
 /** y = x · W with no activation: its outputs are logits. */
 function linearLogits(): tf.LayersModel {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { summarize } from '../../../../src/engine/checkpoint/summary';
 import { LensError } from '../../../../src/engine/errors';
-import { cnn, mlp, saveLayersModel, tempDir, writeGraphModel } from '../../../helpers/models';
+import { saveLayersModel } from '../../../../src/engine/checkpoint/save';
+import { cnn, mlp, tempDir, writeGraphModel } from '../../../helpers/models';
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (err: unknown) => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { csvInput, loadCsv, parseCsv, readCsvRows } from '../../../../src/engine/inputs/csv';
-import { near, rejectsLens, removeDir, tempDir, useCpu, write } from './fixtures';
+import { near, rejectsLens, useTempDir, write } from './fixtures';
 
 const IRIS = [
   'id,petal_w,name,petal_l,species',
@@ -12,15 +12,10 @@ const IRIS = [
 
 describe('inputs/csv', function () {
   this.timeout(5000);
-  let dir: string;
-  before(async () => {
-    await useCpu();
-    dir = tempDir();
-  });
-  after(() => removeDir(dir));
+  const tmp = useTempDir();
 
   it('selects the sidecar features in model order, with labels', async () => {
-    const file = write(dir, 'iris.csv', IRIS);
+    const file = write(tmp.dir, 'iris.csv', IRIS);
     const before = tf.memory().numTensors;
     const out = await loadCsv(file, { features: ['petal_l', 'petal_w'], labelColumn: 'species' });
     assert.deepStrictEqual(out.tensor.shape, [3, 2]);
@@ -84,12 +79,12 @@ describe('inputs/csv', function () {
   });
 
   it('readCsvRows gives raw rows and labels for training data', async () => {
-    const file = write(dir, 'train.csv', IRIS);
+    const file = write(tmp.dir, 'train.csv', IRIS);
     const rows = await readCsvRows(file, { features: ['petal_w'], labelColumn: 'species', mean: [100] });
     assert.deepStrictEqual(rows.features, ['petal_w']);
     assert.strictEqual(rows.rows, 3);
     near(rows.data, [0.2, 1.3, 2.0]);
     assert.deepStrictEqual(rows.labels, ['setosa', 'versicolor', 'virginica']);
-    await rejectsLens(() => readCsvRows(`${dir}/missing.csv`), 'FILE_NOT_FOUND', 'missing.csv');
+    await rejectsLens(() => readCsvRows(`${tmp.dir}/missing.csv`), 'FILE_NOT_FOUND', 'missing.csv');
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { decodeImage, sniffImage } from '../../../../src/engine/inputs/decode';
 import { loadImage } from '../../../../src/engine/inputs/image';
 import { LensError } from '../../../../src/engine/errors';
-import { jpegBytes, pngBytes, randomBytes, rejectsLens, removeDir, tempDir, useCpu, write } from './fixtures';
+import { jpegBytes, pngBytes, randomBytes, rejectsLens, useTempDir, write } from './fixtures';
 
 const HINT = 'Model Lens reads PNG and JPEG.';
 
@@ -31,12 +31,7 @@ function decodesOrInvalid(bytes: Uint8Array, what: string): void {
 
 describe('inputs/decode: bad files', function () {
   this.timeout(5000);
-  let dir: string;
-  before(async () => {
-    await useCpu();
-    dir = tempDir();
-  });
-  after(() => removeDir(dir));
+  const tmp = useTempDir();
 
   it('sniffs formats from magic bytes', () => {
     assert.strictEqual(sniffImage(gradientPng()), 'PNG');
@@ -48,28 +43,28 @@ describe('inputs/decode: bad files', function () {
 
   it('truncated PNG → INVALID_INPUT naming the file', async () => {
     const png = gradientPng();
-    const file = write(dir, 'cut.png', png.subarray(0, Math.floor(png.length / 2)));
+    const file = write(tmp.dir, 'cut.png', png.subarray(0, Math.floor(png.length / 2)));
     await rejectsLens(() => loadImage(file, { channels: 3 }), 'INVALID_INPUT', 'cut.png: cannot decode image (PNG', HINT);
   });
 
   it('truncated JPEG → INVALID_INPUT', async () => {
     const jpg = gradientJpeg();
-    const file = write(dir, 'cut.jpg', jpg.subarray(0, Math.floor(jpg.length * 0.6)));
+    const file = write(tmp.dir, 'cut.jpg', jpg.subarray(0, Math.floor(jpg.length * 0.6)));
     await rejectsLens(() => loadImage(file, { channels: 3 }), 'INVALID_INPUT', 'cut.jpg: cannot decode image (JPEG', HINT);
   });
 
   it('random bytes → INVALID_INPUT', async () => {
-    const file = write(dir, 'noise.png', randomBytes(4096, 7));
+    const file = write(tmp.dir, 'noise.png', randomBytes(4096, 7));
     await rejectsLens(() => loadImage(file, { channels: 3 }), 'INVALID_INPUT', 'not a PNG or JPEG file', HINT);
   });
 
   it('empty file → INVALID_INPUT', async () => {
-    const file = write(dir, 'empty.png', new Uint8Array(0));
+    const file = write(tmp.dir, 'empty.png', new Uint8Array(0));
     await rejectsLens(() => loadImage(file, { channels: 3 }), 'INVALID_INPUT', 'empty file', HINT);
   });
 
   it('missing file → FILE_NOT_FOUND', async () => {
-    await rejectsLens(() => loadImage(`${dir}/nope.png`, { channels: 3 }), 'FILE_NOT_FOUND', 'nope.png');
+    await rejectsLens(() => loadImage(`${tmp.dir}/nope.png`, { channels: 3 }), 'FILE_NOT_FOUND', 'nope.png');
   });
 
   it('other formats are named as unsupported', async () => {

@@ -16,6 +16,14 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** 2×2 RGB pixels for pngBytes(2, 2, RGBW): red, green (top row), blue, white (bottom row). */
+export const RGBW = [
+  [255, 0, 0],
+  [0, 255, 0],
+  [0, 0, 255],
+  [255, 255, 255],
+];
+
 /** RGBA pixels (one [r,g,b,a?] per pixel, row-major) → PNG bytes. */
 export function pngBytes(width: number, height: number, pixels: number[][]): Buffer {
   const png = new PNG({ width, height });
@@ -60,6 +68,27 @@ export async function rejectsLens(run: () => unknown, code: string, ...patterns:
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
+}
+
+/**
+ * Call inside a `describe`: before its tests, selects the cpu backend and makes a fresh temp dir
+ * (`.dir`), removed after them.
+ */
+export function useTempDir(): { readonly dir: string } {
+  let dir: string | undefined;
+  before(async () => {
+    await useCpu();
+    dir = tempDir();
+  });
+  after(() => {
+    if (dir !== undefined) removeDir(dir);
+  });
+  return {
+    get dir(): string {
+      if (dir === undefined) throw new Error('useTempDir: the temp dir exists only while the suite runs');
+      return dir;
+    },
+  };
 }
 
 /** Deterministic bytes (mulberry32) so failures reproduce. */

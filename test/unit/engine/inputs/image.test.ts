@@ -1,26 +1,14 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { loadImage, prepareImage, planImage, toChannels } from '../../../../src/engine/inputs/image';
-import { jpegBytes, near, pngBytes, rejectsLens, removeDir, tempDir, useCpu, write } from './fixtures';
-
-const RGBW = [
-  [255, 0, 0],
-  [0, 255, 0],
-  [0, 0, 255],
-  [255, 255, 255],
-];
+import { jpegBytes, near, pngBytes, rejectsLens, RGBW, useTempDir, write } from './fixtures';
 
 describe('inputs/image', function () {
   this.timeout(5000);
-  let dir: string;
-  before(async () => {
-    await useCpu();
-    dir = tempDir();
-  });
-  after(() => removeDir(dir));
+  const tmp = useTempDir();
 
   it('decodes a 2×2 RGB PNG to known floats in [1,2,2,3]', async () => {
-    const file = write(dir, 'rgbw.png', pngBytes(2, 2, RGBW));
+    const file = write(tmp.dir, 'rgbw.png', pngBytes(2, 2, RGBW));
     const before = tf.memory().numTensors;
     const { tensor, preview, description } = await loadImage(file, { channels: 3 });
     assert.deepStrictEqual(tensor.shape, [1, 2, 2, 3]);
@@ -36,7 +24,7 @@ describe('inputs/image', function () {
     near(toChannels(Uint8Array.from([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 255]), 1), [
       76.245, 149.685, 29.07, 0.299 * 10 + 0.587 * 20 + 0.114 * 30,
     ], 1e-3);
-    const file = write(dir, 'gray.png', pngBytes(2, 2, RGBW));
+    const file = write(tmp.dir, 'gray.png', pngBytes(2, 2, RGBW));
     const { tensor } = await loadImage(file, { channels: 1 });
     assert.deepStrictEqual(tensor.shape, [1, 2, 2, 1]);
     near(await tensor.data(), [0.299, 0.587, 0.114, 1]);
@@ -77,7 +65,7 @@ describe('inputs/image', function () {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) rgba.set([x * 16, y * 16, 128, 255], 4 * (y * w + x)); // smooth gradient
     }
-    const file = write(dir, 'grad.jpg', jpegBytes(w, h, rgba, 95));
+    const file = write(tmp.dir, 'grad.jpg', jpegBytes(w, h, rgba, 95));
     const { tensor, description } = await loadImage(file, { channels: 3, scale: 1 });
     const got = await tensor.data();
     tensor.dispose();

@@ -1,25 +1,15 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { loadInput } from '../../../../src/engine/inputs';
-import { near, pngBytes, rejectsLens, removeDir, tempDir, useCpu, write } from './fixtures';
-
-const RGBW = [
-  [255, 0, 0],
-  [0, 255, 0],
-  [0, 0, 255],
-  [255, 255, 255],
-];
+import { near, pngBytes, rejectsLens, RGBW, useTempDir, write } from './fixtures';
 
 describe('inputs/loadInput', function () {
   this.timeout(5000);
-  let dir: string;
+  const tmp = useTempDir();
   let png: string;
-  before(async () => {
-    await useCpu();
-    dir = tempDir();
-    png = write(dir, 'rgbw.png', pngBytes(2, 2, RGBW));
+  before(() => {
+    png = write(tmp.dir, 'rgbw.png', pngBytes(2, 2, RGBW));
   });
-  after(() => removeDir(dir));
 
   it('images take [h,w] and channels from the model input without a sidecar', async () => {
     const before = tf.memory().numTensors;
@@ -51,16 +41,16 @@ describe('inputs/loadInput', function () {
   });
 
   it('detects images by content whatever the extension', async () => {
-    const odd = write(dir, 'picture.bin', pngBytes(1, 1, [[255, 255, 255]]));
+    const odd = write(tmp.dir, 'picture.bin', pngBytes(1, 1, [[255, 255, 255]]));
     const out = await loadInput(odd, { shape: [null, 1, 1, 3], dtype: 'float32' }, {});
     assert.strictEqual(out.kind, 'image');
     out.tensor.dispose();
-    const fake = write(dir, 'fake.png', 'a,b\n1,2\n');
+    const fake = write(tmp.dir, 'fake.png', 'a,b\n1,2\n');
     await rejectsLens(() => loadInput(fake, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_INPUT', 'fake.png: cannot decode image', 'Model Lens reads PNG and JPEG.');
   });
 
   it('CSV → tabular with labels', async () => {
-    const csv = write(dir, 'rows.csv', 'x,y,label\n1,2,cat\n3,4,dog\n');
+    const csv = write(tmp.dir, 'rows.csv', 'x,y,label\n1,2,cat\n3,4,dog\n');
     const out = await loadInput(csv, { shape: [null, 2], dtype: 'float32' }, { input: { kind: 'tabular', labelColumn: 'label' } });
     assert.strictEqual(out.kind, 'tabular');
     assert.deepStrictEqual(out.labels, ['cat', 'dog']);
@@ -69,7 +59,7 @@ describe('inputs/loadInput', function () {
   });
 
   it('tensor JSON is used as-is', async () => {
-    const json = write(dir, 't.json', '[[0.5, 2]]');
+    const json = write(tmp.dir, 't.json', '[[0.5, 2]]');
     const out = await loadInput(json, { shape: [null, 2], dtype: 'float32' }, { input: { kind: 'image', scale: 9 } });
     assert.strictEqual(out.kind, 'tensor');
     near(await out.tensor.data(), [0.5, 2]);
@@ -77,7 +67,7 @@ describe('inputs/loadInput', function () {
   });
 
   it('unknown extensions follow the sidecar kind, else fail clearly', async () => {
-    const txt = write(dir, 'rows.txt', 'x,y\n1,2\n');
+    const txt = write(tmp.dir, 'rows.txt', 'x,y\n1,2\n');
     const out = await loadInput(txt, { shape: [null, 2], dtype: 'float32' }, { input: { kind: 'tabular' } });
     assert.strictEqual(out.kind, 'tabular');
     out.tensor.dispose();
@@ -85,7 +75,7 @@ describe('inputs/loadInput', function () {
   });
 
   it('shape mismatch shows both shapes and disposes the tensor', async () => {
-    const csv = write(dir, 'three.csv', 'a,b,c\n1,2,3\n');
+    const csv = write(tmp.dir, 'three.csv', 'a,b,c\n1,2,3\n');
     const before = tf.memory().numTensors;
     await rejectsLens(() => loadInput(csv, { shape: [null, 4], dtype: 'float32' }, {}), 'INVALID_INPUT', 'three.csv', '[1,3]', '[null,4]');
     await rejectsLens(() => loadInput(png, { shape: [null, 784], dtype: 'float32' }, {}), 'INVALID_INPUT', '[1,4]', '[null,784]', 'input.size');
@@ -93,9 +83,9 @@ describe('inputs/loadInput', function () {
   });
 
   it('missing and empty files', async () => {
-    await rejectsLens(() => loadInput(`${dir}/gone.png`, { shape: [null, 2, 2, 3], dtype: 'float32' }, {}), 'FILE_NOT_FOUND', 'gone.png');
-    const empty = write(dir, 'empty.jpg', '');
+    await rejectsLens(() => loadInput(`${tmp.dir}/gone.png`, { shape: [null, 2, 2, 3], dtype: 'float32' }, {}), 'FILE_NOT_FOUND', 'gone.png');
+    const empty = write(tmp.dir, 'empty.jpg', '');
     await rejectsLens(() => loadInput(empty, { shape: [null, 2, 2, 3], dtype: 'float32' }, {}), 'INVALID_INPUT', 'empty file');
-    await rejectsLens(() => loadInput(dir, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_INPUT', 'directory');
+    await rejectsLens(() => loadInput(tmp.dir, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_INPUT', 'directory');
   });
 });

@@ -1,22 +1,17 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { loadTensorJson, parseTensorJson } from '../../../../src/engine/inputs/tensorJson';
-import { rejectsLens, removeDir, tempDir, useCpu, write } from './fixtures';
+import { rejectsLens, useTempDir, write } from './fixtures';
 
 const SPEC = { shape: [null, 2, 2, 1], dtype: 'float32' };
 const SAMPLE = [[[1], [2]], [[3], [4]]];
 
 describe('inputs/tensorJson', function () {
   this.timeout(5000);
-  let dir: string;
-  before(async () => {
-    await useCpu();
-    dir = tempDir();
-  });
-  after(() => removeDir(dir));
+  const tmp = useTempDir();
 
   it('adds the batch dimension when the rank is one less', async () => {
-    const file = write(dir, 'x.json', JSON.stringify(SAMPLE));
+    const file = write(tmp.dir, 'x.json', JSON.stringify(SAMPLE));
     const before = tf.memory().numTensors;
     const { tensor, description } = await loadTensorJson(file, SPEC);
     assert.deepStrictEqual(tensor.shape, [1, 2, 2, 1]);
