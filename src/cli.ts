@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.input) throw usage('predict needs --input <file>');
       await engine.useBackend(values.backend as BackendChoice);
       const top = values.top === undefined ? undefined : Number(values.top);
+      if (top !== undefined && !Number.isInteger(top)) throw usage('--top takes a whole number');
       const prediction = await engine.run('predict', { modelPath: args[0], inputPath: values.input, top }, ctx);
       return print(values.json ? JSON.stringify(prediction) : formatPrediction(prediction));
     }

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,7 +39,32 @@ describe('cli (dist/cli.js)', () => {
     assert.match(stdout, /hidden\s+Dense\s+\[\?, 8\]\s+40/);
   });
 
+  it('predict --json runs an example image through the example CNN as one JSON object', () => {
+    const mnist = path.join(ROOT, 'examples/mnist-cnn');
+    const { code, stdout, stderr } = cli('predict', path.join(mnist, 'model.json'), '--input', path.join(mnist, 'samples/digit-7-0.png'), '--json', '--top', '2');
+    assert.strictEqual(code, 0, stderr);
+    const p = JSON.parse(stdout);
+    assert.strictEqual(p.input.kind, 'image');
+    assert.deepStrictEqual(p.input.shape, [1, 28, 28, 1]);
+    assert.strictEqual(p.outputKind, 'probabilities');
+    assert.strictEqual(p.rows[0].top.length, 2);
+    assert.strictEqual(p.rows[0].top[0].label, '7', 'the example CNN reads its sample 7 as a 7');
+  });
+
+  it('predict reads CSV rows with their true labels', () => {
+    const iris = path.join(ROOT, 'examples/iris-mlp');
+    const { code, stdout, stderr } = cli('predict', path.join(iris, 'model.json'), '--input', path.join(iris, 'data/test.csv'), '--json', '--top', '1');
+    assert.strictEqual(code, 0, stderr);
+    const rows: { top: { label: string }[]; trueLabel: string }[] = JSON.parse(stdout).rows;
+    assert.strictEqual(rows.length, 30);
+    const correct = rows.filter((r) => r.top[0].label === r.trueLabel).length;
+    assert.ok(correct >= 29, `README reports 29/30 test rows right; got ${correct}`);
+  });
+
   const failures: [string, string[], RegExp, number][] = [
+    ['predict without --input', ['predict', 'model.json'], /predict needs --input/, 2],
+    ['predict with a bad --top', ['predict', 'x/model.json', '--input', 'x.png', '--top', 'many'], /--top takes a whole number/, 2],
+    ['predict with an out-of-range --top', ['predict', 'examples/iris-mlp/model.json', '--input', 'examples/iris-mlp/samples/setosa.csv', '--top', '0'], /top must be an integer from 1 to 1000/, 1],
     ['missing model', ['info', '/nonexistent/model.json', '--json'], /does not exist/, 1],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/, 2],
     ['no command', [], /missing command/, 2],
