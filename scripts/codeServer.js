@@ -59,10 +59,21 @@ function rmrf(p) {
   fs.rmSync(p, { recursive: true, force: true, maxRetries: 3 });
 }
 
-/** A fresh scratch folder under .cache/<group>/. */
-function scratchDir(group, name) {
-  const dir = path.join(CACHE, group, `${name}-${process.pid}-${Date.now().toString(36)}`);
-  return mkdirp(dir);
+/** A fresh scratch folder under .cache/<group>/ (keeps the newest `keep` of that group). */
+function scratchDir(group, name, keep = 8) {
+  const parent = mkdirp(path.join(CACHE, group));
+  try {
+    const old = fs
+      .readdirSync(parent)
+      .filter((d) => d.startsWith(`${name}-`))
+      .map((d) => ({ d, t: fs.statSync(path.join(parent, d)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)
+      .slice(keep - 1);
+    for (const { d } of old) rmrf(path.join(parent, d));
+  } catch {
+    /* best effort */
+  }
+  return mkdirp(path.join(parent, `${name}-${process.pid}-${Date.now().toString(36)}`));
 }
 
 /** Names of the Debian packages that installing code-server (and driving it) needs but are missing. */
@@ -209,7 +220,12 @@ function codeServerEnv(extra, home, tmp) {
 function codeServerPaths(runDir, { userDataDir, extensionsDir } = {}) {
   return {
     home: mkdirp(path.join(runDir, 'home')),
-    tmp: mkdirp(path.join(runDir, 'tmp')),
+    // TMPDIR holds code-server's IPC sockets, whose paths must stay under ~107 characters: keep it
+    // short (the system temp dir) when the run dir is deep. Removed again by stop().
+    tmp:
+      path.join(runDir, 'tmp', 'vscode-ipc-00000000-0000-0000-0000-000000000000.sock').length < 100
+        ? mkdirp(path.join(runDir, 'tmp'))
+        : fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-cs-')),
     userDataDir: mkdirp(userDataDir || path.join(runDir, 'user-data')),
     extensionsDir: mkdirp(extensionsDir || path.join(runDir, 'extensions')),
   };
@@ -226,6 +242,7 @@ function runCodeServerCli(args, { runDir, userDataDir, extensionsDir, env } = {}
     [entry, '--extensions-dir', p.extensionsDir, '--user-data-dir', p.userDataDir, '--config', '/dev/null', ...args],
     { env: codeServerEnv(env, p.home, p.tmp), encoding: 'utf8', timeout: 180000 },
   );
+  if (!p.tmp.startsWith(runDir)) rmrf(p.tmp);
   return { status: res.status, stdout: res.stdout || '', stderr: res.stderr || '', ...p };
 }
 
@@ -310,6 +327,7 @@ async function startCodeServer({
     await sleep(200);
     killGroup('SIGKILL'); // leftovers (file watcher, extension host, ...) in the group
     process.removeListener('exit', onExit);
+    if (!p.tmp.startsWith(runDir)) rmrf(p.tmp);
     await new Promise((r) => logStream.end(r));
   };
 
@@ -365,7 +383,13 @@ function packageVsix({ extensionDir = ROOT, out = path.join(CACHE, 'model-lens.v
     throw new Error(`${manifest.main} does not exist: run \`npm run build\` first`);
   }
   mkdirp(path.dirname(out));
+  const stamp = `${out}.inputs`;
+  const inputs = vsixInputsStamp(extensionDir, dependencies);
+  if (!process.env.MODEL_LENS_REPACKAGE && fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === inputs) {
+    return out; // nothing it packs changed since the last time
+  }
   rmrf(out);
+  rmrf(stamp);
   const args = [require.resolve('@vscode/vsce/vsce'), 'package', '--allow-missing-repository', '--skip-license', '-o', out];
   if (!dependencies) args.push('--no-dependencies');
   if (!manifest.files) {
@@ -384,14 +408,38 @@ function packageVsix({ extensionDir = ROOT, out = path.join(CACHE, 'model-lens.v
   if (res.status !== 0 || !fs.existsSync(out)) {
     throw new Error(`vsce package failed (exit ${res.status}):\n${(res.stdout || '') + (res.stderr || '')}`.slice(-6000));
   }
+  fs.writeFileSync(stamp, inputs);
   return out;
+}
+
+/** Size+mtime of what a .vsix is made from (dist/, media/, manifests, lock file): to reuse one. */
+function vsixInputsStamp(extensionDir, dependencies) {
+  const lines = [`deps=${dependencies}`];
+  const add = (p) => {
+    let st;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) for (const e of fs.readdirSync(p).sort()) add(path.join(p, e));
+    else lines.push(`${path.relative(extensionDir, p)} ${st.size} ${st.mtimeMs}`);
+  };
+  for (const f of ['package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist', 'media']) {
+    if (f === 'dist') {
+      // dist/ minus packaged outputs (dist/model-lens.vsix from `npm run package`).
+      const d = path.join(extensionDir, 'dist');
+      if (fs.existsSync(d)) for (const e of fs.readdirSync(d).sort()) if (!e.endsWith('.vsix')) add(path.join(d, e));
+    } else add(path.join(extensionDir, f));
+  }
+  return lines.join('\n');
 }
 
 /** Installs a .vsix into extensionsDir (created first: code-server needs it to exist). */
 function installVsix(vsix, { extensionsDir, userDataDir, runDir } = {}) {
   mkdirp(extensionsDir);
   const res = runCodeServerCli(['--install-extension', vsix, '--force'], { extensionsDir, userDataDir, runDir });
-  if (res.status !== 0 || /failed|error/i.test(res.stderr)) {
+  if (res.status !== 0 || !/successfully installed/i.test(res.stdout + res.stderr)) {
     throw new Error(`code-server --install-extension ${vsix} failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
   }
   return res;
@@ -401,13 +449,16 @@ function installVsix(vsix, { extensionsDir, userDataDir, runDir } = {}) {
 async function launchBrowser({ userDataDir, headless = true, viewport = { width: 1400, height: 900 } } = {}) {
   assertPackages({ browser: true });
   const { chromium } = require('playwright-core');
-  userDataDir = userDataDir || scratchDir('browser', 'chromium');
-  return chromium.launchPersistentContext(userDataDir, {
+  const own = !userDataDir;
+  userDataDir = userDataDir || scratchDir('browser', 'chromium', 4);
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless,
     args: CHROMIUM_ARGS,
     viewport,
   });
+  if (own) context.on('close', () => setTimeout(() => rmrf(userDataDir), 500));
+  return context;
 }
 
 /** Runs `fn` with a hard time limit; rejects with `message` when it runs out. */

@@ -19,7 +19,7 @@ import { writeJson } from './lib/json';
 import { writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { ROOT, exampleDir } from './lib/paths';
-import { makeRng, shuffleInPlace } from './lib/random';
+import { makeRng, shuffleInPlace } from '../src/engine/common/random';
 import { runScript, useCpuBackend } from './lib/run';
 
 const SEED = 7;

@@ -11,9 +11,10 @@
 'use strict';
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const cs = require('../../scripts/codeServer');
-const { steps } = require('./openModel.e2e');
+const { steps, visibleErrors } = require('./openModel.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -41,7 +42,10 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
 
   await cs.ensureCodeServer();
   const runDir = cs.scratchDir('runs', 'e2e');
-  const extensionsDir = cs.mkdirp(path.join(runDir, 'extensions'));
+  // The extensions dir lies OUTSIDE the repo: under .cache/ the installed extension would resolve
+  // missing modules from the repo's node_modules (Node walks up the folders) and hide a .vsix that
+  // lacks its runtime dependencies.
+  const extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-e2e-extensions-'));
   const userDataDir = cs.mkdirp(path.join(runDir, 'user-data'));
   if (!dev) {
     let t = Date.now();
@@ -52,7 +56,8 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
       dependencies: deps,
     });
     const mb = (fs.statSync(vsix).size / 1e6).toFixed(1);
-    console.log(`[e2e] packaged ${path.relative(ROOT, vsix)} (${mb} MB, ${deps ? 'with' : 'without'} node_modules) in ${secs(t)}`);
+    console.log(`[e2e] packaged ${path.relative(ROOT, vsix)} (${mb} MB, ${deps ? 'with' : 'without'} node_modules) in ${secs(t)}` +
+      (Date.now() - t < 1000 ? ' (unchanged inputs: reused; MODEL_LENS_REPACKAGE=1 forces)' : ''));
     t = Date.now();
     const res = cs.installVsix(vsix, { extensionsDir, userDataDir, runDir });
     const installed = fs.readdirSync(extensionsDir).filter((d) => !d.startsWith('.') && d !== 'extensions.json');
@@ -100,6 +105,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
         failed++;
         broken = true;
         console.log(`  ✘ ${step.name} (${secs(ts)})\n      ${String(err.message || err).split('\n').join('\n      ')}`);
+        for (const e of await visibleErrors(page).catch(() => [])) console.log(`      workbench shows ${e}`);
         await page.screenshot({ path: path.join(RESULTS, 'e2e-failure.png') }).catch(() => undefined);
         console.log(`      screenshot: ${path.relative(ROOT, path.join(RESULTS, 'e2e-failure.png'))}`);
       }
@@ -107,7 +113,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     const st = list[0].state;
     if (st.pickLabels) console.log(`[e2e] quick pick offered: ${st.pickLabels.map((l) => l.split('\n')[0]).join(', ')}`);
     if (st.params) console.log(`[e2e] summary: params=${st.params} backend=${st.backend} status bar=${JSON.stringify(st.statusBar)}`);
-    if (st.layers) console.log(`[e2e] layers-table: ${st.layers.length} rows, first: ${st.layers.slice(0, 4).join(' | ')}`);
+    if (st.layers) console.log(`[e2e] layers-table: ${st.layers.length} rows, first: ${st.layers.slice(0, 3).join('; ')}`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');
       console.log(`[e2e] code-server log: ${path.relative(ROOT, log)}; VS Code logs under ${path.relative(ROOT, userDataDir)}/logs`);
@@ -118,6 +124,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     clearTimeout(timer);
     if (context) await context.close().catch(() => undefined);
     if (server) await server.stop();
+    cs.rmrf(extensionsDir);
   }
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   console.log(`[e2e] finished in ${secs()}`);

@@ -1,12 +1,7 @@
 /** Writes small checkpoints to disk with known weights, for loading and bad-input tests. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-
-export function tempDir(prefix = 'model-lens-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 /** A 4 → 8 relu → 3 softmax MLP with seeded weights. */
 export function mlp(): tf.LayersModel {

@@ -39,6 +39,8 @@ async function runIntegration({
     throw new Error(`${path.relative(ROOT, main)} does not exist: run \`npm run build\` first`);
   }
   if (!fs.existsSync(workspace)) throw new Error(`workspace folder ${workspace} does not exist`);
+  cs.rmrf(path.join(resultsDir, 'integration-logs')); // leftovers of an earlier failed run
+  cs.rmrf(path.join(resultsDir, 'integration-timeout.png'));
 
   await cs.ensureCodeServer();
   console.log(`[integration] starting code-server on ${path.relative(ROOT, workspace) || '.'} ...`);
@@ -124,6 +126,7 @@ const NOISE = [
   /^ChatSessionStore:/,
   /^Started local extension host/,
   /^\[driver\]/,
+  /^Creation of workbench contribution '.*' took \d+ms\.?$/,
   /^Extension host .* (started|is running)/i,
   /Settings Sync/,
   /gallery|marketplace/i,

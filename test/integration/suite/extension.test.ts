@@ -109,6 +109,7 @@ describe('Model Lens extension (real VS Code)', function () {
     const backend = await within(api.backend(), 120_000, 'api.backend()');
     assert.ok(BACKENDS.includes(backend), `backend() returned ${JSON.stringify(backend)}, expected one of ${BACKENDS}`);
     const text = api.statusBarText();
+    console.log(`    backend: ${backend}; status bar: ${JSON.stringify(text)}`);
     assert.ok(text.includes(backend), `status bar text ${JSON.stringify(text)} does not mention backend ${backend}`);
   });
 

@@ -3,7 +3,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
-import { mlp, tempDir } from '../../helpers/models';
+import { mlp } from '../../helpers/models';
+import { tempDir } from '../../helpers/tempDir';
 
 const ROOT = path.join(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../../../src/engine/checkpoint/load';
 import { predict } from '../../../src/engine/predict';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
-import { tempDir, writeGraphModel } from '../../helpers/models';
+import { writeGraphModel } from '../../helpers/models';
+import { tempDir } from '../../helpers/tempDir';
 
 /** y = x · W with no activation: its outputs are logits. */
 function linearLogits(): tf.LayersModel {

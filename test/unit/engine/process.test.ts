@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FromEngine, ToEngine } from '../../../src/protocol/engine';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
-import { mlp, tempDir } from '../../helpers/models';
+import { mlp } from '../../helpers/models';
+import { tempDir } from '../../helpers/tempDir';
 
 const ENGINE = path.join(__dirname, '../../../../dist/engine.js');
 

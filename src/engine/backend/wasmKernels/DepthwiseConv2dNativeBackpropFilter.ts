@@ -1,9 +1,6 @@
 /**
- * DepthwiseConv2dNativeBackpropFilter for wasm, which has none (gradient of depthwise and
- * separable convs). Each (image, channel) pair's dW is a multiply-and-sum of dy over the
- * shifted windows of x, i.e. one depthwise conv with roles swapped, run by the wasm
- * (XNNPACK) kernel: input x as [1, h, w, n*c], filter dy as [oh, ow, n*c, m], strides and
- * dilations exchanged; then a sum over the batch.
+ * Missing on wasm (depthwise and separable conv gradients): dW as one XNNPACK depthwise conv with roles
+ * swapped (x as [1, h, w, n*c] * dy as [oh, ow, n*c, m], strides and dilations exchanged), summed over n.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelParams, RefCountingBackend, frame, requireInputs, runOps, trailingPadding } from './tensorInfo';
@@ -21,6 +18,7 @@ function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: KernelP
     const xT = tf.reshape(n === 1 ? x4 : tf.transpose(x4, [1, 2, 0, 3]), [1, h, w, n * c]) as tf.Tensor4D;
     const dyT = tf.reshape(n === 1 ? dy4 : tf.transpose(dy4, [1, 2, 0, 3]), [oh, ow, n * c, mult]);
     const framed = frame(xT, [info.padInfo.top, bottom], [info.padInfo.left, right]);
+    if (!framed) return tf.zeros(filterShape); // every window lies in the padding
     // The kernel, not tf.depthwiseConv2d: that op refuses strides and dilations both above 1.
     const swapped = tf.engine().runKernel(tf.DepthwiseConv2dNative, { x: framed.input, filter: dyT }, {
       strides: [info.dilationHeight, info.dilationWidth],

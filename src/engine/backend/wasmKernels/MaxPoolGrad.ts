@@ -1,8 +1,6 @@
 /**
- * MaxPoolGrad for wasm, replacing the built-in one, which routes the gradient of an
- * all-negative window to its first element: a typed-array loop over the wasm heap that
- * sends each dy to the window's first strict maximum (row-major, NaN never wins, no
- * gradient where nothing beats -Infinity), exactly as the cpu backend does.
+ * Replaces wasm's own, which routes an all-negative window's gradient to its first element: a typed-array
+ * loop sending each dy to its window's first strict maximum (NaN never wins), exactly as the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -24,8 +22,6 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const x = wasm.typedArrayFromHeap(input);
   const g = wasm.typedArrayFromHeap(dy);
   dx.fill(0);
-  const best = new Float64Array(ch);
-  const at = new Int32Array(ch);
   for (let b = 0; b < batchSize; b++) {
     const xBatch = b * inHeight * inWidth * ch;
     for (let yR = 0; yR < outHeight; yR++) {
@@ -36,23 +32,20 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
         const cCorner = yC * strideWidth - left;
         const cMin = Math.max(0, cCorner);
         const cMax = Math.min(inWidth, cCorner + effectiveFilterWidth);
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let r = rMin; r < rMax; r++) {
-          for (let c = cMin; c < cMax; c++) {
-            const base = xBatch + (r * inWidth + c) * ch;
-            for (let d = 0; d < ch; d++) {
-              const v = x[base + d];
-              if (v > best[d]) {
-                best[d] = v;
-                at[d] = base + d;
+        const yBase = ((b * outHeight + yR) * outWidth + yC) * ch;
+        for (let d = 0; d < ch; d++) {
+          // Row-major scan; only a strictly greater value moves the maximum, so ties keep the first.
+          let best = -Infinity;
+          let at = -1;
+          for (let r = rMin; r < rMax; r++) {
+            for (let c = cMin, i = xBatch + (r * inWidth + cMin) * ch + d; c < cMax; c++, i += ch) {
+              if (x[i] > best) {
+                best = x[i];
+                at = i;
               }
             }
           }
-        }
-        const yBase = ((b * outHeight + yR) * outWidth + yC) * ch;
-        for (let d = 0; d < ch; d++) {
-          if (at[d] >= 0) dx[at[d]] += g[yBase + d];
+          if (at >= 0) dx[at] += g[yBase + d];
         }
       }
     }

@@ -1,7 +1,6 @@
 /**
- * UnsortedSegmentSum for wasm, which has none (gradient of gather, i.e. of embeddings): one
- * typed-array pass over the wasm heap adding each row of x into its segment's output row;
- * ids outside [0, numSegments) are dropped, as on the cpu backend.
+ * Missing on wasm (gradient of gather, i.e. of embeddings): one typed-array pass adding each row of x
+ * into its segment's row; ids outside [0, numSegments) are dropped, as on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -5,14 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
-/** Missing gradient kernels, plus MaxPoolGrad replacing the built-in one (wrong on all-negative windows). */
+/**
+ * Gradient kernels wasm lacks, plus replacements for two built-in ones: MaxPoolGrad (wrong on
+ * all-negative windows) and Conv2DBackpropInput (plain C loops, ~10x slower than XNNPACK).
+ */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   unsortedSegmentSumConfig,

@@ -76,19 +76,47 @@ export function trailingPadding(info: tf.backend_util.Conv2DInfo): [number, numb
 }
 
 /**
- * Frames an NHWC tensor for a 'valid' conv: negative amounts crop it (one slice), positive
- * ones come back as the conv's explicit padding, so no padded copy is made.
+ * Frames an NHWC tensor for a 'valid' conv: row r of the frame is row r - top of `t`
+ * (zero outside it), and the frame is `top + h + bottom` rows tall; likewise columns.
+ * Negative amounts crop `t` (one slice); positive ones come back as the conv's explicit
+ * padding, so no padded copy is made. Null where the frame holds none of `t`: the conv is zero.
  */
 export function frame(
   t: tf.Tensor4D,
   [top, bottom]: [number, number],
   [left, right]: [number, number],
-): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } | null {
   const [n, h, w, c] = t.shape;
-  const [cropTop, cropLeft] = [Math.max(-top, 0), Math.max(-left, 0)];
-  const [keepH, keepW] = [h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0)];
-  const input = keepH === h && keepW === w ? t : tf.slice(t, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]);
+  const clamp = (v: number, size: number) => Math.min(Math.max(v, 0), size);
+  // The frame covers rows [-top, h + bottom) and columns [-left, w + right) of t.
+  const [r0, r1] = [clamp(-top, h), clamp(h + bottom, h)];
+  const [c0, c1] = [clamp(-left, w), clamp(w + right, w)];
+  if (r1 <= r0 || c1 <= c0) return null;
+  const input = r1 - r0 === h && c1 - c0 === w ? t : tf.slice(t, [0, r0, c0, 0], [n, r1 - r0, c1 - c0, c]);
   const pad: tf.backend_util.ExplicitPadding = [
-    [0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
+    [0, 0], [r0 + top, h + bottom - r1], [c0 + left, w + right - c1], [0, 0]];
   return { input, pad };
+}
+
+/**
+ * The input-gradient trick shared by conv and depthwise conv: dy with (stride − 1) zeros inserted
+ * between rows and columns, framed so that a stride-1 conv with the flipped filter gives dx.
+ * Null where no window reaches dy (dx is zero).
+ */
+export function spreadForInputGradient(
+  dy: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } | null {
+  const { batchSize: n, inHeight: h, inWidth: w, outChannels, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, padInfo, effectiveFilterHeight: eh, effectiveFilterWidth: ew } = info;
+  // Zero insertion: [n, oh, 1, ow, 1, c] padded to [n, oh, sh, ow, sw, c].
+  let spread = dy;
+  if (sh > 1 || sw > 1) {
+    const cells = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, outChannels]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+    spread = tf.reshape(cells, [n, oh * sh, ow * sw, outChannels]);
+  }
+  // Full convolution: the window of dx row r starts at spread row r - (eh - 1 - top).
+  const top = eh - 1 - padInfo.top;
+  const left = ew - 1 - padInfo.left;
+  return frame(spread, [top, h + eh - 1 - top - oh * sh], [left, w + ew - 1 - left - ow * sw]);
 }

@@ -4,19 +4,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { summarize } from '../../../../src/engine/checkpoint/summary';
-import { LensError } from '../../../../src/engine/errors';
+import { rejectsLens } from '../../../helpers/assertLens';
+import { tempDir } from '../../../helpers/tempDir';
 import { saveLayersModel } from '../../../../src/engine/checkpoint/save';
-import { cnn, mlp, tempDir, writeGraphModel } from '../../../helpers/models';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof LensError, `expected a LensError, got ${String(err)}`);
-    assert.strictEqual(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), 'error messages are one line');
-    return true;
-  });
-}
+import { cnn, mlp, writeGraphModel } from '../../../helpers/models';
 
 describe('checkpoint/load', () => {
   before(() => tf.setBackend('cpu'));
@@ -96,45 +87,45 @@ describe('checkpoint/load', () => {
 
   describe('bad input', () => {
     it('missing model.json', async () => {
-      await rejectsWith(loadCheckpoint(path.join(tempDir(), 'model.json')), 'FILE_NOT_FOUND', /does not exist/);
+      await rejectsLens(() => loadCheckpoint(path.join(tempDir(), 'model.json')), 'FILE_NOT_FOUND', /does not exist/);
     });
 
     it('a folder instead of model.json', async () => {
-      await rejectsWith(loadCheckpoint(tempDir()), 'INVALID_MODEL', /is a folder/);
+      await rejectsLens(() => loadCheckpoint(tempDir()), 'INVALID_MODEL', /is a folder/);
     });
 
     it('truncated model.json', async () => {
       const file = await saveLayersModel(mlp(), tempDir());
       const text = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(file, text.slice(0, text.length / 2));
-      await rejectsWith(loadCheckpoint(file), 'INVALID_JSON', /model\.json is not valid JSON.*truncated/);
+      await rejectsLens(() => loadCheckpoint(file), 'INVALID_JSON', /model\.json is not valid JSON.*truncated/);
     });
 
     it('empty model.json', async () => {
       const file = path.join(tempDir(), 'model.json');
       fs.writeFileSync(file, '');
-      await rejectsWith(loadCheckpoint(file), 'INVALID_JSON', /empty/);
+      await rejectsLens(() => loadCheckpoint(file), 'INVALID_JSON', /empty/);
     });
 
     it('JSON that is not a model', async () => {
       const file = path.join(tempDir(), 'model.json');
       fs.writeFileSync(file, JSON.stringify({ hello: 'world' }));
-      await rejectsWith(loadCheckpoint(file), 'INVALID_MODEL', /no "modelTopology"/);
+      await rejectsLens(() => loadCheckpoint(file), 'INVALID_MODEL', /no "modelTopology"/);
       fs.writeFileSync(file, JSON.stringify({ modelTopology: {}, weightsManifest: 'x' }));
-      await rejectsWith(loadCheckpoint(file), 'INVALID_MODEL', /weightsManifest/);
+      await rejectsLens(() => loadCheckpoint(file), 'INVALID_MODEL', /weightsManifest/);
     });
 
     it('missing weight shard', async () => {
       const file = await saveLayersModel(mlp(), tempDir());
       fs.unlinkSync(path.join(path.dirname(file), 'weights.bin'));
-      await rejectsWith(loadCheckpoint(file), 'MISSING_WEIGHTS', /'weights\.bin'.*missing/);
+      await rejectsLens(() => loadCheckpoint(file), 'MISSING_WEIGHTS', /'weights\.bin'.*missing/);
     });
 
     it('short (truncated) weight shard', async () => {
       const file = await saveLayersModel(mlp(), tempDir());
       const shard = path.join(path.dirname(file), 'weights.bin');
       fs.writeFileSync(shard, fs.readFileSync(shard).subarray(0, 100));
-      await rejectsWith(loadCheckpoint(file), 'WEIGHTS_MISMATCH', /100 bytes but model\.json lists 268.*truncated/);
+      await rejectsLens(() => loadCheckpoint(file), 'WEIGHTS_MISMATCH', /100 bytes but model\.json lists 268.*truncated/);
     });
 
     it('weight shapes that do not match the topology', async () => {
@@ -143,7 +134,7 @@ describe('checkpoint/load', () => {
       // Same number of bytes, transposed kernel: only the topology check can catch it.
       json.weightsManifest[0].weights[0].shape = [8, 4];
       fs.writeFileSync(file, JSON.stringify(json));
-      await rejectsWith(loadCheckpoint(file), 'WEIGHTS_MISMATCH', /do not match the topology/);
+      await rejectsLens(() => loadCheckpoint(file), 'WEIGHTS_MISMATCH', /do not match the topology/);
     });
 
     it('NaN and Inf weights load with a warning naming them', async () => {
@@ -165,11 +156,11 @@ describe('checkpoint/load', () => {
       const json = JSON.parse(fs.readFileSync(file, 'utf8'));
       json.modelTopology.config.layers[1].class_name = 'MyCustomDense';
       fs.writeFileSync(file, JSON.stringify(json));
-      await rejectsWith(loadCheckpoint(file), 'UNSUPPORTED_OP', /Unsupported layer class 'MyCustomDense'/);
+      await rejectsLens(() => loadCheckpoint(file), 'UNSUPPORTED_OP', /Unsupported layer class 'MyCustomDense'/);
     });
 
     it('unsupported graph op', async () => {
-      await rejectsWith(loadCheckpoint(writeGraphModel(tempDir(), 'FancyOp')), 'UNSUPPORTED_OP', /Unsupported op 'FancyOp'/);
+      await rejectsLens(() => loadCheckpoint(writeGraphModel(tempDir(), 'FancyOp')), 'UNSUPPORTED_OP', /Unsupported op 'FancyOp'/);
     });
 
     it('a failed load leaks no tensors', async () => {

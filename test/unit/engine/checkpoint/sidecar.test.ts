@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, readSidecar, sidecarPath } from '../../../../src/engine/checkpoint/sidecar';
 import type { TensorSpec } from '../../../../src/protocol/model';
-import { tempDir } from '../../../helpers/models';
+import { tempDir } from '../../../helpers/tempDir';
 
 const spec = (shape: (number | null)[], dtype = 'float32'): TensorSpec => ({ name: 'x', shape, dtype });
 const image = { inputs: [spec([null, 28, 28, 1])], outputs: [spec([null, 10])] };

@@ -6,15 +6,10 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import * as tf from '@tensorflow/tfjs';
 import * as assert from 'assert';
-import { LensError } from '../../../../src/engine/errors';
+import { tempDir } from '../../../helpers/tempDir';
+import { makeRng } from '../../../../src/engine/common/random';
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'lens-inputs-'));
-}
-
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+export { rejectsLens } from '../../../helpers/assertLens';
 
 /** 2×2 RGB pixels for pngBytes(2, 2, RGBW): red, green (top row), blue, white (bottom row). */
 export const RGBW = [
@@ -48,23 +43,6 @@ export function near(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
 }
 
-/** Asserts the promise/function rejects with a LensError of `code` whose message matches every pattern. */
-export async function rejectsLens(run: () => unknown, code: string, ...patterns: (string | RegExp)[]): Promise<LensError> {
-  let caught: unknown;
-  try {
-    await run();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof LensError, `expected LensError, got ${caught instanceof Error ? caught.stack : String(caught)}`);
-  assert.strictEqual(caught.code, code, caught.message);
-  for (const p of patterns) {
-    if (typeof p === 'string') assert.ok(caught.message.includes(p), `"${caught.message}" lacks "${p}"`);
-    else assert.match(caught.message, p);
-  }
-  return caught;
-}
-
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
@@ -72,16 +50,13 @@ export async function useCpu(): Promise<void> {
 
 /**
  * Call inside a `describe`: before its tests, selects the cpu backend and makes a fresh temp dir
- * (`.dir`), removed after them.
+ * (`.dir`), removed when the run ends.
  */
 export function useTempDir(): { readonly dir: string } {
   let dir: string | undefined;
   before(async () => {
     await useCpu();
-    dir = tempDir();
-  });
-  after(() => {
-    if (dir !== undefined) removeDir(dir);
+    dir = tempDir('lens-inputs-');
   });
   return {
     get dir(): string {
@@ -91,16 +66,8 @@ export function useTempDir(): { readonly dir: string } {
   };
 }
 
-/** Deterministic bytes (mulberry32) so failures reproduce. */
+/** Deterministic bytes, so failures reproduce. */
 export function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (t ^ (t >>> 14)) & 0xff;
-  }
-  return out;
+  const rng = makeRng(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
 }

@@ -1,4 +1,4 @@
-/** Seeded randomness for the example scripts, so re-running one writes the same files. */
+/** Seeded randomness, so training scripts, tests and sampling-based methods repeat exactly. */
 
 /** mulberry32: small, fast, seedable. */
 export function makeRng(seed: number): () => number {
