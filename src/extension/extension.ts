@@ -5,6 +5,7 @@ import type { BackendChoice, BackendName } from '../protocol/model';
 import { EngineClient } from './engineClient';
 import { BackendStatusBar } from './statusBar';
 import { ModelPanels } from './panels/modelPanels';
+import type { PanelState } from './panels/modelPanel';
 import { openModelCommand } from './commands/openModel';
 import { openSidecar } from './commands/openSidecar';
 import { selectBackend } from './commands/selectBackend';
@@ -15,6 +16,8 @@ export interface ModelLensApi {
   statusBarText(): string;
   openPanels(): string[];
   whenRendered(modelPath: string): Promise<void>;
+  /** What the panel for modelPath shows, or undefined when none is open. */
+  panelState(modelPath: string): PanelState | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ModelLensApi {
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
     backend: () => engine.backend(),
     statusBarText: () => statusBar.text,
     openPanels: () => panels.paths(),
+    panelState: (modelPath) => panels.get(path.resolve(modelPath))?.describe(),
     whenRendered: async (modelPath) => {
       const panel = panels.get(path.resolve(modelPath));
       if (!panel) throw new Error(`No Model Lens panel is open for ${modelPath}.`);

@@ -12,6 +12,8 @@ import { renderShell, webviewOptions } from './webviewHtml';
 
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 
+export type PanelState = { state: 'loading' | 'summary' } | { state: 'error'; code: string; message: string };
+
 export class ModelPanel extends Disposable {
   /** What the panel shows: loading, the summary, or the error. Re-sent when the webview reloads. */
   private state: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' }>;
@@ -44,6 +46,12 @@ export class ModelPanel extends Disposable {
 
   reveal(): void {
     this.panel.reveal(vscode.ViewColumn.Beside);
+  }
+
+  /** What the panel shows now, for the API (tests and other extensions). */
+  describe(): PanelState {
+    const state = this.state;
+    return state.type === 'error' ? { state: 'error', code: state.code, message: state.message } : { state: state.type };
   }
 
   /** Resolves once the webview has drawn the summary or the error. */
