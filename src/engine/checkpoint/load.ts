@@ -111,7 +111,8 @@ function specsOfGraph(model: tf.GraphModel): { inputs: TensorSpec[]; outputs: Te
 function smokeTest(checkpoint: Checkpoint): Pick<TensorSpec, 'shape' | 'dtype'> {
   try {
     const out = tf.tidy(() => {
-      const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d) => d ?? 1), spec.dtype as tf.DataType));
+      // Free dimensions: batch 1, others 32, so convolutions over free sizes have room for their windows.
+      const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d, i) => d ?? (i === 0 ? 1 : 32)), spec.dtype as tf.DataType));
       const first = forward(checkpoint, feeds.length === 1 ? feeds[0] : feeds);
       first.dataSync(); // kernels run lazily on some backends: force them to fail here
       return first;

@@ -49,6 +49,14 @@ describe('checkpoint/load', () => {
       checkpoint.model.dispose();
     });
 
+    it('loads a fully convolutional model whose height and width are free', async () => {
+      const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [null, null, 1], filters: 2, kernelSize: 5, name: 'conv' })] });
+      const checkpoint = await loadCheckpoint(await saveLayersModel(model, tempDir()));
+      assert.deepStrictEqual(checkpoint.inputs[0].shape, [null, null, null, 1]);
+      checkpoint.model.dispose();
+      model.dispose();
+    });
+
     it('leaks no tensors: load, predict and dispose return to the baseline', async () => {
       const file = await saveLayersModel(mlp(), tempDir());
       const before = tf.memory().numTensors;
