@@ -2,25 +2,32 @@
  * `model-lens`: the engine, headless. Every subcommand's --json prints exactly one JSON object on
  * stdout; every failure is one line on stderr and a non-zero exit.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatPrediction, formatSummary } from './cli/format';
+import { formatPrediction, formatSaliency, formatSummary, saliencyJson } from './cli/format';
+import { SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
+import { heatmapPng } from './engine/render/heatmap';
 
 const USAGE = `Usage: model-lens <command> [options]
 
 Commands:
   info <model.json>                    Load a TF.js checkpoint with its weights and print its summary
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
+${SALIENCY_USAGE.split('\n\n')[0]}
 
 Options:
   --json              Print one JSON object on stdout
   --backend <name>    auto | tensorflow | wasm | cpu (default: auto)
-  --input <file>      predict: the input file
+  --input <file>      predict, saliency: the input file
   --top <k>           predict: classes to show per row (default 5)
   -h, --help          Show this help
-  -v, --version       Show the version`;
+  -v, --version       Show the version
+
+${SALIENCY_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
 
@@ -35,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       top: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
+      ...SALIENCY_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -61,6 +69,20 @@ async function main(argv: string[]): Promise<number> {
       if (top !== undefined && !Number.isInteger(top)) throw usage('--top takes a whole number');
       const prediction = await engine.run('predict', { modelPath: args[0], inputPath: values.input, top }, ctx);
       return print(values.json ? JSON.stringify(prediction) : formatPrediction(prediction));
+    }
+    case 'saliency': {
+      if (args.length !== 1) throw usage('saliency takes exactly one model.json path');
+      const params = saliencyParams(args[0], values.input, values, usage);
+      await engine.useBackend(values.backend as BackendChoice);
+      const result = await engine.run('saliency', params, ctx);
+      let files: { heatmap: string; result: string } | undefined;
+      if (values.out) {
+        files = { heatmap: path.resolve(values.out, 'heatmap.png'), result: path.resolve(values.out, 'result.json') };
+        fs.mkdirSync(values.out, { recursive: true });
+        fs.writeFileSync(files.heatmap, heatmapPng(result));
+        fs.writeFileSync(files.result, JSON.stringify(saliencyJson(result), null, 2) + '\n');
+      }
+      return print(values.json ? JSON.stringify(saliencyJson(result, files)) : formatSaliency(result, files));
     }
     case undefined:
       throw usage('missing command');

@@ -1,5 +1,6 @@
 /** Plain-text renderings of engine results for the terminal. */
 import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
+import type { SaliencyResult } from '../protocol/saliency';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -33,5 +34,48 @@ export function formatPrediction(p: Prediction): string {
       lines.push(`  ${c.label.padEnd(width)}  ${(c.probability * 100).toFixed(1).padStart(5)}%  ${'█'.repeat(Math.round(c.probability * 30))}`);
     }
   });
+  return lines.join('\n');
+}
+
+/** The saliency result for --json and result.json: everything but the input preview's pixels. */
+export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; result: string }): Record<string, unknown> {
+  const { preview: _preview, ...input } = r.input;
+  return {
+    method: r.method,
+    target: r.target,
+    targetLabel: r.targetLabel,
+    targetProbability: r.targetProbability,
+    prediction: r.prediction,
+    attribution: r.attribution,
+    ...(r.completenessDelta !== undefined ? { completenessDelta: r.completenessDelta } : {}),
+    ...(r.layer !== undefined ? { layer: r.layer } : {}),
+    ...(r.metrics ? { metrics: r.metrics } : {}),
+    summary: r.summary,
+    input,
+    backend: r.backend,
+    ms: r.ms,
+    ...(files ? { files } : {}),
+  };
+}
+
+export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; result: string }): string {
+  const num = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2));
+  const lines = [
+    `${r.method}   ${r.input.description}   (${r.backend}, ${r.ms.toFixed(1)} ms)`,
+    `target:   ${r.targetLabel}${r.targetLabel !== String(r.target) ? ` (class ${r.target})` : ''}   p = ${(r.targetProbability * 100).toFixed(1)}%`,
+    `top:      ${r.prediction.map((c) => `${c.label} ${(c.probability * 100).toFixed(1)}%`).join(', ')}`,
+    `summary:  ${r.summary}`,
+  ];
+  if (r.layer !== undefined) lines.push(`layer:    ${r.layer}`);
+  if (r.completenessDelta !== undefined) lines.push(`completeness delta: ${num(r.completenessDelta)}   (Σ attribution − (F(x) − F(baseline)))`);
+  const m = r.metrics;
+  if (m) {
+    lines.push(
+      `deletion AUC:  ${num(m.deletionAuc)}   (random order ${num(m.randomDeletionAuc)}; lower is more faithful)`,
+      `insertion AUC: ${num(m.insertionAuc)}   (random order ${num(m.randomInsertionAuc)}; higher is more faithful)`,
+    );
+    if (m.maxSensitivity !== undefined) lines.push(`max-sensitivity: ${num(m.maxSensitivity)}   (lower is steadier)`);
+  }
+  if (files) lines.push(`wrote:    ${files.heatmap}`, `          ${files.result}`);
   return lines.join('\n');
 }

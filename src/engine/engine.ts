@@ -10,6 +10,7 @@ import { summarize } from './checkpoint/summary';
 import { LensError } from './errors';
 import { checkParams } from './params';
 import { predict } from './predict';
+import { explain } from './saliency/explain';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -18,6 +19,7 @@ type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: Ru
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, top),
+  saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
 

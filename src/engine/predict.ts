@@ -6,6 +6,7 @@ import { loadInput } from './inputs';
 import { LensError } from './errors';
 import { forward } from './checkpoint/forward';
 import { pngDataUri } from './inputs/encode';
+import { outputKind as kindOf, toProbabilities } from './checkpoint/probabilities';
 
 const DEFAULT_TOP = 5;
 
@@ -18,8 +19,8 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
   const started = performance.now();
   try {
     const output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
-    const outputKind = isDistribution(output) ? 'probabilities' : 'logits';
-    const probabilities = outputKind === 'logits' ? tf.tidy(() => tf.softmax(output)) : output;
+    const outputKind = kindOf(output);
+    const probabilities = tf.tidy(() => toProbabilities(output, outputKind));
     const rows = (await probabilities.array()) as number[][];
     tf.dispose([output, probabilities]);
     const ms = performance.now() - started;
@@ -42,12 +43,7 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
   }
 }
 
-/** Whether every row is already a probability distribution (non-negative, sums to 1); else it is logits. */
-function isDistribution(rows: tf.Tensor2D): boolean {
-  return tf.tidy(() => rows.min().dataSync()[0] >= 0 && tf.abs(rows.sum(1).sub(1)).max().dataSync()[0] < 1e-3);
-}
-
-function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {
+export function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {
   return probabilities
     .map((probability, index) => ({ index, label: labels?.[index] ?? String(index), probability }))
     .sort((a, b) => b.probability - a.probability)

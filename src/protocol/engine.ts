@@ -4,12 +4,15 @@
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 export interface EngineMethods {
   /** Load a checkpoint with its weights and summarise it. */
   info: { params: { modelPath: string }; result: ModelSummary };
   /** Run one input file (image, CSV rows or tensor JSON) through the model. */
   predict: { params: { modelPath: string; inputPath: string; top?: number }; result: Prediction };
+  /** Attribute the model's output for one input to the input's features. */
+  saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
 }

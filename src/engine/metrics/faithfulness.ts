@@ -1,0 +1,164 @@
+/**
+ * Deletion and insertion curves (RISE, Petsiuk et al. 2018): remove (or add) features in
+ * attribution order and track the target's probability. A faithful map makes the deletion curve
+ * fall fast (low AUC) and the insertion curve rise fast (high AUC); a seeded random ordering gives
+ * the scale.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import type { FaithfulnessMetrics } from '../../protocol/saliency';
+import type { Checkpoint } from '../checkpoint/load';
+import { forward } from '../checkpoint/forward';
+import { outputKind, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
+import { makeRng, shuffleInPlace } from '../common/random';
+import { batchSizeFor, concatOverBatches } from '../saliency/batching';
+
+export const DEFAULT_CURVE_STEPS = 20;
+
+/** How an example's elements group into features: pixel positions × channels, or single columns. */
+export interface FeatureLayout {
+  /** Number of features: pixel positions (h·w) for images, elements otherwise. */
+  features: number;
+  /** Consecutive elements per feature: the image's channels, else 1. */
+  channels: number;
+}
+
+/** Layout of an example of `shape` ([1, ...]): images group their channels per pixel position. */
+export function featureLayout(shape: readonly number[], image?: { height: number; width: number }): FeatureLayout {
+  const size = shape.slice(1).reduce((a, b) => a * b, 1);
+  if (image && size % (image.height * image.width) === 0) {
+    return { features: image.height * image.width, channels: size / (image.height * image.width) };
+  }
+  return { features: size, channels: 1 };
+}
+
+/** One score per feature: Σ |attribution| over the feature's channels. */
+export function featureScores(attribution: ArrayLike<number>, layout: FeatureLayout): Float32Array {
+  const { features, channels } = layout;
+  if (attribution.length !== features * channels) {
+    throw new Error(`featureScores: ${attribution.length} values do not fill ${features} features × ${channels} channels`);
+  }
+  const scores = new Float32Array(features);
+  for (let f = 0; f < features; f++) {
+    let s = 0;
+    for (let k = 0; k < channels; k++) s += Math.abs(attribution[f * channels + k]);
+    scores[f] = s;
+  }
+  return scores;
+}
+
+/** Feature indices by descending score; ties keep index order. */
+export function orderByScore(scores: ArrayLike<number>): number[] {
+  return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+export interface CurveOptions {
+  /** Removal steps (default 20; at most one per feature). The curves have steps + 1 points. */
+  steps?: number;
+  /** Seed of the random ordering (default 0). */
+  seed?: number;
+  /** Perturbed inputs per forward batch (default: from the memory budget). */
+  internalBatch?: number;
+  /** What deleted features become (default zeros), shape of x. */
+  deletionBaseline?: tf.Tensor;
+  /** Where insertion starts (default zeros; pass a blurred copy for images), shape of x. */
+  insertionBaseline?: tf.Tensor;
+  /** Whether the outputs are logits or probabilities; default: decided on x's own output. */
+  outputKind?: OutputKind;
+}
+
+export type CurveMetrics = Omit<FaithfulnessMetrics, 'maxSensitivity'>;
+
+/**
+ * Deletion and insertion curves and their AUCs for x ([1, ...]) and one score per feature, plus
+ * the AUCs of a seeded random ordering. Point i has the top round(i·F/k) features removed/added;
+ * its x coordinate is that fraction of the F features.
+ */
+export async function deletionInsertion(
+  checkpoint: Pick<Checkpoint, 'model'>,
+  x: tf.Tensor,
+  target: number,
+  scores: ArrayLike<number>,
+  layout: FeatureLayout,
+  options: CurveOptions,
+  ctx: RunContext,
+): Promise<CurveMetrics> {
+  const { features } = layout;
+  if (scores.length !== features) throw new Error(`deletionInsertion: ${scores.length} scores for ${features} features`);
+  if (x.shape[0] !== 1) throw new Error(`deletionInsertion: x must be one example, got shape [${x.shape}]`);
+  const steps = Math.max(1, Math.min(options.steps ?? DEFAULT_CURVE_STEPS, features));
+  const counts = Array.from({ length: steps + 1 }, (_, i) => Math.round((i * features) / steps));
+  const fractions = counts.map((n) => n / features);
+  const kind = options.outputKind ?? tf.tidy(() => outputKind(forward(checkpoint, x).reshape([1, -1]) as tf.Tensor2D));
+
+  const owned: tf.Tensor[] = [];
+  const own = (t: tf.Tensor): tf.Tensor => (owned.push(t), t);
+  try {
+    const deletionBase = options.deletionBaseline ?? own(tf.zerosLike(x));
+    const insertionBase = options.insertionBaseline ?? own(tf.zerosLike(x));
+    const attributed = ranks(orderByScore(scores));
+    const random = ranks(shuffleInPlace(Array.from({ length: features }, (_, i) => i), makeRng(options.seed ?? 0)));
+    const runs: [rank: Int32Array, from: tf.Tensor, to: tf.Tensor][] = [
+      [attributed, x, deletionBase],
+      [attributed, insertionBase, x],
+      [random, x, deletionBase],
+      [random, insertionBase, x],
+    ];
+    const batch = batchSizeFor(x.size, options.internalBatch);
+    const curves: number[][] = [];
+    for (const [r, [rank, from, to]] of runs.entries()) {
+      const offset = r * counts.length;
+      const part: RunContext = {
+        signal: ctx.signal,
+        onProgress: (done) => ctx.onProgress(offset + done, runs.length * counts.length, 'deletion/insertion'),
+      };
+      const probs = await concatOverBatches(counts.length, batch, part, (start, end) => {
+        const mask = tf.tensor(swapMask(rank, counts.slice(start, end), layout), [end - start, ...x.shape.slice(1)]);
+        // Features ranked below the step's count come from `to`, the rest from `from`.
+        const inputs = tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask));
+        const rows = forward(checkpoint, inputs).reshape([end - start, -1]) as tf.Tensor2D;
+        return toProbabilities(rows, kind).slice([0, target], [-1, 1]).reshape([-1]);
+      });
+      curves.push(Array.from(await probs.data()));
+      probs.dispose();
+    }
+    const [deletionCurve, insertionCurve, randomDeletion, randomInsertion] = curves;
+    return {
+      deletionCurve,
+      insertionCurve,
+      deletionAuc: trapezoidAuc(fractions, deletionCurve),
+      insertionAuc: trapezoidAuc(fractions, insertionCurve),
+      randomDeletionAuc: trapezoidAuc(fractions, randomDeletion),
+      randomInsertionAuc: trapezoidAuc(fractions, randomInsertion),
+    };
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+/** Area under y(x) by the trapezoid rule. */
+export function trapezoidAuc(xs: readonly number[], ys: readonly number[]): number {
+  let area = 0;
+  for (let i = 1; i < xs.length; i++) area += ((xs[i] - xs[i - 1]) * (ys[i] + ys[i - 1])) / 2;
+  return area;
+}
+
+/** rank[f] = position of feature f in `order`. */
+function ranks(order: readonly number[]): Int32Array {
+  const rank = new Int32Array(order.length);
+  order.forEach((f, i) => (rank[f] = i));
+  return rank;
+}
+
+/** Masks for a batch of steps: 1 where the feature is among the step's first `count` in rank order. */
+function swapMask(rank: Int32Array, counts: readonly number[], layout: FeatureLayout): Float32Array {
+  const { features, channels } = layout;
+  const per = features * channels;
+  const mask = new Float32Array(counts.length * per);
+  counts.forEach((count, b) => {
+    for (let f = 0; f < features; f++) {
+      if (rank[f] < count) mask.fill(1, b * per + f * channels, b * per + (f + 1) * channels);
+    }
+  });
+  return mask;
+}

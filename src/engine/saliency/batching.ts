@@ -1,0 +1,75 @@
+/**
+ * Internal batching for methods that multiply the input (IG steps, SmoothGrad samples, occlusion
+ * windows, deletion/insertion steps): bounded memory, progress and cancellation between batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+
+/** Float32 elements per batch: keeps a batch's activations well inside the wasm heap (≈4 GB cap). */
+const BUDGET_ELEMENTS = 4_000_000;
+
+/** How many copies of an input of `elementsPerExample` floats to evaluate at once. */
+export function batchSizeFor(elementsPerExample: number, requested?: number): number {
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  return Math.max(1, Math.min(256, Math.floor(BUDGET_ELEMENTS / Math.max(1, elementsPerExample))));
+}
+
+/**
+ * Calls visit(start, end) for consecutive batches covering [0, total). Between batches it yields to
+ * the event loop (so cancellation messages arrive), checks for cancellation and reports progress.
+ */
+async function forEachBatch(total: number, batchSize: number, ctx: RunContext, visit: (start: number, end: number) => void): Promise<void> {
+  for (let start = 0; start < total; start += batchSize) {
+    ctx.signal.throwIfAborted();
+    const end = Math.min(total, start + batchSize);
+    visit(start, end);
+    ctx.onProgress(end, total);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  ctx.signal.throwIfAborted();
+}
+
+/** Sums step(start, end) over the batches (each in its own tidy). The caller owns the sum. */
+export async function sumOverBatches(
+  total: number,
+  batchSize: number,
+  ctx: RunContext,
+  step: (start: number, end: number) => tf.Tensor,
+): Promise<tf.Tensor> {
+  let sum: tf.Tensor | null = null;
+  try {
+    await forEachBatch(total, batchSize, ctx, (start, end) => {
+      const part = tf.tidy(() => step(start, end));
+      const previous: tf.Tensor | null = sum;
+      sum = previous ? tf.tidy(() => tf.add(previous, part)) : part;
+      if (previous) tf.dispose([previous, part]);
+    });
+  } catch (err) {
+    (sum as tf.Tensor | null)?.dispose();
+    throw err;
+  }
+  if (!sum) throw new Error('sumOverBatches: nothing to sum (total is 0)');
+  return sum;
+}
+
+/** Concatenates step(start, end) over the batches along axis 0. The caller owns the result. */
+export async function concatOverBatches(
+  total: number,
+  batchSize: number,
+  ctx: RunContext,
+  step: (start: number, end: number) => tf.Tensor,
+): Promise<tf.Tensor> {
+  const parts: tf.Tensor[] = [];
+  try {
+    await forEachBatch(total, batchSize, ctx, (start, end) => parts.push(tf.tidy(() => step(start, end))));
+    if (parts.length === 1) return parts.pop() as tf.Tensor;
+    return tf.concat(parts, 0);
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/** A RunContext for callers that need neither progress nor cancellation (tests, nested steps). */
+export function quietContext(signal: AbortSignal = new AbortController().signal): RunContext {
+  return { signal, onProgress: () => {} };
+}

@@ -1,0 +1,151 @@
+/**
+ * The engine's `saliency` request: load the input, predict, pick the target, build the baseline,
+ * attribute with the chosen method, and optionally measure how faithful and steady the map is.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext, Params } from '../../protocol/engine';
+import type { BackendName } from '../../protocol/model';
+import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
+import type { Checkpoint } from '../checkpoint/load';
+import { forward } from '../checkpoint/forward';
+import { outputKind as kindOf, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
+import { LensError } from '../errors';
+import { loadInput } from '../inputs';
+import { base } from '../inputs/common';
+import { pngDataUri } from '../inputs/encode';
+import { resizeBilinear } from '../inputs/resize';
+import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
+import { maxSensitivity } from '../metrics/sensitivity';
+import { rank } from '../predict';
+import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
+import { attributionMethod } from './registry';
+import { positionMap, summarize } from './summary';
+
+const TOP_CLASSES = 5;
+
+export async function explain(
+  checkpoint: Checkpoint,
+  params: Params<'saliency'>,
+  backend: BackendName,
+  ctx: RunContext,
+): Promise<SaliencyResult> {
+  const { inputPath } = params;
+  if (checkpoint.inputs.length !== 1) {
+    throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens explains models with one input only.`);
+  }
+  const method = attributionMethod(params.method);
+  const { sidecar } = checkpoint.sidecar;
+  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar);
+  const owned: tf.Tensor[] = [input.tensor];
+  try {
+    const x = input.tensor;
+    if (x.shape[0] !== 1) {
+      throw new LensError('INVALID_INPUT', `${base(inputPath)} holds ${x.shape[0]} examples; saliency explains one at a time: give a file with one row or image.`);
+    }
+    const info: InputInfo = { kind: input.kind, height: input.preview?.height, width: input.preview?.width, path: inputPath };
+    const started = performance.now();
+
+    const output = tf.tidy(() => forward(checkpoint, x).reshape([1, -1]) as tf.Tensor2D);
+    owned.push(output);
+    const kind = kindOf(output);
+    const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
+    const target = chooseTarget(params.target, probabilities);
+
+    const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
+    if (baseline) owned.push(baseline);
+    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, baseline }, params, runCtx);
+
+    const attribution = await attribute(x, progressAs(ctx, method.id));
+    owned.push(attribution.values);
+    const values = await attribution.values.data();
+    const shape = attribution.values.shape.slice(1);
+
+    const metrics = params.metrics
+      ? await measure({ checkpoint, x, target, kind, info, params, attribute }, { tensor: attribution.values, values, shape }, ctx)
+      : undefined;
+    const ms = performance.now() - started;
+    return {
+      method: method.id,
+      target,
+      targetLabel: sidecar.labels?.[target] ?? String(target),
+      prediction: rank(probabilities, sidecar.labels, TOP_CLASSES),
+      targetProbability: probabilities[target],
+      attribution: { shape, data: Array.from(values) },
+      ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
+      ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
+      ...(metrics ? { metrics } : {}),
+      summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features }),
+      input: {
+        path: inputPath,
+        kind: input.kind,
+        description: input.description,
+        ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+      },
+      backend,
+      ms,
+    };
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+function chooseTarget(requested: number | undefined, probabilities: number[]): number {
+  if (requested === undefined) return probabilities.indexOf(Math.max(...probabilities));
+  if (!Number.isInteger(requested) || requested < 0 || requested >= probabilities.length) {
+    const n = probabilities.length;
+    throw new LensError('BAD_REQUEST', `target ${requested} is out of range: the model has ${n} output${n === 1 ? '' : 's'} (0–${n - 1}).`);
+  }
+  return requested;
+}
+
+/** What metrics need to perturb x and attribute again. */
+interface Subject {
+  checkpoint: Checkpoint;
+  x: tf.Tensor;
+  target: number;
+  kind: OutputKind;
+  info: InputInfo;
+  params: Params<'saliency'>;
+  attribute: (at: tf.Tensor, ctx: RunContext) => Promise<{ values: tf.Tensor }>;
+}
+
+/** Deletion/insertion curves and max-sensitivity for an attribution of x. */
+async function measure(
+  { checkpoint, x, target, kind, info, params, attribute }: Subject,
+  attribution: { tensor: tf.Tensor; values: ArrayLike<number>; shape: number[] },
+  ctx: RunContext,
+): Promise<FaithfulnessMetrics> {
+  const { values, shape } = attribution;
+  const image = info.kind === 'image' && info.height && info.width ? { height: info.height, width: info.width } : undefined;
+  const layout = featureLayout(x.shape, image);
+  const scores = image ? imageScores(values, shape, image) : featureScores(values, layout);
+  // Insertion starts from a blurred image (RISE); tabular and tensor inputs start from zeros.
+  const insertionBaseline = image ? blurInput(x, info, DEFAULT_BLUR_SIGMA) : undefined;
+  try {
+    const curves = await deletionInsertion(
+      checkpoint,
+      x,
+      target,
+      scores,
+      layout,
+      { seed: params.seed, internalBatch: params.internalBatch, insertionBaseline, outputKind: kind },
+      ctx,
+    );
+    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed }, ctx);
+    return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity } : {}) };
+  } finally {
+    insertionBaseline?.dispose();
+  }
+}
+
+/** One score per pixel position at the input's resolution (Grad-CAM maps are resized up to it). */
+function imageScores(values: ArrayLike<number>, shape: number[], image: { height: number; width: number }): Float32Array {
+  const map = positionMap(values, shape, { kind: 'image', ...image }, 'abs');
+  if (!map) throw new LensError('INTERNAL', `Attribution of shape [${shape}] does not map onto the ${image.height}×${image.width} input.`);
+  return resizeBilinear(map.values, map.height, map.width, 1, image.height, image.width);
+}
+
+/** The caller's context with every progress report labelled. */
+function progressAs(ctx: RunContext, message: string): RunContext {
+  return { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(done, total, message) };
+}

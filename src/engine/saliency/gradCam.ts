@@ -1,0 +1,349 @@
+/**
+ * Grad-CAM (Selvaraju et al. 2017; Captum's LayerGradCam): for the activation A [b, h, w, c] of a
+ * convolutional layer and the target score y,
+ *   α_c = mean over h, w of ∂y/∂A_c,   cam = Σ_c α_c · A_c,
+ * then ReLU (unless options.relu === false) and bilinear upsampling to the input's height and width
+ * (unless options.upsample === false, which leaves values of shape [b, h, w]). Upsampled values have
+ * the input's shape, the map repeated over its channels.
+ *
+ * Layers models: A and ∂y/∂A come from one forward pass. While the model runs, the target layer's
+ * `call` is wrapped so that it returns A + δ with δ = 0 and records A; the gradient of y with respect
+ * to δ is ∂y/∂A. The wrapper sits on the layer object, so it works wherever the layer runs: in a
+ * Sequential, a functional graph with branches, or a model nested as a layer inside another model.
+ *
+ * Graph models: A = model.execute(x, node); then the graph is executed again from A (fed at that
+ * node, with x fed too for any branch that bypasses it) and differentiated with respect to A.
+ *
+ * Target layer by default: the last layer (in execution order, looking inside nested models) whose
+ * output is [b, h, w, c] with h, w > 1, skipping pooling, dropout and noise layers: downsampling only
+ * loses resolution and the others are identities at inference. On a conv → pool → flatten model
+ * that is the last conv layer; on conv → BatchNorm → ReLU stacks, the ReLU after the last conv.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import type { SaliencyOptions } from '../../protocol/saliency';
+import type { Checkpoint } from '../checkpoint/load';
+import { LensError } from '../errors';
+import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { targetScore } from './score';
+
+export const gradCam: AttributionMethod = {
+  id: 'grad-cam',
+  usesBaseline: false,
+  run,
+};
+
+async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
+  ctx.signal.throwIfAborted();
+  const { x } = inputs;
+  const upsample = options.upsample !== false;
+  if (upsample && x.rank !== 4 && x.rank !== 3) {
+    throw new LensError('INVALID_INPUT', `Grad-CAM can upsample only to image inputs ([1, height, width, channels]), not [${x.shape}]; turn upsampling off.`);
+  }
+  const { channels, layer } = camChannels(inputs.checkpoint, x, inputs.target, options.layer);
+  let values: tf.Tensor;
+  try {
+    values = tf.tidy(() => {
+      let cam: tf.Tensor = tf.sum(channels, -1); // [b, h, w]
+      if (options.relu !== false) cam = tf.relu(cam);
+      if (!upsample) return cam;
+      const [height, width] = [x.shape[1] as number, x.shape[2] as number];
+      const resized = tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [height, width], false, true);
+      return x.rank === 3 ? tf.squeeze(resized, [3]) : tf.tile(resized, [1, 1, 1, x.shape[3] as number]);
+    });
+  } finally {
+    channels.dispose();
+  }
+  ctx.onProgress(1, 1);
+  return { values, layer };
+}
+
+/**
+ * The per-channel terms α_c · A_c of Grad-CAM at `layerName` (default: inferred), [b, h, w, c]:
+ * summing over the last axis gives the signed map. The caller owns `channels`.
+ */
+export function camChannels(
+  checkpoint: Pick<Checkpoint, 'model' | 'format' | 'topology'>,
+  x: tf.Tensor,
+  target: number,
+  layerName?: string,
+): { channels: tf.Tensor4D; layer: string } {
+  const { activation, gradient, layer } = isGraphModel(checkpoint.model)
+    ? graphActivationAndGradient(checkpoint.model, checkpoint.topology, x, target, layerName)
+    : layersActivationAndGradient(checkpoint.model, x, target, layerName);
+  try {
+    const channels = tf.tidy(() => tf.mul(activation, tf.mean(gradient, [1, 2], true)) as tf.Tensor4D);
+    return { channels, layer };
+  } finally {
+    tf.dispose([activation, gradient]);
+  }
+}
+
+interface ActivationAndGradient {
+  /** A, [b, h, w, c]; owned by the caller. */
+  activation: tf.Tensor4D;
+  /** ∂(Σ_batch y)/∂A, A's shape; owned by the caller. */
+  gradient: tf.Tensor4D;
+  layer: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers models
+
+const SKIPPED_CLASSES = new Set([
+  'InputLayer',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'MaxPool2D',
+  'AvgPool2D',
+  'Dropout',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
+
+/** Every layer of the model in execution order, with nested models replaced by their layers. */
+export function flatLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.flatMap((layer) => (layer instanceof tf.LayersModel ? flatLayers(layer) : [layer]));
+}
+
+/** The layer's single output shape, or null when it has several (or none known). */
+function outputShapeOf(layer: tf.layers.Layer): (number | null)[] | null {
+  try {
+    const shape = layer.outputShape;
+    if (!Array.isArray(shape) || shape.length === 0) return null;
+    return Array.isArray(shape[0]) ? null : (shape as (number | null)[]);
+  } catch {
+    return null;
+  }
+}
+
+function isSpatial(shape: (number | null)[] | null): boolean {
+  return !!shape && shape.length === 4 && (shape[1] === null || shape[1] > 1) && (shape[2] === null || shape[2] > 1);
+}
+
+/** The Grad-CAM layer: `name` if given (searched in nested models too), else inferred. */
+export function gradCamLayer(model: tf.LayersModel, name?: string): tf.layers.Layer {
+  const layers = flatLayers(model);
+  const spatial = layers.filter((l) => isSpatial(outputShapeOf(l)) && !SKIPPED_CLASSES.has(l.getClassName()));
+  if (name === undefined) {
+    const last = spatial[spatial.length - 1];
+    if (!last) {
+      throw new LensError('INVALID_INPUT', 'Grad-CAM needs a layer with a 4-D [batch, height, width, channels] output, and this model has none (it is not convolutional).');
+    }
+    return last;
+  }
+  const layer = layers.find((l) => l.name === name) ?? (model.layers.find((l) => l.name === name) as tf.layers.Layer | undefined);
+  const choices = spatial.map((l) => l.name).join(', ') || 'none';
+  if (!layer) throw new LensError('INVALID_INPUT', `The model has no layer named '${name}'; layers with 4-D outputs: ${choices}.`);
+  const shape = outputShapeOf(layer);
+  if (!shape || shape.length !== 4) {
+    throw new LensError('INVALID_INPUT', `Grad-CAM needs a layer with a 4-D [batch, height, width, channels] output; '${name}' outputs [${shape ?? '?'}]. Layers with 4-D outputs: ${choices}.`);
+  }
+  return layer;
+}
+
+function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, target: number, layerName?: string): ActivationAndGradient {
+  const layer = gradCamLayer(model, layerName);
+  const declared = outputShapeOf(layer) as (number | null)[];
+  const shape = declared.slice(1).every((d) => d !== null)
+    ? [x.shape[0], ...(declared.slice(1) as number[])]
+    : probeShape(model, layer, x);
+  let activation: tf.Tensor | null = null;
+  try {
+    const gradient = tf.tidy(() =>
+      tf.grad((delta: tf.Tensor) =>
+        withTap(
+          layer,
+          (out) => {
+            activation = tf.keep(out);
+            return tf.add(out, delta);
+          },
+          () => targetScore({ model }, x, target).sum(),
+        ),
+      )(tf.zeros(shape)),
+    );
+    const captured = activation as tf.Tensor | null;
+    if (!captured || captured.rank !== 4) {
+      gradient.dispose();
+      throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' gave no 4-D activation for this input.`);
+    }
+    return { activation: captured as tf.Tensor4D, gradient: gradient as tf.Tensor4D, layer: layer.name };
+  } catch (err) {
+    (activation as tf.Tensor | null)?.dispose();
+    if (err instanceof LensError) throw err;
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if (/connection between|not run|Cannot find/i.test(message)) {
+      throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' does not feed the model's first output.`);
+    }
+    throw err;
+  }
+}
+
+/** Runs the model once to learn the layer's output shape, for layers declared with free dimensions. */
+function probeShape(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor): number[] {
+  let shape: number[] | null = null;
+  tf.tidy(() => {
+    withTap(layer, (out) => ((shape = out.shape), out), () => model.predict(x));
+  });
+  if (!shape) throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' does not run for this model's output.`);
+  return shape;
+}
+
+/**
+ * Runs `body` with the layer's first call routed through `tap(output)`; later calls of a shared
+ * layer are left alone. Throws if the layer did not run. Synchronous: the layer is restored before
+ * anything else can run.
+ */
+function withTap<T>(layer: tf.layers.Layer, tap: (out: tf.Tensor) => tf.Tensor, body: () => T): T {
+  type Call = tf.layers.Layer['call'];
+  const own = Object.prototype.hasOwnProperty.call(layer, 'call');
+  const original: Call = layer.call;
+  let fired = false;
+  layer.call = function (this: tf.layers.Layer, ...args: Parameters<Call>) {
+    const out = original.apply(this, args);
+    if (fired) return out;
+    fired = true;
+    const single = Array.isArray(out) ? (out.length === 1 ? out[0] : null) : out;
+    if (!single) throw new LensError('INVALID_INPUT', `Grad-CAM needs a layer with one output; '${layer.name}' has ${(out as tf.Tensor[]).length}.`);
+    return tap(single);
+  } as Call;
+  try {
+    const result = body();
+    if (!fired) throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' did not run when the model computed its output.`);
+    return result;
+  } finally {
+    if (own) layer.call = original;
+    else Reflect.deleteProperty(layer, 'call');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph models
+
+const GRAPH_SKIPPED_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault', 'MaxPool', 'MaxPoolV2', 'AvgPool', 'MaxPoolWithArgmax', 'NoOp']);
+
+function isGraphModel(model: tf.LayersModel | tf.GraphModel): model is tf.GraphModel {
+  return !(model instanceof tf.LayersModel);
+}
+
+interface GraphNode {
+  name: string;
+  op: string;
+  inputs: string[];
+}
+
+function graphNodes(topology: Record<string, unknown>): Map<string, GraphNode> {
+  const nodes = new Map<string, GraphNode>();
+  const list = Array.isArray(topology.node) ? (topology.node as { name?: unknown; op?: unknown; input?: unknown }[]) : [];
+  for (const node of list) {
+    if (typeof node.name !== 'string') continue;
+    const inputs = Array.isArray(node.input) ? (node.input as string[]) : [];
+    nodes.set(node.name, {
+      name: node.name,
+      op: String(node.op),
+      // Drop control dependencies (^name) and output indices (name:1).
+      inputs: inputs.filter((i) => !i.startsWith('^')).map((i) => i.replace(/:\d+$/, '')),
+    });
+  }
+  return nodes;
+}
+
+/**
+ * Nodes between the input and the output (ancestors of the output that depend on the input), in
+ * execution order.
+ */
+function pathNodes(nodes: Map<string, GraphNode>, input: string, output: string): GraphNode[] {
+  const order: GraphNode[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const dependsOnInput = new Map<string, boolean>();
+  // Iterative post-order DFS from the output (graphs can be deep).
+  const stack: { name: string; expanded: boolean }[] = [{ name: output, expanded: false }];
+  while (stack.length > 0) {
+    const top = stack.pop() as { name: string; expanded: boolean };
+    const node = nodes.get(top.name);
+    if (!node) continue;
+    if (top.expanded) {
+      state.set(node.name, 'done');
+      const depends = node.name === input || node.inputs.some((i) => dependsOnInput.get(i) === true);
+      dependsOnInput.set(node.name, depends);
+      if (depends) order.push(node);
+      continue;
+    }
+    if (state.has(node.name)) continue;
+    state.set(node.name, 'visiting');
+    stack.push({ name: node.name, expanded: true });
+    for (const i of node.inputs) if (!state.has(i)) stack.push({ name: i, expanded: false });
+  }
+  return order;
+}
+
+function graphActivationAndGradient(
+  model: tf.GraphModel,
+  topology: Record<string, unknown>,
+  x: tf.Tensor,
+  target: number,
+  nodeName?: string,
+): ActivationAndGradient {
+  if (model.inputs.length !== 1) {
+    throw new LensError('INVALID_INPUT', `Grad-CAM supports graph models with one input; this one has ${model.inputs.length}.`);
+  }
+  const inputName = model.inputs[0].name.replace(/:\d+$/, '');
+  const outputName = model.outputs[0].name;
+  const node = nodeName ?? inferGraphNode(model, topology, x, inputName, outputName.replace(/:\d+$/, ''));
+  if (!graphNodes(topology).has(node.replace(/:\d+$/, ''))) {
+    throw new LensError('INVALID_INPUT', `The graph model has no node named '${node}'.`);
+  }
+  const activation = runGraph(() => tf.tidy(() => model.execute(x, node) as tf.Tensor));
+  if (activation.rank !== 4) {
+    const shape = activation.shape;
+    activation.dispose();
+    throw new LensError('INVALID_INPUT', `Grad-CAM needs a node with a 4-D [batch, height, width, channels] output; '${node}' outputs [${shape}].`);
+  }
+  try {
+    const gradient = runGraph(() =>
+      tf.tidy(() =>
+        tf.grad((a: tf.Tensor) => {
+          const out = model.execute({ [inputName]: x, [node]: a }, outputName) as tf.Tensor;
+          return tf.sum(tf.slice(tf.reshape(out, [out.shape[0], -1]), [0, target], [-1, 1]));
+        })(activation),
+      ),
+    );
+    return { activation: activation as tf.Tensor4D, gradient: gradient as tf.Tensor4D, layer: node };
+  } catch (err) {
+    activation.dispose();
+    throw err;
+  }
+}
+
+/** The last node between input and output with a [b, h, w, c] output, h, w > 1 (pooling skipped). */
+function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>, x: tf.Tensor, input: string, output: string): string {
+  const candidates = pathNodes(graphNodes(topology), input, output).filter((n) => !GRAPH_SKIPPED_OPS.has(n.op));
+  // Probe from the end, a chunk of nodes per execution.
+  const CHUNK = 16;
+  for (let end = candidates.length; end > 0; end -= CHUNK) {
+    const chunk = candidates.slice(Math.max(0, end - CHUNK), end).map((n) => n.name);
+    const shapes = runGraph(() =>
+      tf.tidy(() => {
+        const out = model.execute(x, chunk);
+        return (Array.isArray(out) ? out : [out]).map((t) => t.shape);
+      }),
+    );
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      if (isSpatial(shapes[i])) return chunk[i];
+    }
+  }
+  throw new LensError('INVALID_INPUT', 'Grad-CAM needs a node with a 4-D [batch, height, width, channels] output, and this graph model has none (it is not convolutional).');
+}
+
+/** Graph execution errors (control flow, bad feeds) as one-line LensErrors. */
+function runGraph<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof LensError) throw err;
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new LensError('INVALID_INPUT', `Grad-CAM could not run the graph model to the chosen node: ${message}`);
+  }
+}

@@ -1,0 +1,9 @@
+/** Gradient × input (Shrikumar et al. 2016; Captum's InputXGradient): x ⊙ ∂F/∂x. */
+import * as tf from '@tensorflow/tfjs';
+import type { AttributionMethod } from './method';
+import { gradientOfBatch, singleShotMethod, type BatchAttribution } from './gradient';
+
+export const gradientXInputOfBatch: BatchAttribution = (checkpoint, x, target) =>
+  tf.mul(gradientOfBatch(checkpoint, x, target), x);
+
+export const gradientXInput: AttributionMethod = singleShotMethod('gradient-x-input', gradientXInputOfBatch);

@@ -1,0 +1,130 @@
+/**
+ * Occlusion (Zeiler & Fergus 2014; Captum's Occlusion): a window slides over the input; for each
+ * position the window is filled with a constant and the drop of the target score F(x) − F(x_occluded)
+ * is credited to every element the window covers. An element's attribution is the mean over the
+ * windows covering it (Captum divides the summed differences by the per-element window count).
+ *
+ * Which dimensions the window slides over, for an input [1, ...]:
+ *   - [1, h, w, c] images: height and width, all channels together (default window 4);
+ *   - [1, f] tabular / 1-D: the features (default window 1);
+ *   - any other rank: every dimension after the batch (default window 1).
+ * Stride defaults to the window. Like Captum, a dimension of size n gets ⌈(n − window) / stride⌉ + 1
+ * window positions, starting at multiples of the stride; windows reaching past the border are
+ * clipped. Occluded copies are evaluated a batch at a time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import type { SaliencyOptions } from '../../protocol/saliency';
+import { LensError } from '../errors';
+import { batchSizeFor, concatOverBatches } from './batching';
+import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { targetScore } from './score';
+
+export const occlusion: AttributionMethod = {
+  id: 'occlusion',
+  usesBaseline: false,
+  run,
+};
+
+/** The window positions along each dimension of one example, and the element boxes they cover. */
+export interface OcclusionGrid {
+  /** Per-example shape (x's shape without the batch dimension). */
+  shape: number[];
+  /** Dimensions (of `shape`) the window slides over; the others are covered whole. */
+  slidingDims: number[];
+  window: number;
+  stride: number;
+  /** Window positions per sliding dimension. */
+  counts: number[];
+  /** Total number of windows. */
+  total: number;
+}
+
+export function occlusionGrid(xShape: number[], options: Pick<SaliencyOptions, 'window' | 'stride'>): OcclusionGrid {
+  const shape = xShape.slice(1);
+  if (shape.length === 0) throw new LensError('INVALID_INPUT', 'Occlusion needs an input with at least one feature.');
+  const image = xShape.length === 4;
+  const slidingDims = image ? [0, 1] : shape.map((_, i) => i);
+  const window = options.window ?? (image ? 4 : 1);
+  const stride = options.stride ?? window;
+  for (const [name, value] of [['window', window], ['stride', stride]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new LensError('BAD_REQUEST', `Occlusion's ${name} must be a whole number ≥ 1, not ${value}.`);
+  }
+  const counts = slidingDims.map((d) => Math.max(1, Math.ceil((shape[d] - window) / stride) + 1));
+  return { shape, slidingDims, window, stride, counts, total: counts.reduce((a, b) => a * b, 1) };
+}
+
+/** The box [lo, hi) per dimension of window number k (row-major over the window positions). */
+export function windowBox(grid: OcclusionGrid, k: number): { lo: number[]; hi: number[] } {
+  const lo = grid.shape.map(() => 0);
+  const hi = [...grid.shape];
+  let rest = k;
+  for (let i = grid.slidingDims.length - 1; i >= 0; i--) {
+    const d = grid.slidingDims[i];
+    const position = rest % grid.counts[i];
+    rest = Math.floor(rest / grid.counts[i]);
+    lo[d] = position * grid.stride;
+    hi[d] = Math.min(grid.shape[d], lo[d] + grid.window);
+  }
+  return { lo, hi };
+}
+
+/** Calls fn(flatIndex) for every element of a row-major array of `shape` inside the box. */
+function forEachInBox(shape: number[], lo: number[], hi: number[], fn: (index: number) => void): void {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const visit = (d: number, offset: number): void => {
+    if (d === shape.length) {
+      fn(offset);
+      return;
+    }
+    for (let i = lo[d]; i < hi[d]; i++) visit(d + 1, offset + i * strides[d]);
+  };
+  visit(0, 0);
+}
+
+async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
+  const { checkpoint, x, target } = inputs;
+  if (x.shape[0] !== 1) throw new LensError('BAD_REQUEST', `Occlusion explains one example at a time; the input's batch is ${x.shape[0]}.`);
+  ctx.signal.throwIfAborted();
+  const grid = occlusionGrid(x.shape, options);
+  const fill = options.fill ?? 0;
+  const size = x.size;
+  const original = await x.data();
+  const scoreOfX = tf.tidy(() => targetScore(checkpoint, x, target));
+  const fx = (await scoreOfX.data())[0];
+  scoreOfX.dispose();
+
+  const batchSize = batchSizeFor(size, options.internalBatch);
+  const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
+    const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
+    for (let k = start; k < end; k++) {
+      const copy = data.subarray((k - start) * size, (k - start + 1) * size);
+      copy.set(original);
+      const { lo, hi } = windowBox(grid, k);
+      forEachInBox(grid.shape, lo, hi, (i) => (copy[i] = fill));
+    }
+    const batch = tf.tensor(data, [end - start, ...grid.shape], x.dtype);
+    return targetScore(checkpoint, batch, target);
+  });
+  let scores: Float32Array | Int32Array | Uint8Array;
+  try {
+    scores = await occludedScores.data();
+  } finally {
+    occludedScores.dispose();
+  }
+  ctx.signal.throwIfAborted();
+
+  const sum = new Float64Array(size);
+  const count = new Float64Array(size);
+  for (let k = 0; k < grid.total; k++) {
+    const drop = fx - scores[k];
+    const { lo, hi } = windowBox(grid, k);
+    forEachInBox(grid.shape, lo, hi, (i) => {
+      sum[i] += drop;
+      count[i] += 1;
+    });
+  }
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = count[i] > 0 ? sum[i] / count[i] : 0;
+  return { values: tf.tensor(values, x.shape, 'float32') };
+}

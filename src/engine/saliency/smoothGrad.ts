@@ -1,0 +1,90 @@
+/**
+ * SmoothGrad and its variants (Smilkov et al. 2017; Adebayo et al. 2018), a noise tunnel around
+ * another method's per-example attribution A (Captum's NoiseTunnel): over `samples` noisy copies
+ * x̃ = x + ε, ε ~ N(0, σ²), σ = noise × (max x − min x) (noise itself when x is constant),
+ *   smoothgrad          mean A(x̃)
+ *   smoothgrad-squared  mean A(x̃)²
+ *   vargrad             variance of A(x̃) (population: mean of squares minus squared mean).
+ * Each copy's noise comes from its own seed derived from options.seed and its index, so the result
+ * does not depend on the internal batch size.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import type { SaliencyOptions } from '../../protocol/saliency';
+import { LensError } from '../errors';
+import { batchSizeFor, sumOverBatches } from './batching';
+import { gradientOfBatch, type BatchAttribution } from './gradient';
+import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+
+export const DEFAULT_SAMPLES = 25;
+export const DEFAULT_NOISE = 0.15;
+export const DEFAULT_SEED = 1;
+
+type Variant = NonNullable<SaliencyOptions['smoothVariant']>;
+
+/** SmoothGrad around `base` (default: the vanilla gradient). */
+export function noiseTunnel(base: BatchAttribution = gradientOfBatch): AttributionMethod {
+  return {
+    id: 'smoothgrad',
+    usesBaseline: false,
+    run: (inputs, options, ctx) => run(base, inputs, options, ctx),
+  };
+}
+
+export const smoothGrad: AttributionMethod = noiseTunnel();
+
+async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
+  const { checkpoint, x, target } = inputs;
+  const samples = options.samples ?? DEFAULT_SAMPLES;
+  const noise = options.noise ?? DEFAULT_NOISE;
+  const variant: Variant = options.smoothVariant ?? 'smoothgrad';
+  const seed = options.seed ?? DEFAULT_SEED;
+  if (!Number.isInteger(samples) || samples < 1) throw new LensError('BAD_REQUEST', `Samples must be an integer ≥ 1 (got ${samples}).`);
+  if (!Number.isFinite(noise) || noise < 0) throw new LensError('BAD_REQUEST', `Noise must be a finite number ≥ 0 (got ${noise}).`);
+  if (!['smoothgrad', 'smoothgrad-squared', 'vargrad'].includes(variant)) {
+    throw new LensError('BAD_REQUEST', `Unknown SmoothGrad variant '${variant}': use smoothgrad, smoothgrad-squared or vargrad.`);
+  }
+
+  ctx.signal.throwIfAborted();
+  const sigma = await noiseScale(x, noise);
+  // VarGrad sums deviations from the clean input's attribution: the shifted sums keep
+  // E[a²] − E[a]² from cancelling catastrophically in float32 when the variance is small.
+  const shift = variant === 'vargrad' ? tf.tidy(() => base(checkpoint, x, target)) : null;
+  try {
+    const sums = await sumOverBatches(samples, batchSizeFor(x.size, options.internalBatch), ctx, (start, end) => {
+      const perturbations: tf.Tensor[] = [];
+      for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
+      const attributions = base(checkpoint, tf.add(x, tf.concat(perturbations, 0)), target);
+      if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
+      if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
+      const centred = tf.sub(attributions, shift as tf.Tensor);
+      return tf.stack([tf.sum(centred, 0), tf.sum(tf.square(centred), 0)]);
+    });
+    const values = tf.tidy(() => {
+      if (variant !== 'vargrad') return tf.div(sums, samples);
+      const [first, second] = tf.unstack(tf.div(sums, samples));
+      return tf.relu(tf.sub(second, tf.square(first))).reshape(x.shape);
+    });
+    sums.dispose();
+    return { values };
+  } finally {
+    shift?.dispose();
+  }
+}
+
+/** σ = noise × (max x − min x), or noise itself when x is constant. */
+async function noiseScale(x: tf.Tensor, noise: number): Promise<number> {
+  const extremes = tf.tidy(() => tf.stack([tf.min(x), tf.max(x)]));
+  const [lo, hi] = await extremes.data();
+  extremes.dispose();
+  const range = hi - lo;
+  return range > 0 ? noise * range : noise;
+}
+
+/** A nonzero 32-bit seed per (seed, sample index): tf.randomNormal treats seed 0 as "unseeded". */
+export function sampleSeed(seed: number, index: number): number {
+  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) + 1;
+}

@@ -1,0 +1,93 @@
+/** Saliency (input attribution) requests and results, shared by engine, CLI, extension and webview. */
+import type { BackendName, ClassScore } from './model';
+
+export const SALIENCY_METHODS = [
+  'gradient',
+  'gradient-x-input',
+  'integrated-gradients',
+  'smoothgrad',
+  'grad-cam',
+  'occlusion',
+] as const;
+export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
+
+/** What an attribution is compared against (IG's path start, occlusion's fill). */
+export type Baseline =
+  | { kind: 'zeros' }
+  /** Gaussian blur of the input (images), sigma in pixels. */
+  | { kind: 'blur'; sigma?: number }
+  /** Uniform noise in the input's value range, seeded. */
+  | { kind: 'uniform'; seed?: number }
+  /** An input file, preprocessed like the input. */
+  | { kind: 'file'; path: string };
+
+export interface SaliencyOptions {
+  method: SaliencyMethod;
+  /** Class index to explain; default: the predicted class. */
+  target?: number;
+  /** Integrated Gradients: interpolation steps (default 64). */
+  steps?: number;
+  /** Integrated Gradients: quadrature rule (default gauss-legendre). */
+  quadrature?: 'gauss-legendre' | 'riemann-trapezoid';
+  baseline?: Baseline;
+  /** SmoothGrad: noisy samples (default 25), noise std as a fraction of the input range (default 0.15). */
+  samples?: number;
+  noise?: number;
+  smoothVariant?: 'smoothgrad' | 'smoothgrad-squared' | 'vargrad';
+  /** Grad-CAM: layer name (default: the last 4-D spatial layer), ReLU (default true), upsample (default true). */
+  layer?: string;
+  relu?: boolean;
+  upsample?: boolean;
+  /** Occlusion: window and stride in input positions (default 4 / window), fill value (default 0). */
+  window?: number;
+  stride?: number;
+  fill?: number;
+  /** Interpolation points / samples / windows evaluated per batch (default: from a memory budget). */
+  internalBatch?: number;
+  /** Seed for sampling methods (SmoothGrad noise, uniform baselines, random orderings). */
+  seed?: number;
+  /** Compute faithfulness metrics too. */
+  metrics?: boolean;
+}
+
+export interface WireTensor {
+  shape: number[];
+  /** Row-major values. */
+  data: number[];
+}
+
+export interface FaithfulnessMetrics {
+  /** Target probability as features are removed (deletion) or added (insertion) in attribution order. */
+  deletionCurve: number[];
+  insertionCurve: number[];
+  /** Area under each curve, x in [0, 1]: lower deletion and higher insertion mean a more faithful map. */
+  deletionAuc: number;
+  insertionAuc: number;
+  /** The same areas for a random ordering, for scale. */
+  randomDeletionAuc: number;
+  randomInsertionAuc: number;
+  /** Max relative change of the attribution under small input perturbations (lower is steadier). */
+  maxSensitivity?: number;
+}
+
+export interface SaliencyResult {
+  method: SaliencyMethod;
+  target: number;
+  targetLabel: string;
+  /** Top classes of the model's prediction on the input. */
+  prediction: ClassScore[];
+  /** Probability of the target class. */
+  targetProbability: number;
+  /** Same shape as the input without its batch dimension (Grad-CAM without upsampling: the layer's [h, w]). */
+  attribution: WireTensor;
+  /** Integrated Gradients: Σ attribution − (F(x) − F(baseline)). */
+  completenessDelta?: number;
+  /** Grad-CAM: the layer used. */
+  layer?: string;
+  metrics?: FaithfulnessMetrics;
+  /** One line about where the attribution mass lies, e.g. "62% of |IG| in the upper-left quadrant". */
+  summary: string;
+  input: { path: string; kind: 'image' | 'tabular' | 'tensor'; description: string; preview?: string };
+  backend: BackendName;
+  ms: number;
+}

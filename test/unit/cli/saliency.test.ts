@@ -1,0 +1,111 @@
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { PNG } from 'pngjs';
+import { tempDir } from '../../helpers/tempDir';
+
+const ROOT = path.join(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const MODEL = 'examples/mnist-cnn/model.json';
+const SEVEN = 'examples/mnist-cnn/samples/digit-7-0.png';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli saliency (dist/cli.js)', function () {
+  this.timeout(180_000);
+  before(function () {
+    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
+  });
+
+  it('--json prints one object with method, target, prediction, attribution, completeness delta, metrics, backend, ms', () => {
+    const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'integrated-gradients', '--steps', '16', '--metrics', '--backend', 'cpu', '--json');
+    assert.strictEqual(code, 0, stderr);
+    const lines = stdout.trim().split('\n');
+    assert.strictEqual(lines.length, 1);
+    const r = JSON.parse(lines[0]);
+    for (const key of ['method', 'target', 'prediction', 'attribution', 'completenessDelta', 'metrics', 'backend', 'ms', 'summary']) assert.ok(key in r, key);
+    assert.strictEqual(r.method, 'integrated-gradients');
+    assert.strictEqual(r.target, 7);
+    assert.strictEqual(r.prediction[0].label, '7');
+    assert.deepStrictEqual(r.attribution.shape, [28, 28, 1]);
+    assert.strictEqual(r.attribution.data.length, 784);
+    assert.strictEqual(typeof r.completenessDelta, 'number');
+    assert.ok(r.metrics.deletionAuc < r.metrics.randomDeletionAuc, 'IG beats a random ordering on this digit');
+    assert.strictEqual(r.backend, 'cpu');
+    assert.strictEqual(r.input.preview, undefined, 'no image bytes in the JSON');
+  });
+
+  it('grad-cam --json names its layer; --no-upsample keeps the layer resolution', () => {
+    const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'grad-cam', '--no-upsample', '--no-relu', '--target', '1', '--backend', 'cpu', '--json');
+    assert.strictEqual(code, 0, stderr);
+    const r = JSON.parse(stdout);
+    assert.strictEqual(typeof r.layer, 'string');
+    assert.strictEqual(r.target, 1);
+    assert.strictEqual(r.attribution.shape.length, 2);
+    assert.ok(!('completenessDelta' in r) && !('metrics' in r));
+  });
+
+  it('--out writes a decodable heatmap.png (the model input, enlarged) and result.json', () => {
+    const out = path.join(tempDir(), 'explain');
+    const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'occlusion', '--window', '7', '--backend', 'cpu', '--out', out);
+    assert.strictEqual(code, 0, stderr);
+    const png = PNG.sync.read(fs.readFileSync(path.join(out, 'heatmap.png')));
+    assert.deepStrictEqual([png.width, png.height], [28 * 8, 28 * 8], 'the 28×28 input, enlarged ×8 for viewing');
+    const r = JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8'));
+    assert.strictEqual(r.method, 'occlusion');
+    assert.deepStrictEqual(r.attribution.shape, [28, 28, 1]);
+    // Human output: method, target with probability, summary, where files went.
+    assert.match(stdout, /^occlusion\s+digit-7-0\.png/);
+    assert.match(stdout, /target:\s+7\s+p = \d+\.\d%/);
+    assert.match(stdout, /summary:\s+\d+% of \|occlusion\| in the /);
+    assert.ok(stdout.includes(path.join(out, 'heatmap.png')) && stdout.includes(path.join(out, 'result.json')));
+  });
+
+  it('human output shows the completeness delta and the metrics', () => {
+    const { code, stdout, stderr } = cli('saliency', 'examples/iris-mlp/model.json', '--input', 'examples/iris-mlp/samples/setosa.csv', '--method', 'integrated-gradients', '--metrics', '--backend', 'cpu');
+    assert.strictEqual(code, 0, stderr);
+    assert.match(stdout, /target:\s+setosa \(class 0\)/);
+    assert.match(stdout, /summary:\s+\w+ carries \d+% of \|IG\|/);
+    assert.match(stdout, /completeness delta: /);
+    assert.match(stdout, /deletion AUC:\s+[\d.]+\s+\(random order [\d.]+/);
+    assert.match(stdout, /insertion AUC:/);
+    assert.match(stdout, /max-sensitivity:/);
+  });
+
+  const failures: [string, string[], RegExp, number][] = [
+    ['no --input', ['saliency', MODEL, '--method', 'gradient'], /saliency needs --input/, 2],
+    ['no --method', ['saliency', MODEL, '--input', SEVEN], /saliency needs --method/, 2],
+    ['a bad method', ['saliency', MODEL, '--input', SEVEN, '--method', 'lime'], /--method must be one of gradient, gradient-x-input/, 2],
+    ['a non-numeric target', ['saliency', MODEL, '--input', SEVEN, '--method', 'gradient', '--target', 'seven'], /--target takes a whole number/, 2],
+    ['a non-numeric noise', ['saliency', MODEL, '--input', SEVEN, '--method', 'smoothgrad', '--noise', 'lots'], /--noise takes a number/, 2],
+    ['a misspelt baseline', ['saliency', MODEL, '--input', SEVEN, '--method', 'integrated-gradients', '--baseline', 'zero'], /--baseline must be zeros, blur\[:sigma\], uniform\[:seed\] or a file/, 2],
+    ['two models', ['saliency', MODEL, MODEL, '--input', SEVEN, '--method', 'gradient'], /saliency takes exactly one model.json path/, 2],
+    ['an out-of-range target', ['saliency', MODEL, '--input', SEVEN, '--method', 'gradient', '--target', '10', '--backend', 'cpu'], /target 10 is out of range: the model has 10 outputs \(0–9\)/, 1],
+    ['zero steps', ['saliency', MODEL, '--input', SEVEN, '--method', 'integrated-gradients', '--steps', '0', '--backend', 'cpu'], /steps must be an integer from 1/, 1],
+    ['a blur baseline on a table', ['saliency', 'examples/iris-mlp/model.json', '--input', 'examples/iris-mlp/samples/setosa.csv', '--method', 'integrated-gradients', '--baseline', 'blur', '--backend', 'cpu'], /blur baseline needs an image input/, 1],
+    ['a missing input', ['saliency', MODEL, '--input', 'nope.png', '--method', 'gradient', '--backend', 'cpu'], /nope\.png: file not found/, 1],
+  ];
+  for (const [name, args, pattern, exit] of failures) {
+    it(`${name}: one line on stderr, nothing on stdout, exit ${exit}`, () => {
+      const { code, stdout, stderr } = cli(...args);
+      assert.strictEqual(code, exit, stderr);
+      assert.strictEqual(stdout, '');
+      assert.strictEqual(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, /^model-lens: error: /);
+      assert.match(stderr, pattern);
+    });
+  }
+
+  it('--help lists the saliency command and its options', () => {
+    const { code, stdout } = cli('--help');
+    assert.strictEqual(code, 0);
+    assert.match(stdout, /saliency <model\.json> --input <file> --method <m>/);
+    for (const flag of ['--steps', '--baseline', '--samples', '--noise', '--layer', '--no-relu', '--no-upsample', '--window', '--internal-batch', '--metrics', '--out']) {
+      assert.ok(stdout.includes(flag), flag);
+    }
+  });
+});

@@ -1,0 +1,213 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../../../src/protocol/engine';
+import { SALIENCY_METHODS, type SaliencyOptions } from '../../../../src/protocol/saliency';
+import { Engine } from '../../../../src/engine/engine';
+import { checkParams } from '../../../../src/engine/params';
+import { ATTRIBUTION_METHODS } from '../../../../src/engine/saliency/registry';
+import { rejectsLens } from '../../../helpers/assertLens';
+
+const ROOT = path.join(__dirname, '../../../../..');
+const MNIST = path.join(ROOT, 'examples/mnist-cnn/model.json');
+const SEVEN = path.join(ROOT, 'examples/mnist-cnn/samples/digit-7-0.png');
+const IRIS = path.join(ROOT, 'examples/iris-mlp/model.json');
+const SETOSA = path.join(ROOT, 'examples/iris-mlp/samples/setosa.csv');
+
+const quiet = (): RunContext => ({ signal: new AbortController().signal, onProgress: () => {} });
+/** Small settings so that every method with metrics runs in seconds on the cpu backend. */
+const FAST: Partial<SaliencyOptions> = { steps: 8, samples: 4, window: 7 };
+
+describe('saliency registry', () => {
+  it('lists every method once, under its own id', () => {
+    assert.deepStrictEqual(Object.keys(ATTRIBUTION_METHODS).sort(), [...SALIENCY_METHODS].sort());
+    for (const [id, method] of Object.entries(ATTRIBUTION_METHODS)) assert.strictEqual(method.id, id);
+  });
+});
+
+describe('saliency request', function () {
+  this.timeout(300_000);
+  const engine = new Engine();
+  before(async () => {
+    await engine.useBackend('cpu');
+    await engine.run('info', { modelPath: MNIST }, quiet());
+    await engine.run('info', { modelPath: IRIS }, quiet());
+  });
+  after(() => engine.dispose());
+
+  for (const method of SALIENCY_METHODS) {
+    it(`${method} with metrics: the result's fields, and no tensors left behind`, async () => {
+      const before = tf.memory().numTensors;
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
+      assert.strictEqual(tf.memory().numTensors, before, 'numTensors is back to where it was');
+      assert.strictEqual(r.method, method);
+      assert.strictEqual(r.target, 7, 'default target: the predicted class');
+      assert.strictEqual(r.targetLabel, '7');
+      assert.ok(r.targetProbability > 0.9);
+      assert.strictEqual(r.prediction[0].label, '7');
+      assert.deepStrictEqual(r.attribution.shape, [28, 28, 1]);
+      assert.strictEqual(r.attribution.data.length, 784);
+      assert.ok(r.attribution.data.every(Number.isFinite));
+      assert.strictEqual(r.completenessDelta !== undefined, method === 'integrated-gradients');
+      assert.strictEqual(r.layer !== undefined, method === 'grad-cam');
+      assert.match(r.summary, /^\d+% of \|.+\| in the (centre|(upper|lower)-(left|right) quadrant)$/);
+      assert.match(r.input.preview ?? '', /^data:image\/png;base64,/);
+      assert.strictEqual(r.input.kind, 'image');
+      assert.strictEqual(r.backend, 'cpu');
+      assert.ok(r.ms > 0);
+      const m = r.metrics;
+      assert.ok(m);
+      assert.strictEqual(m.deletionCurve.length, 21);
+      assert.strictEqual(m.insertionCurve.length, 21);
+      assert.ok(Math.abs(m.deletionCurve[0] - r.targetProbability) < 1e-4, 'deletion starts at the input');
+      for (const key of ['deletionAuc', 'insertionAuc', 'randomDeletionAuc', 'randomInsertionAuc'] as const) {
+        assert.ok(m[key] >= 0 && m[key] <= 1, `${key} = ${m[key]}`);
+      }
+      assert.ok(m.maxSensitivity !== undefined && m.maxSensitivity >= 0);
+    });
+  }
+
+  it('explains a chosen target, and IG with a blurred baseline keeps completeness', async () => {
+    const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'integrated-gradients', target: 3, steps: 32, baseline: { kind: 'blur', sigma: 2 } }, quiet());
+    assert.strictEqual(r.target, 3);
+    assert.ok(r.completenessDelta !== undefined && Math.abs(r.completenessDelta) < 0.05, String(r.completenessDelta));
+    assert.strictEqual(r.metrics, undefined);
+  });
+
+  it('Grad-CAM at its layer resolution still gets metrics (the map is resized to the input)', async () => {
+    const before = tf.memory().numTensors;
+    const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'grad-cam', upsample: false, metrics: true }, quiet());
+    assert.strictEqual(tf.memory().numTensors, before);
+    assert.strictEqual(r.attribution.shape.length, 2);
+    assert.ok(r.attribution.shape[0] < 28);
+    assert.ok(r.metrics && r.metrics.deletionCurve.length === 21);
+  });
+
+  it('tabular inputs: per-feature attributions, named in the summary', async () => {
+    const before = tf.memory().numTensors;
+    const r = await engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', metrics: true }, quiet());
+    assert.strictEqual(tf.memory().numTensors, before);
+    assert.deepStrictEqual(r.attribution.shape, [4]);
+    assert.strictEqual(r.targetLabel, 'setosa');
+    assert.match(r.summary, /^(sepal|petal)_(length|width) carries \d+% of \|IG\|$/);
+    assert.strictEqual(r.input.preview, undefined);
+    // 4 features: one step per feature.
+    assert.strictEqual(r.metrics?.deletionCurve.length, 5);
+  });
+
+  it('rejects a target out of range, blur on a table and files with many rows', async () => {
+    const before = tf.memory().numTensors;
+    await rejectsLens(() => engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'gradient', target: 10 }, quiet()), 'BAD_REQUEST', 'target 10 is out of range: the model has 10 outputs (0–9)');
+    await rejectsLens(
+      () => engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', baseline: { kind: 'blur' } }, quiet()),
+      'BAD_REQUEST',
+      'blur baseline needs an image input, but setosa.csv is a tabular input',
+    );
+    await rejectsLens(
+      () => engine.run('saliency', { modelPath: IRIS, inputPath: path.join(ROOT, 'examples/iris-mlp/data/test.csv'), method: 'gradient' }, quiet()),
+      'INVALID_INPUT',
+      'test.csv holds 30 examples',
+    );
+    assert.strictEqual(tf.memory().numTensors, before);
+  });
+
+  it('a cancelled request rejects and frees its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const abort = new AbortController();
+    const ctx: RunContext = { signal: abort.signal, onProgress: () => abort.abort() };
+    await assert.rejects(engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'integrated-gradients', steps: 64, internalBatch: 4 }, ctx), { name: 'AbortError' });
+    assert.strictEqual(tf.memory().numTensors, before);
+  });
+});
+
+describe('saliency request on wasm', function () {
+  this.timeout(300_000);
+  const engine = new Engine();
+  before(async () => {
+    await engine.useBackend('wasm');
+    await engine.run('info', { modelPath: MNIST }, quiet());
+  });
+  after(async () => {
+    engine.dispose();
+    await tf.setBackend('cpu');
+  });
+
+  it('every method with metrics leaves numTensors where it was', async () => {
+    for (const method of SALIENCY_METHODS) {
+      const before = tf.memory().numTensors;
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
+      assert.strictEqual(tf.memory().numTensors, before, method);
+      assert.strictEqual(r.backend, 'wasm');
+      assert.strictEqual(r.target, 7);
+    }
+  });
+});
+
+describe('saliency parameters', () => {
+  const ok = { modelPath: 'm/model.json', inputPath: 'x.png', method: 'gradient' };
+
+  it('accepts every option, resolves paths and drops nothing it was given', () => {
+    const p = checkParams('saliency', {
+      ...ok,
+      method: 'integrated-gradients',
+      target: 3,
+      steps: 16,
+      quadrature: 'riemann-trapezoid',
+      baseline: { kind: 'file', path: 'b.png' },
+      samples: 5,
+      noise: 0.2,
+      smoothVariant: 'vargrad',
+      layer: 'conv2',
+      relu: false,
+      upsample: false,
+      window: 3,
+      stride: 2,
+      fill: -1,
+      internalBatch: 8,
+      seed: 42,
+      metrics: true,
+    });
+    assert.strictEqual(p.modelPath, path.resolve('m/model.json'));
+    assert.deepStrictEqual(p.baseline, { kind: 'file', path: path.resolve('b.png') });
+    assert.strictEqual(p.steps, 16);
+    assert.strictEqual(p.relu, false);
+    assert.deepStrictEqual(Object.keys(checkParams('saliency', ok)).sort(), ['inputPath', 'method', 'modelPath']);
+    assert.deepStrictEqual(checkParams('saliency', { ...ok, baseline: { kind: 'blur', sigma: 2.5 } }).baseline, { kind: 'blur', sigma: 2.5 });
+  });
+
+  const bad: [string, Record<string, unknown>, string][] = [
+    ['no method', { modelPath: 'm', inputPath: 'x' }, 'method must be one of gradient, gradient-x-input, integrated-gradients, smoothgrad, grad-cam, occlusion'],
+    ['unknown method', { ...ok, method: 'lime' }, 'method must be one of'],
+    ['no input', { modelPath: 'm', method: 'gradient' }, 'inputPath must be a non-empty path'],
+    ['negative target', { ...ok, target: -1 }, 'target must be an integer from 0'],
+    ['fractional steps', { ...ok, steps: 2.5 }, 'steps must be an integer from 1 to 10000'],
+    ['zero steps', { ...ok, steps: 0 }, 'steps must be an integer from 1'],
+    ['steps as a string', { ...ok, steps: '8' }, 'steps must be an integer'],
+    ['bad quadrature', { ...ok, quadrature: 'simpson' }, 'quadrature must be one of gauss-legendre, riemann-trapezoid'],
+    ['negative noise', { ...ok, noise: -0.1 }, 'noise must be a number from 0 to 10'],
+    ['NaN noise', { ...ok, noise: NaN }, 'noise must be a number'],
+    ['bad variant', { ...ok, smoothVariant: 'smooth' }, 'smoothVariant must be one of'],
+    ['empty layer', { ...ok, layer: '' }, 'layer must be a non-empty string'],
+    ['relu as a string', { ...ok, relu: 'no' }, 'relu must be true or false'],
+    ['upsample as a number', { ...ok, upsample: 0 }, 'upsample must be true or false'],
+    ['metrics as a string', { ...ok, metrics: 'yes' }, 'metrics must be true or false'],
+    ['zero window', { ...ok, window: 0 }, 'window must be an integer from 1'],
+    ['zero stride', { ...ok, stride: 0 }, 'stride must be an integer from 1'],
+    ['infinite fill', { ...ok, fill: Infinity }, 'fill must be a number'],
+    ['zero internal batch', { ...ok, internalBatch: 0 }, 'internalBatch must be an integer from 1 to 4096'],
+    ['negative seed', { ...ok, seed: -1 }, 'seed must be an integer from 0'],
+    ['baseline as a string', { ...ok, baseline: 'zeros' }, "baseline must be {kind: 'zeros'}"],
+    ['unknown baseline kind', { ...ok, baseline: { kind: 'noise' } }, "baseline must be {kind: 'zeros'}"],
+    ['zero blur sigma', { ...ok, baseline: { kind: 'blur', sigma: 0 } }, 'baseline.sigma must be a positive number'],
+    ['negative blur sigma', { ...ok, baseline: { kind: 'blur', sigma: -2 } }, 'baseline.sigma must be a number from 0 to 1000'],
+    ['fractional uniform seed', { ...ok, baseline: { kind: 'uniform', seed: 0.5 } }, 'baseline.seed must be an integer'],
+    ['file without a path', { ...ok, baseline: { kind: 'file' } }, 'baseline.path must be a non-empty path'],
+    ['extra baseline field', { ...ok, baseline: { kind: 'zeros', sigma: 1 } }, "baseline of kind 'zeros' takes no 'sigma'"],
+    ['misspelt option', { ...ok, stpes: 3 }, "saliency: unknown parameter 'stpes'"],
+  ];
+  for (const [name, params, message] of bad) {
+    it(`rejects ${name}`, async () => {
+      await rejectsLens(() => checkParams('saliency', params), 'BAD_REQUEST', message);
+    });
+  }
+});
