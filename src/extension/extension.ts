@@ -2,7 +2,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice, BackendName } from '../protocol/model';
+import type { SaliencyResult } from '../protocol/saliency';
 import { EngineClient } from './engineClient';
+import { AttributionCache } from './explain/attributionCache';
+import { explainInputCommand } from './commands/explainInput';
+import { AttributionHoverProvider } from './hovers/attributionHover';
 import { BackendStatusBar } from './statusBar';
 import { ModelPanels } from './panels/modelPanels';
 import type { PanelState } from './panels/modelPanel';
@@ -18,6 +22,8 @@ export interface ModelLensApi {
   whenRendered(modelPath: string): Promise<void>;
   /** What the panel for modelPath shows, or undefined when none is open. */
   panelState(modelPath: string): PanelState | undefined;
+  /** The latest attribution computed for an input file (or, failing that, with a model), if any. */
+  lastAttribution(inputPath: string): SaliencyResult | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ModelLensApi {
@@ -25,13 +31,17 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
   const backendChoice = () => vscode.workspace.getConfiguration('modelLens').get<BackendChoice>('backend', 'auto');
   const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), output, backendChoice);
   const statusBar = new BackendStatusBar(engine);
-  const panels = new ModelPanels(context.extensionUri, engine, output);
+  const cache = new AttributionCache(context.storageUri ?? context.globalStorageUri, output);
+  const panels = new ModelPanels(context.extensionUri, engine, output, cache);
   context.subscriptions.push(
     output,
     engine,
     statusBar,
+    cache,
     panels,
     vscode.commands.registerCommand('modelLens.openModel', openModelCommand(panels)),
+    vscode.commands.registerCommand('modelLens.explainInput', explainInputCommand(panels, engine, context.workspaceState, output)),
+    vscode.languages.registerHoverProvider({ scheme: 'file' }, new AttributionHoverProvider(cache)),
     vscode.commands.registerCommand('modelLens.openSidecar', openSidecar),
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackend),
     vscode.commands.registerCommand('modelLens.showLog', () => output.show()),
@@ -48,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
     statusBarText: () => statusBar.text,
     openPanels: () => panels.paths(),
     panelState: (modelPath) => panels.get(path.resolve(modelPath))?.describe(),
+    lastAttribution: (inputPath) => (cache.forInput(inputPath) ?? cache.forModel(inputPath))?.result,
     whenRendered: async (modelPath) => {
       const panel = panels.get(path.resolve(modelPath));
       if (!panel) throw new Error(`No Model Lens panel is open for ${modelPath}.`);

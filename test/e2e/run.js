@@ -7,7 +7,8 @@
 //     --dev  load the extension from its folder (workbench payload) instead of installing a .vsix
 //   env: MODEL_LENS_RUN_TIMEOUT_MS (default 300000), MODEL_LENS_VSIX_DEPENDENCIES=1|0 (force
 //        including/excluding node_modules in the .vsix; default: as the `package` script does)
-// Screenshots: test-results/open-model.png (+ open-model-webview.png), e2e-failure.png on failure.
+// Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
+// saliency-gradcam-webview.png), hover.png; e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');
@@ -15,6 +16,7 @@ const os = require('os');
 const path = require('path');
 const cs = require('../../scripts/codeServer');
 const { steps, visibleErrors } = require('./openModel.e2e');
+const explain = require('./explain.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -37,7 +39,8 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
   const secs = (t = t0) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   const timeoutMs = Number(process.env.MODEL_LENS_RUN_TIMEOUT_MS) || 300_000;
   cs.mkdirp(RESULTS);
-  for (const f of ['open-model.png', 'open-model-webview.png', 'e2e-failure.png']) cs.rmrf(path.join(RESULTS, f));
+  const screenshots = ['open-model.png', 'open-model-webview.png', 'saliency.png', 'saliency-webview.png', 'saliency-gradcam-webview.png', 'saliency-tabular-webview.png', 'hover.png', 'e2e-failure.png'];
+  for (const f of screenshots) cs.rmrf(path.join(RESULTS, f));
   if (!fs.existsSync(workspace)) throw new Error(`workspace folder ${workspace} does not exist`);
 
   await cs.ensureCodeServer();
@@ -71,6 +74,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
   let passed = 0;
   let failed = 0;
   let timer;
+  let shared;
   try {
     // Workspace trust off: its modal dialog would sit in front of the command palette.
     server = await cs.startCodeServer({ workspace, extensionsDir, userDataDir, runDir, disableWorkspaceTrust: true, settings: cs.TEST_SETTINGS, name: 'e2e' });
@@ -79,7 +83,9 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     page = context.pages()[0] || (await context.newPage());
     const url = cs.workbenchUrl(server, dev ? { folder: workspace, extensionDevelopmentPath: extensionDir } : { folder: workspace });
 
-    const list = steps({ resultsDir: RESULTS });
+    const opening = steps({ resultsDir: RESULTS });
+    shared = opening[0].state;
+    const list = [...opening, ...explain.steps({ resultsDir: RESULTS, shared, workspace })];
     let timedOut = false;
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => resolve((timedOut = true)), Math.max(10_000, timeoutMs - (Date.now() - t0)));
@@ -114,14 +120,20 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     if (st.pickLabels) console.log(`[e2e] quick pick offered: ${st.pickLabels.map((l) => l.split('\n')[0]).join(', ')}`);
     if (st.params) console.log(`[e2e] summary: params=${st.params} backend=${st.backend} status bar=${JSON.stringify(st.statusBar)}`);
     if (st.layers) console.log(`[e2e] layers-table: ${st.layers.length} rows, first: ${st.layers.slice(0, 3).join('; ')}`);
+    if (st.gradCam) console.log(`[e2e] Grad-CAM: ${JSON.stringify(st.gradCam)}`);
+    if (st.ig) console.log(`[e2e] Integrated Gradients: ${JSON.stringify(st.ig)}`);
+    if (st.hover) console.log(`[e2e] hover: ${st.hover}`);
+    if (st.inputPickLabels) console.log(`[e2e] Explain Input… offered: ${st.inputPickLabels.slice(0, 8).join(' | ')}`);
+    if (st.tabular) console.log(`[e2e] iris-mlp: ${JSON.stringify(st.tabular)}`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');
       console.log(`[e2e] code-server log: ${path.relative(ROOT, log)}; VS Code logs under ${path.relative(ROOT, userDataDir)}/logs`);
     } else {
-      console.log(`[e2e] screenshots: test-results/open-model.png, test-results/open-model-webview.png`);
+      console.log(`[e2e] screenshots: ${screenshots.slice(0, -1).map((f) => `test-results/${f}`).join(', ')}`);
     }
   } finally {
     clearTimeout(timer);
+    if (shared && shared.cleanup) shared.cleanup(); // the source file the hover step wrote
     if (context) await context.close().catch(() => undefined);
     if (server) await server.stop();
     cs.rmrf(extensionsDir);

@@ -1,9 +1,10 @@
 /** Panel entry: draws whatever state the host sends, then tells the host it is on screen. */
 import type { ToWebview } from '../../src/protocol/webview';
-import { onMessage, post, saved } from './messaging';
+import { onMessage, post, saved, type SavedState } from './messaging';
 import { renderSummary } from './views/summary';
 import { renderError, renderLoading } from './views/status';
 import { showPrediction, showPredictionError } from './views/samples';
+import { onExplainMessage } from './views/explain';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -15,9 +16,15 @@ function render(state: ToWebview): void {
     case 'predictionError':
       showPredictionError(state.sample, state.message);
       return;
+    case 'explainInputs':
+    case 'explainRunning':
+    case 'explainResult':
+    case 'explainError':
+      onExplainMessage(state);
+      return;
     case 'loading':
       app.replaceChildren(renderLoading(state.modelPath));
-      return;
+      break;
     case 'summary':
       app.replaceChildren(renderSummary(state.summary));
       post({ type: 'rendered', modelPath: state.summary.path });
@@ -31,10 +38,10 @@ function render(state: ToWebview): void {
       throw new Error(`Unknown message ${JSON.stringify(unexpected)}`);
     }
   }
-  saved.set(state);
+  saved.update({ main: state } satisfies SavedState);
 }
 
-const previous = saved.get();
+const previous = saved.get().main;
 if (previous) render(previous);
 onMessage(render);
 post({ type: 'ready' });

@@ -1,7 +1,16 @@
-/** Typed channel to the extension host. */
-import type { FromWebview, ToWebview } from '../../src/protocol/webview';
+/** Typed channel to the extension host, and the little state the panel keeps across reloads. */
+import type { FromWebview, HeatmapView, ToWebview } from '../../src/protocol/webview';
 
-const vscode = acquireVsCodeApi<ToWebview>();
+/** What survives the panel being hidden and shown again (the host re-sends everything else on 'ready'). */
+export interface SavedState {
+  /** The last loading/summary/error message, drawn at once on reload. */
+  main?: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' }>;
+  /** The Explain section's fields (as typed) and the heatmap's display choices. */
+  explainForm?: Record<string, unknown>;
+  heatmap?: HeatmapView;
+}
+
+const vscode = acquireVsCodeApi<SavedState>();
 
 export function post(message: FromWebview): void {
   vscode.postMessage(message);
@@ -11,10 +20,12 @@ export function onMessage(handler: (message: ToWebview) => void): void {
   window.addEventListener('message', (event: MessageEvent<ToWebview>) => handler(event.data));
 }
 
-/** The last state the host sent, kept so a hidden-then-shown panel redraws at once. */
 export const saved = {
-  get: (): ToWebview | undefined => vscode.getState(),
-  set: (state: ToWebview): void => {
-    vscode.setState(state);
+  get: (): SavedState => {
+    const state = vscode.getState();
+    return state && typeof state === 'object' && !('type' in state) ? state : {};
+  },
+  update: (patch: Partial<SavedState>): void => {
+    vscode.setState({ ...saved.get(), ...patch });
   },
 };

@@ -6,13 +6,20 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/webview';
 import type { ModelSummary } from '../../protocol/model';
+import type { SaliencyResult } from '../../protocol/saliency';
+import type { ExplainOptions } from '../../protocol/webview';
 import { EngineError, type EngineClient } from '../engineClient';
 import { Disposable } from '../dispose';
+import type { AttributionCache } from '../explain/attributionCache';
+import { Explainer, type ExplanationState } from './explainer';
 import { renderShell, webviewOptions } from './webviewHtml';
 
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 
-export type PanelState = { state: 'loading' | 'summary' } | { state: 'error'; code: string; message: string };
+export type PanelState = ({ state: 'loading' | 'summary' } | { state: 'error'; code: string; message: string }) & {
+  /** The Explain section's latest run, when there is one. */
+  explanation?: ExplanationState;
+};
 
 export class ModelPanel extends Disposable {
   /** What the panel shows: loading, the summary, or the error. Re-sent when the webview reloads. */
@@ -20,6 +27,7 @@ export class ModelPanel extends Disposable {
   private readonly rendered: Promise<void>;
   private markRendered!: () => void;
   private readonly cancel = this._register(new vscode.CancellationTokenSource());
+  private readonly explainer: Explainer;
 
   constructor(
     readonly modelPath: string,
@@ -27,9 +35,11 @@ export class ModelPanel extends Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
+    cache: AttributionCache,
   ) {
     super();
     this.state = { type: 'loading', modelPath };
+    this.explainer = this._register(new Explainer(modelPath, engine, output, cache, (m) => this.post(m), this.cancel.token));
     this.rendered = new Promise((resolve) => (this.markRendered = resolve));
     panel.webview.html = renderShell(panel.webview, extensionUri, panel.title);
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -37,11 +47,11 @@ export class ModelPanel extends Disposable {
     void this.load();
   }
 
-  static create(modelPath: string, extensionUri: vscode.Uri, engine: EngineClient, output: vscode.LogOutputChannel): ModelPanel {
+  static create(modelPath: string, extensionUri: vscode.Uri, engine: EngineClient, output: vscode.LogOutputChannel, cache: AttributionCache): ModelPanel {
     const title = `Model Lens: ${path.basename(path.dirname(modelPath))}`;
     const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    return new ModelPanel(modelPath, panel, extensionUri, engine, output);
+    return new ModelPanel(modelPath, panel, extensionUri, engine, output, cache);
   }
 
   reveal(): void {
@@ -51,7 +61,15 @@ export class ModelPanel extends Disposable {
   /** What the panel shows now, for the API (tests and other extensions). */
   describe(): PanelState {
     const state = this.state;
-    return state.type === 'error' ? { state: 'error', code: state.code, message: state.message } : { state: state.type };
+    const described: PanelState = state.type === 'error' ? { state: 'error', code: state.code, message: state.message } : { state: state.type };
+    const explanation = this.explainer.describe();
+    if (explanation) described.explanation = explanation;
+    return described;
+  }
+
+  /** Explains an input file with this panel's model and shows the result in the panel. */
+  explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
+    return this.explainer.explain(inputPath, options);
   }
 
   /** Resolves once the webview has drawn the summary or the error. */
@@ -65,6 +83,7 @@ export class ModelPanel extends Disposable {
       const summary: ModelSummary = await this.engine.request('info', { modelPath: this.modelPath }, this.cancel.token);
       summary.warnings.forEach((w) => this.output.warn(`${this.modelPath}: ${w}`));
       this.show({ type: 'summary', summary });
+      this.explainer.setSummary(summary);
     } catch (err) {
       const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
       if (code === 'CANCELLED') return;
@@ -107,6 +126,7 @@ export class ModelPanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.post(this.state);
+        this.explainer.replay();
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -122,6 +142,21 @@ export class ModelPanel extends Disposable {
         return;
       case 'predict':
         void this.predictSample(message.sample);
+        return;
+      case 'chooseInput':
+        void this.explainer.chooseInput();
+        return;
+      case 'explain':
+        this.explainer.explainIndex(message.input, message.options);
+        return;
+      case 'cancelExplain':
+        this.explainer.cancel();
+        return;
+      case 'exportExplanation':
+        void this.explainer.export(message.format, message.view);
+        return;
+      case 'explainRendered':
+        this.explainer.markRendered(message.run);
         return;
       default: {
         const unexpected: never = message;

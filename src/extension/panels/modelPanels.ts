@@ -1,6 +1,7 @@
 /** Keeps one ModelPanel per checkpoint path: opening a model twice reveals its panel. */
 import * as vscode from 'vscode';
 import type { EngineClient } from '../engineClient';
+import type { AttributionCache } from '../explain/attributionCache';
 import { ModelPanel } from './modelPanel';
 
 export class ModelPanels implements vscode.Disposable {
@@ -10,16 +11,18 @@ export class ModelPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
+    private readonly cache: AttributionCache,
   ) {}
 
-  open(modelPath: string): ModelPanel {
+  /** Opens (or reveals) the panel of a checkpoint; `reload: false` keeps an open panel's summary as it is. */
+  open(modelPath: string, { reload = true }: { reload?: boolean } = {}): ModelPanel {
     const existing = this.panels.get(modelPath);
     if (existing) {
       existing.reveal();
-      void existing.load();
+      if (reload) void existing.load();
       return existing;
     }
-    const panel = ModelPanel.create(modelPath, this.extensionUri, this.engine, this.output);
+    const panel = ModelPanel.create(modelPath, this.extensionUri, this.engine, this.output, this.cache);
     this.panels.set(modelPath, panel);
     panel.onDidDispose(() => this.panels.delete(modelPath));
     return panel;

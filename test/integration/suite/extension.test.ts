@@ -6,10 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ModelLensApi } from '../../../src/extension/extension';
+import type { SaliencyMethod, SaliencyResult } from '../../../src/protocol/saliency';
 
 const EXTENSION_ID = 'model-lens.model-lens';
 const VIEW_TYPE = 'modelLens.model';
-const REQUIRED_COMMANDS = ['modelLens.openModel', 'modelLens.showLog', 'modelLens.selectBackend'];
+const REQUIRED_COMMANDS = ['modelLens.openModel', 'modelLens.explainInput', 'modelLens.showLog', 'modelLens.selectBackend'];
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
 
@@ -180,6 +181,185 @@ describe('Model Lens extension (real VS Code)', function () {
       await within(api.whenRendered(modelPath), 120_000, 'whenRendered(mnist-cnn) after a broken model');
       const backend = await api.backend();
       assert.ok(BACKENDS.includes(backend));
+    });
+  });
+
+  describe('Explain (saliency)', function () {
+    const tempFiles: string[] = [];
+
+    after(function () {
+      for (const f of tempFiles) fs.rmSync(f, { recursive: true, force: true });
+    });
+
+    function hoverText(hovers: vscode.Hover[]): string[] {
+      return hovers.map((hover) =>
+        hover.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c))).join('\n'),
+      );
+    }
+
+    async function hoverAt(file: string, line: string, inside: string): Promise<string[]> {
+      fs.writeFileSync(file, `// Model Lens integration test (temporary)\n${line}\n`);
+      tempFiles.push(file);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      await vscode.window.showTextDocument(doc, { preview: false });
+      const position = new vscode.Position(1, line.indexOf(inside) + Math.floor(inside.length / 2));
+      const hovers = await within(
+        vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position),
+        60_000,
+        'vscode.executeHoverProvider',
+      );
+      return hoverText(hovers ?? []);
+    }
+
+    it('runs every method on an example image through modelLens.explainInput (options object)', async function () {
+      assert.ok(api, 'extension did not activate');
+      const modelPath = exampleModel('mnist-cnn/model.json');
+      const imagePath = exampleModel('mnist-cnn/samples/digit-3-0.png');
+      const methods: SaliencyMethod[] = ['gradient', 'gradient-x-input', 'smoothgrad', 'grad-cam', 'occlusion'];
+      for (const method of methods) {
+        const options = method === 'smoothgrad' ? { method, samples: 8 } : { method };
+        const result = await within(
+          vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', { model: modelPath, input: imagePath, options }),
+          120_000,
+          `modelLens.explainInput ${method}`,
+        );
+        assert.ok(result, `${method}: the command returned no result`);
+        assert.strictEqual(result.method, method);
+        assert.strictEqual(result.target, 3, `${method}: target ${result.target}`);
+        const [h, w] = result.attribution.shape;
+        assert.ok(h > 0 && w > 0 && result.attribution.data.length > 0, `${method}: attribution shape ${JSON.stringify(result.attribution.shape)}`);
+        assert.ok(result.attribution.data.some((v) => v !== 0), `${method}: the attribution is all zeros`);
+        assert.ok(typeof result.summary === 'string' && result.summary.length > 0, `${method}: no summary`);
+        console.log(`    ${method}: ${result.summary} (${Math.round(result.ms)} ms)`);
+      }
+      assert.strictEqual(api.lastAttribution(imagePath)?.method, 'occlusion');
+    });
+
+    it('modelLens.explainInput(model uri, image uri) runs Integrated Gradients on digit-7-0.png and the panel shows it', async function () {
+      assert.ok(api, 'extension did not activate');
+      await closeAllEditors();
+      const modelPath = exampleModel('mnist-cnn/model.json');
+      const imagePath = exampleModel('mnist-cnn/samples/digit-7-0.png');
+      const result = await within(
+        vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', vscode.Uri.file(modelPath), vscode.Uri.file(imagePath)),
+        180_000,
+        'modelLens.explainInput(model, image)',
+      );
+      assert.ok(result, 'the command returned no result');
+      assert.strictEqual(result.method, 'integrated-gradients');
+      assert.strictEqual(result.target, 7);
+      assert.deepStrictEqual(result.attribution.shape, [28, 28, 1]);
+      assert.ok(typeof result.completenessDelta === 'number', 'no completeness delta');
+
+      const last = api.lastAttribution(imagePath);
+      assert.ok(last, 'lastAttribution(digit-7-0.png) is undefined');
+      assert.strictEqual(last.method, 'integrated-gradients');
+      assert.strictEqual(last.target, 7);
+      assert.strictEqual(api.lastAttribution(modelPath)?.method, 'integrated-gradients', 'lastAttribution(model.json)');
+
+      // The panel opened beside the editor and drew the heatmap.
+      await poll(() => modelLensTabs()[0], 30_000, 'the Model Lens tab');
+      const state = await poll(
+        () => {
+          const s = api.panelState(modelPath);
+          return s?.explanation?.rendered ? s : undefined;
+        },
+        60_000,
+        'the panel to draw the heatmap',
+      );
+      assert.strictEqual(state.explanation?.method, 'integrated-gradients');
+      assert.strictEqual(state.explanation?.target, 7);
+    });
+
+    it('hovering "samples/digit-7-0.png" in a source file shows the cached attribution', async function () {
+      assert.ok(api?.lastAttribution(exampleModel('mnist-cnn/samples/digit-7-0.png')), 'no attribution to show (previous test failed)');
+      const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.ts');
+      const texts = await hoverAt(file, 'const sample = loadImage("samples/digit-7-0.png");', 'samples/digit-7-0.png');
+      const ours = texts.find((t) => t.includes('Model Lens'));
+      assert.ok(ours, `no Model Lens hover among ${JSON.stringify(texts)}`);
+      assert.ok(ours.includes('Integrated Gradients'), `hover lacks the method: ${ours}`);
+      assert.match(ours, /Target class \*\*7\*\*/, `hover lacks the target class 7: ${ours}`);
+      assert.match(ours, /p = \d+\.\d%/, `hover lacks the probability: ${ours}`);
+      assert.ok(ours.includes('command:modelLens.explainInput'), `hover lacks the command link: ${ours}`);
+      const image = /!\[[^\]]*\]\((file:[^)|\\]+)/.exec(ours);
+      assert.ok(image, `hover has no thumbnail: ${ours}`);
+      assert.ok(fs.existsSync(vscode.Uri.parse(image[1]).fsPath), `thumbnail ${image[1]} does not exist`);
+
+      // A checkpoint path shows the latest attribution made with that model.
+      const modelFile = path.join(workspaceRoot(), '.model-lens-hover-test.js');
+      const modelTexts = await hoverAt(modelFile, "const model = await tf.loadLayersModel('file://' + 'mnist-cnn/model.json');", 'mnist-cnn/model.json');
+      const modelHover = modelTexts.find((t) => t.includes('Model Lens'));
+      assert.ok(modelHover, `no Model Lens hover over the model path among ${JSON.stringify(modelTexts)}`);
+      assert.ok(modelHover.includes('Integrated Gradients') && modelHover.includes('digit-7-0.png'), `model hover: ${modelHover}`);
+    });
+
+    it('a path with nothing cached gets only the command link, and hovering computes nothing', async function () {
+      const imagePath = exampleModel('mnist-cnn/samples/digit-0-0.png');
+      assert.strictEqual(api.lastAttribution(imagePath), undefined);
+      const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.py');
+      const texts = await hoverAt(file, "img = Image.open('samples/digit-0-0.png')", 'digit-0-0');
+      const ours = texts.find((t) => t.includes('command:modelLens.explainInput'));
+      assert.ok(ours, `no Model Lens hover among ${JSON.stringify(texts)}`);
+      assert.ok(!/Integrated Gradients|Target class/.test(ours), `nothing is cached, yet the hover shows a result: ${ours}`);
+      await sleep(1000);
+      assert.strictEqual(api.lastAttribution(imagePath), undefined, 'the hover started a computation');
+    });
+
+    it('a new run supersedes (cancels) the running one', async function () {
+      const modelPath = exampleModel('mnist-cnn/model.json');
+      const slow = vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
+        model: modelPath,
+        input: exampleModel('mnist-cnn/samples/digit-9-0.png'),
+        options: { method: 'smoothgrad', samples: 256, metrics: true },
+      });
+      await sleep(300);
+      const fast = await within(
+        vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
+          model: modelPath,
+          input: exampleModel('mnist-cnn/samples/digit-5-0.png'),
+          options: { method: 'gradient' },
+        }),
+        120_000,
+        'the second run',
+      );
+      const first = await within(slow, 120_000, 'the superseded run to settle');
+      assert.strictEqual(first, undefined, 'the superseded run still returned a result');
+      assert.strictEqual(fast?.method, 'gradient');
+      assert.strictEqual(fast?.target, 5);
+      const state = await poll(() => (api.panelState(modelPath)?.explanation?.rendered ? api.panelState(modelPath) : undefined), 30_000, 'the panel to draw the second run');
+      assert.strictEqual(state.explanation?.method, 'gradient');
+      assert.strictEqual(api.lastAttribution(exampleModel('mnist-cnn/samples/digit-9-0.png')), undefined, 'the cancelled run was cached');
+    });
+
+    it('a failed run shows the error in the panel and a notification', async function () {
+      const modelPath = exampleModel('mnist-cnn/model.json');
+      const corrupt = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-test-corrupt.png');
+      fs.writeFileSync(corrupt, Buffer.from('\x89PNG\r\n\x1a\nthis is not a png', 'binary'));
+      tempFiles.push(corrupt);
+      const notified: string[] = [];
+      const win = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown };
+      const original = win.showErrorMessage;
+      win.showErrorMessage = (...args: unknown[]) => {
+        notified.push(String(args[0]));
+        return original.apply(vscode.window, args);
+      };
+      let result: SaliencyResult | undefined;
+      try {
+        result = await within(
+          vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', vscode.Uri.file(modelPath), vscode.Uri.file(corrupt)),
+          120_000,
+          'modelLens.explainInput(corrupt image)',
+        );
+      } finally {
+        win.showErrorMessage = original;
+      }
+      assert.strictEqual(result, undefined);
+      const state = api.panelState(modelPath);
+      assert.strictEqual(state?.explanation?.state, 'error', `panel explanation: ${JSON.stringify(state?.explanation)}`);
+      assert.strictEqual(state?.explanation?.code, 'INVALID_INPUT');
+      assert.ok(notified.some((m) => /Integrated Gradients failed/.test(m)), `no error notification: ${JSON.stringify(notified)}`);
+      // The previous result is still the cached one.
+      assert.strictEqual(api.lastAttribution(exampleModel('mnist-cnn/samples/digit-7-0.png'))?.method, 'integrated-gradients');
     });
   });
 

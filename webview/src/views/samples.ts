@@ -3,6 +3,7 @@ import type { Prediction } from '../../../src/protocol/model';
 import { button, progressRing } from '../components';
 import { h } from '../dom';
 import { post } from '../messaging';
+import { explainSample } from './explain';
 
 export function renderSamples(samples: string[]): HTMLElement | null {
   if (samples.length === 0) return null;
@@ -11,7 +12,13 @@ export function renderSamples(samples: string[]): HTMLElement | null {
       'li',
       { 'data-sample': String(i) },
       h('div', { class: 'sample-preview' }),
-      h('div', { class: 'sample-body' }, h('code', {}, sample), h('div', { class: 'sample-result' }, progressRing())),
+      h(
+        'div',
+        { class: 'sample-body' },
+        h('code', {}, sample),
+        h('div', { class: 'sample-result' }, progressRing()),
+        explainLink(i, sample),
+      ),
     ),
   );
   samples.forEach((_, i) => post({ type: 'predict', sample: i }));
@@ -22,6 +29,12 @@ export function renderSamples(samples: string[]): HTMLElement | null {
     h('ul', {}, ...rows),
     button('Predict again', () => samples.forEach((_, i) => post({ type: 'predict', sample: i }))),
   );
+}
+
+function explainLink(index: number, sample: string): HTMLElement {
+  const link = h('button', { class: 'link-button', type: 'button', title: `Explain ${sample} with the method chosen under Explain` }, 'Explain');
+  link.addEventListener('click', () => explainSample(index));
+  return link;
 }
 
 export function showPrediction(sample: number, p: Prediction): void {

@@ -4,6 +4,7 @@ import { button, divider, tag } from '../components';
 import { formatBytes, formatCount, formatShape, h } from '../dom';
 import { post } from '../messaging';
 import { renderSamples } from './samples';
+import { renderExplain } from './explain';
 
 export function renderSummary(s: ModelSummary): HTMLElement {
   const name = s.path.split(/[\\/]/).slice(-2).join('/');
@@ -29,6 +30,7 @@ export function renderSummary(s: ModelSummary): HTMLElement {
     tensors('Outputs', s.outputs),
     notes(s),
     renderSamples(s.sidecar.sidecar.data?.samples ?? []),
+    renderExplain(s),
     h(
       'div',
       { class: 'actions' },

@@ -1,0 +1,220 @@
+/**
+ * Model Lens: Explain Input… — from the explorer (an image or a model.json; with both selected,
+ * that pair), the palette, a hover's command link, or scripts:
+ *   executeCommand('modelLens.explainInput', modelUri, inputUri)
+ *   executeCommand('modelLens.explainInput', { model, input, options })   (paths or URIs)
+ * Asks for whatever is missing (quick picks, the last pairing first), opens the model panel and runs
+ * Integrated Gradients (or `options`) on the input. Resolves with the SaliencyResult, or undefined
+ * when the user cancelled or the run failed (the failure is shown in the panel and a notification).
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SaliencyResult } from '../../protocol/saliency';
+import { parseExplainOptions, type ExplainOptions } from '../../protocol/webview';
+import type { EngineClient } from '../engineClient';
+import { EngineError } from '../engineClient';
+import { DEFAULT_EXPLAIN } from '../explain/options';
+import type { ModelPanels } from '../panels/modelPanels';
+import { requireTrust } from './trust';
+
+const PAIRINGS_KEY = 'modelLens.explainPairings';
+const MAX_PAIRINGS = 100;
+
+interface Pairings {
+  last?: { model: string; input: string };
+  /** input path → the model it was last explained with, and the reverse. */
+  modelFor: Record<string, string>;
+  inputFor: Record<string, string>;
+}
+
+export interface ExplainArgs {
+  model?: string | vscode.Uri;
+  input?: string | vscode.Uri;
+  options?: Partial<ExplainOptions>;
+}
+
+export const isModelFile = (p: string): boolean => /model\.json$/i.test(p);
+export const isImageFile = (p: string): boolean => /\.(png|jpe?g)$/i.test(p);
+
+export function explainInputCommand(panels: ModelPanels, engine: EngineClient, state: vscode.Memento, output: vscode.LogOutputChannel) {
+  return async (first?: unknown, second?: unknown): Promise<SaliencyResult | undefined> => {
+    if (!requireTrust('explain inputs')) return undefined;
+    let args: { model?: string; input?: string; options: ExplainOptions };
+    try {
+      args = parseArgs(first, second);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Model Lens: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    const pairings = readPairings(state);
+    const model = args.model ?? (await pickModel(args.input, pairings));
+    if (!model) return undefined;
+    const input = args.input ?? (await pickInput(model, pairings, engine));
+    if (!input) return undefined;
+    await rememberPairing(state, pairings, model, input);
+    const panel = panels.open(model, { reload: false });
+    try {
+      return await panel.explain(input, args.options);
+    } catch (err) {
+      // The panel and a notification already show the failure; cancelling is not one.
+      if (!(err instanceof EngineError)) output.error(`Explain Input: ${String(err)}`);
+      return undefined;
+    }
+  };
+}
+
+function parseArgs(first: unknown, second: unknown): { model?: string; input?: string; options: ExplainOptions } {
+  const out: { model?: string; input?: string } = {};
+  const assign = (p: string | undefined) => {
+    if (!p) return;
+    if (isModelFile(p)) out.model ??= p;
+    else out.input ??= p;
+  };
+  let extra: Partial<ExplainOptions> | undefined;
+  if (isPlainObject(first) && !(first instanceof vscode.Uri)) {
+    const a = first as ExplainArgs;
+    out.model = toPath(a.model, 'model');
+    out.input = toPath(a.input, 'input');
+    extra = a.options;
+  } else {
+    assign(toPath(first, 'the first argument'));
+    // From the explorer, the second argument is every selected resource: a model and an input selected together are a pair.
+    if (Array.isArray(second)) {
+      const selected = second.map((s) => toPath(s, 'a selected resource')).filter((p): p is string => !!p);
+      if (selected.length === 2) selected.forEach(assign);
+    } else assign(toPath(second, 'the second argument'));
+  }
+  if (out.model && !isModelFile(out.model)) throw new Error(`${out.model} is not a model.json.`);
+  const options = parseExplainOptions({ ...DEFAULT_EXPLAIN, ...(extra ?? {}) });
+  if (!options) throw new Error(`invalid explanation options: ${JSON.stringify(extra)}`);
+  // Method-specific defaults belong to the method: IG's steps/baseline do not go to other methods.
+  if (extra?.method && extra.method !== 'integrated-gradients') {
+    for (const k of ['steps', 'baseline'] as const) if (extra[k] === undefined) delete options[k];
+  }
+  return { ...out, options };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toPath(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  let uri: vscode.Uri | undefined;
+  if (value instanceof vscode.Uri) uri = value;
+  else if (typeof value === 'string') uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(value) ? vscode.Uri.parse(value) : vscode.Uri.file(path.resolve(value));
+  else if (isPlainObject(value) && typeof value.scheme === 'string' && typeof value.path === 'string') uri = vscode.Uri.from(value as never);
+  if (!uri) throw new Error(`${what} is not a file path or URI.`);
+  if (uri.scheme !== 'file') throw new Error(`Model Lens explains files on disk; ${uri.toString()} is not a local file.`);
+  return path.resolve(uri.fsPath);
+}
+
+function readPairings(state: vscode.Memento): Pairings {
+  const p = state.get<Pairings>(PAIRINGS_KEY);
+  return { last: p?.last, modelFor: { ...(p?.modelFor ?? {}) }, inputFor: { ...(p?.inputFor ?? {}) } };
+}
+
+async function rememberPairing(state: vscode.Memento, p: Pairings, model: string, input: string): Promise<void> {
+  const bump = (map: Record<string, string>, k: string, v: string) => {
+    delete map[k];
+    map[k] = v;
+    const keys = Object.keys(map);
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAIRINGS))) delete map[old];
+  };
+  bump(p.modelFor, input, model);
+  bump(p.inputFor, model, input);
+  await state.update(PAIRINGS_KEY, { last: { model, input }, modelFor: p.modelFor, inputFor: p.inputFor } satisfies Pairings);
+}
+
+type PathItem = vscode.QuickPickItem & { path?: string; choose?: boolean };
+
+const separator = (label: string): PathItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+const rel = (p: string) => vscode.workspace.asRelativePath(p);
+
+async function pickModel(input: string | undefined, pairings: Pairings): Promise<string | undefined> {
+  const files = (await vscode.workspace.findFiles('**/*model.json', '**/node_modules/**', 500)).map((u) => path.resolve(u.fsPath));
+  const remembered = [input && pairings.modelFor[input], pairings.last?.model].filter((p): p is string => !!p);
+  let first: string | undefined;
+  for (const p of remembered) if (!first && (files.includes(p) || (await exists(p)))) first = p;
+  const items: PathItem[] = [];
+  if (first) items.push({ label: rel(first), description: input && pairings.modelFor[input] === first ? 'last used with this input' : 'last used', path: first });
+  const rest = files.filter((f) => f !== first).sort((a, b) => rel(a).localeCompare(rel(b)));
+  if (rest.length) items.push(separator('workspace models'), ...rest.map((f) => ({ label: rel(f), path: f })));
+  items.push(separator(''), { label: '$(folder-opened) Choose file…', choose: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Model Lens: Explain Input',
+    placeHolder: input ? `Which model should explain ${path.basename(input)}?` : 'Choose a TensorFlow.js model.json',
+  });
+  if (!picked) return undefined;
+  if (picked.choose) return chooseFile('Choose a model.json', { 'TensorFlow.js model': ['json'] });
+  return picked.path;
+}
+
+async function pickInput(model: string, pairings: Pairings, engine: EngineClient): Promise<string | undefined> {
+  const items: PathItem[] = [];
+  const seen = new Set<string>();
+  const add = (p: string, description?: string) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    items.push({ label: rel(p), description, path: p });
+  };
+  const last = pairings.inputFor[model];
+  if (last && (await exists(last))) add(last, 'last used with this model');
+  const samples = await sidecarSamples(model, engine);
+  if (samples.length) {
+    items.push(separator('sidecar samples'));
+    samples.forEach((s) => add(s, 'sample'));
+  }
+  const files = await vscode.workspace.findFiles(
+    '**/*.{png,jpg,jpeg,PNG,JPG,JPEG,csv,json}',
+    '{**/node_modules/**,**/*model.json,**/*.lens.json,**/package*.json,**/tsconfig*.json,**/.*/**}',
+    500,
+  );
+  const rest = files.map((u) => path.resolve(u.fsPath)).filter((p) => !seen.has(p)).sort((a, b) => rel(a).localeCompare(rel(b)));
+  if (rest.length) {
+    items.push(separator('workspace files'));
+    rest.forEach((p) => add(p));
+  }
+  items.push(separator(''), { label: '$(folder-opened) Choose file…', choose: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Model Lens: Explain Input with ${rel(model)}`,
+    placeHolder: 'Choose an input: an image, CSV rows or a tensor JSON',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  if (picked.choose) {
+    return chooseFile('Choose an input to explain', { 'Inputs (images, CSV rows, tensor JSON)': ['png', 'jpg', 'jpeg', 'csv', 'json'] }, path.dirname(model));
+  }
+  return picked.path;
+}
+
+async function sidecarSamples(model: string, engine: EngineClient): Promise<string[]> {
+  try {
+    const summary = await engine.request('info', { modelPath: model });
+    const { path: sidecarPath, sidecar } = summary.sidecar;
+    if (!sidecarPath) return [];
+    return (sidecar.data?.samples ?? []).map((s) => path.resolve(path.dirname(sidecarPath), s));
+  } catch {
+    return []; // the panel shows why the model does not load
+  }
+}
+
+async function chooseFile(title: string, filters: Record<string, string[]>, dir?: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters, defaultUri: dir ? vscode.Uri.file(dir) : undefined });
+  const uri = picked?.[0];
+  if (!uri) return undefined;
+  if (uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`Model Lens explains files on disk; ${uri.toString()} is not a local file.`);
+    return undefined;
+  }
+  return path.resolve(uri.fsPath);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.file(p));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,241 @@
+// End-to-end: in the model panel (opened by openModel.e2e.js's steps), a user picks a sample,
+// runs Grad-CAM and then Integrated Gradients, and reads the heatmap, the target and the
+// completeness delta; then hovers an image path in a source file and sees the attribution.
+// Screenshots: test-results/saliency.png (+ saliency-webview.png, saliency-gradcam-webview.png), hover.png.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const SAMPLE = 'samples/digit-7-0.png';
+const HOVER_FILE = path.join('mnist-cnn', 'explain_demo.py');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function retry(what, timeoutMs, fn) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: gave up after ${timeoutMs / 1000} s: ${last && last.message}`);
+    await sleep(300);
+  }
+}
+
+/** Picks `label` in a toolkit dropdown (a web component: open it, click the option). */
+async function choose(frame, testId, label) {
+  await retry(`choose "${label}" in ${testId}`, 20_000, async () => {
+    const dropdown = frame.locator(`[data-testid="${testId}"]`);
+    await dropdown.click({ timeout: 3_000 });
+    await frame.locator(`[data-testid="${testId}"] vscode-option`, { hasText: label }).first().click({ timeout: 3_000 });
+    const value = await dropdown.evaluate((el) => el.currentValue ?? el.value);
+    const text = await dropdown.evaluate((el) => el.selectedOptions?.[0]?.textContent ?? '');
+    if (!text.includes(label)) throw new Error(`${testId} shows ${JSON.stringify(text)} (value ${JSON.stringify(value)})`);
+  });
+}
+
+/** Runs the form and waits until the canvas holds the heatmap of a run newer than `afterRun`. */
+async function runAndWait(frame, afterRun, timeoutMs = 120_000) {
+  await frame.locator('[data-testid="explain-run"]').click();
+  return retry('the heatmap of the new run', timeoutMs, async () => {
+    const error = frame.locator('[data-testid="explain-error"]');
+    if (await error.count()) throw Object.assign(new Error(`the panel shows an error: ${(await error.textContent()).trim()}`), { fatal: true });
+    const drawn = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn', { timeout: 1_000 }));
+    if (!(drawn > afterRun)) throw new Error(`canvas drawn for run ${drawn}, waiting for > ${afterRun}`);
+    return drawn;
+  });
+}
+
+/** Distinct colours and non-black share of the heatmap canvas: a blank canvas has one colour. */
+async function canvasStats(frame) {
+  return frame.locator('[data-testid="heatmap-canvas"]').evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const colours = new Set();
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
+    }
+    return { width: canvas.width, height: canvas.height, colours: colours.size, lit: lit / (data.length / 4) };
+  });
+}
+
+async function text(frame, testId) {
+  return ((await frame.locator(`[data-testid="${testId}"]`).first().textContent({ timeout: 5_000 })) || '').replace(/\s+/g, ' ').trim();
+}
+
+function steps({ resultsDir, shared, workspace }) {
+  const state = shared;
+  const hoverPath = path.join(workspace, HOVER_FILE);
+  return [
+    {
+      name: 'the panel has an Explain section with the sidecar samples and the six methods',
+      async run() {
+        const frame = state.frame;
+        if (!frame) throw new Error('no webview (an earlier step failed)');
+        await frame.locator('[data-testid="explain"]').waitFor({ timeout: 30_000 });
+        const inputs = await frame.locator('[data-testid="explain-input"] vscode-option').allTextContents();
+        if (!inputs.some((t) => t.includes(SAMPLE))) throw new Error(`the input dropdown lacks ${SAMPLE}: ${JSON.stringify(inputs)}`);
+        if (!inputs.some((t) => /Choose file/.test(t))) throw new Error(`the input dropdown lacks "Choose file…": ${JSON.stringify(inputs)}`);
+        const methods = await frame.locator('[data-testid="explain-method"] vscode-option').allTextContents();
+        for (const m of ['Gradient', 'Gradient × Input', 'Integrated Gradients', 'SmoothGrad', 'Grad-CAM', 'Occlusion']) {
+          if (!methods.map((t) => t.trim()).includes(m)) throw new Error(`the method dropdown lacks ${m}: ${JSON.stringify(methods)}`);
+        }
+        state.explainInputs = inputs.map((t) => t.trim());
+      },
+    },
+    {
+      name: `Grad-CAM on ${SAMPLE} draws a heatmap`,
+      async run({ page }) {
+        const frame = state.frame;
+        await frame.locator('[data-testid="explain"]').scrollIntoViewIfNeeded();
+        await choose(frame, 'explain-input', SAMPLE);
+        await choose(frame, 'explain-method', 'Grad-CAM');
+        state.gradCamRun = await runAndWait(frame, 0);
+        const method = await text(frame, 'explain-result-method');
+        if (!method.startsWith('Grad-CAM')) throw new Error(`the result says ${JSON.stringify(method)}`);
+        const stats = await canvasStats(frame);
+        if (stats.colours < 10) throw new Error(`the heatmap canvas looks blank: ${JSON.stringify(stats)}`);
+        state.gradCam = { method, target: await text(frame, 'explain-result-target'), summary: await text(frame, 'explain-summary'), stats };
+        await page.locator('iframe.webview.ready').last().screenshot({ path: path.join(resultsDir, 'saliency-gradcam-webview.png') }).catch(() => undefined);
+      },
+    },
+    {
+      name: 'Integrated Gradients with faithfulness metrics: heatmap, target 7, completeness delta, curves',
+      async run({ page }) {
+        const frame = state.frame;
+        await choose(frame, 'explain-method', 'Integrated Gradients');
+        const metrics = frame.locator('[data-testid="explain-metrics"]');
+        if (!(await metrics.evaluate((el) => el.checked))) await metrics.click();
+        state.igRun = await runAndWait(frame, state.gradCamRun || 0);
+        const method = await text(frame, 'explain-result-method');
+        const target = await text(frame, 'explain-result-target');
+        const delta = await text(frame, 'explain-delta');
+        if (method !== 'Integrated Gradients') throw new Error(`the result says method ${JSON.stringify(method)}`);
+        if (!/^7\b/.test(target)) throw new Error(`the result says target ${JSON.stringify(target)}`);
+        if (!Number.isFinite(Number(delta.replace('−', '-')))) throw new Error(`completeness delta ${JSON.stringify(delta)} is not a number`);
+        await frame.locator('[data-testid="explain-metrics-result"]').waitFor({ timeout: 10_000 });
+        const stats = await canvasStats(frame);
+        if (stats.colours < 10) throw new Error(`the heatmap canvas looks blank: ${JSON.stringify(stats)}`);
+        state.ig = { method, target, delta, summary: await text(frame, 'explain-summary'), ms: await text(frame, 'explain-ms'), stats };
+        await frame.locator('[data-testid="explain-result"]').scrollIntoViewIfNeeded();
+        await page.mouse.move(1100, 980);
+        await sleep(500);
+        await page.screenshot({ path: path.join(resultsDir, 'saliency.png') });
+        await page.locator('iframe.webview.ready').last().screenshot({ path: path.join(resultsDir, 'saliency-webview.png') }).catch(() => undefined);
+      },
+    },
+    {
+      name: 'the signed toggle redraws the heatmap without recomputing',
+      async run() {
+        const frame = state.frame;
+        const before = await canvasStats(frame);
+        await frame.locator('[data-testid="heatmap-signed"]').click();
+        await retry('the signed legend', 10_000, async () => {
+          const legend = await text(frame, 'heatmap-legend');
+          if (!/signed/.test(legend)) throw new Error(`legend: ${legend}`);
+        });
+        const drawn = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn'));
+        if (drawn !== state.igRun) throw new Error(`toggling recomputed: run ${drawn} != ${state.igRun}`);
+        const after = await canvasStats(frame);
+        if (after.colours < 10) throw new Error(`the signed heatmap looks blank: ${JSON.stringify(after)}`);
+        state.signed = { before: before.colours, after: after.colours };
+        await frame.locator('[data-testid="heatmap-signed"]').click(); // back to absolute for the screenshots
+      },
+    },
+    {
+      name: 'a sample card\'s "Explain" link runs that sample',
+      async run() {
+        const frame = state.frame;
+        const card = frame.locator('[data-testid="samples"] li', { hasText: 'digit-3-0.png' }).first();
+        await card.locator('.link-button', { hasText: 'Explain' }).click();
+        const run = await retry('the heatmap of digit-3-0.png', 60_000, async () => {
+          const drawn = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn', { timeout: 1_000 }));
+          const target = await text(frame, 'explain-result-target');
+          if (!(drawn > state.igRun) || !/^3\b/.test(target)) throw new Error(`run ${drawn}, target ${target}`);
+          return drawn;
+        });
+        state.sampleLinkRun = run;
+      },
+    },
+    {
+      name: `hovering "${SAMPLE}" in a Python file shows the attribution thumbnail`,
+      async run({ page }) {
+        fs.writeFileSync(hoverPath, `from PIL import Image\n\n# Model Lens e2e (temporary)\nimg = Image.open("${SAMPLE}")\n`);
+        state.cleanup = () => fs.rmSync(hoverPath, { force: true });
+        await retry('open explain_demo.py with Quick Open', 60_000, async () => {
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+P');
+          await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 5_000 });
+          await page.keyboard.type('explain_demo.py', { delay: 5 });
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'explain_demo.py' }).first().waitFor({ timeout: 5_000 });
+          await page.keyboard.press('Enter');
+          await page.locator('.tab.active', { hasText: 'explain_demo.py' }).waitFor({ timeout: 10_000 });
+        });
+        const token = page.locator('.monaco-editor .view-line span', { hasText: 'digit-7-0' }).last();
+        await token.waitFor({ timeout: 20_000 });
+        const hover = page.locator('.monaco-hover:visible', { hasText: 'Model Lens' });
+        await retry('the Model Lens hover', 60_000, async () => {
+          await page.mouse.move(5, 5);
+          await sleep(200);
+          await token.hover();
+          await hover.first().waitFor({ state: 'visible', timeout: 5_000 });
+        });
+        const hoverText = (await hover.first().innerText()).replace(/\s+/g, ' ').trim();
+        if (!hoverText.includes('Integrated Gradients')) throw new Error(`the hover lacks the method: ${hoverText}`);
+        if (!/Target class 7/.test(hoverText)) throw new Error(`the hover lacks target class 7: ${hoverText}`);
+        if (!/Explain with Model Lens/.test(hoverText)) throw new Error(`the hover lacks the command link: ${hoverText}`);
+        const img = hover.first().locator('img');
+        await retry('the hover thumbnail to load', 20_000, async () => {
+          const w = await img.first().evaluate((el) => el.complete && el.naturalWidth);
+          if (!w) throw new Error('the thumbnail has not loaded');
+        });
+        state.hover = hoverText;
+        await sleep(300);
+        await page.screenshot({ path: path.join(resultsDir, 'hover.png') });
+      },
+    },
+    {
+      name: '"Model Lens: Explain Input…" from the palette on iris-mlp shows per-feature bars',
+      async run({ page }) {
+        await retry('run "Model Lens: Explain Input…"', 60_000, async () => {
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('F1');
+          await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 5_000 });
+          await page.keyboard.type('Model Lens: Explain Input', { delay: 5 });
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Explain Input' }).first().waitFor({ state: 'visible', timeout: 5_000 });
+          await page.keyboard.press('Enter');
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/model.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        });
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/model.json' }).first().click();
+        const sample = page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/samples/versicolor.csv' }).first();
+        await sample.waitFor({ state: 'visible', timeout: 60_000 });
+        state.inputPickLabels = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        await sample.click();
+        const frame = await retry('the iris-mlp panel with feature bars', 120_000, async () => {
+          for (const f of page.frames()) {
+            if (await f.$('[data-testid="feature-bars"]').catch(() => null)) return f;
+          }
+          throw new Error('no frame shows [data-testid="feature-bars"] yet');
+        });
+        const rows = await frame.locator('[data-testid="feature-bars"] .feature-row').allInnerTexts();
+        const names = rows.map((r) => r.split(/\s+/)[0]);
+        for (const f of ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']) {
+          if (!names.includes(f)) throw new Error(`the bars lack ${f}: ${JSON.stringify(rows)}`);
+        }
+        state.tabular = { method: await text(frame, 'explain-result-method'), target: await text(frame, 'explain-result-target'), summary: await text(frame, 'explain-summary') };
+        if (state.tabular.method !== 'Integrated Gradients') throw new Error(`the result says ${JSON.stringify(state.tabular)}`);
+        await frame.locator('[data-testid="explain-result"]').scrollIntoViewIfNeeded();
+        await page.mouse.move(1100, 980);
+        await sleep(500);
+        await page.locator('iframe.webview.ready').last().screenshot({ path: path.join(resultsDir, 'saliency-tabular-webview.png') }).catch(() => undefined);
+      },
+    },
+  ].map((s) => ({ ...s, state }));
+}
+
+module.exports = { steps, SAMPLE, HOVER_FILE };
