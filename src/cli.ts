@@ -10,7 +10,7 @@ import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
 import { formatPrediction, formatSaliency, formatSummary, saliencyJson } from './cli/format';
 import { SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
-import { heatmapPng } from './engine/render/heatmap';
+import { heatmapPng } from './cli/heatmap';
 
 const USAGE = `Usage: model-lens <command> [options]
 

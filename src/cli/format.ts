@@ -67,6 +67,7 @@ export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; res
     `summary:  ${r.summary}`,
   ];
   if (r.layer !== undefined) lines.push(`layer:    ${r.layer}`);
+  if (r.input.tokens && r.input.tokens.length === r.attribution.data.length) lines.push(...topTokens(r.input.tokens, r.attribution.data, num));
   if (r.completenessDelta !== undefined) lines.push(`completeness delta: ${num(r.completenessDelta)}   (Σ attribution − (F(x) − F(baseline)))`);
   const m = r.metrics;
   if (m) {
@@ -78,4 +79,13 @@ export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; res
   }
   if (files) lines.push(`wrote:    ${files.heatmap}`, `          ${files.result}`);
   return lines.join('\n');
+}
+
+/** Text inputs: the tokens with the largest |attribution|, signed values, at most `n`. */
+function topTokens(tokens: string[], values: number[], num: (v: number) => string, n = 8): string[] {
+  const order = values.map((v, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
+  const shown = order.slice(0, Math.min(n, order.length)).filter((i) => values[i] !== 0);
+  if (shown.length === 0) return [];
+  const width = Math.max(...shown.map((i) => tokens[i].length + 2));
+  return ['tokens:   (largest |attribution| first; position in brackets)', ...shown.map((i) => `  ${`'${tokens[i]}'`.padEnd(width)}  ${num(values[i]).padStart(10)}   [${i}]`)];
 }

@@ -15,7 +15,7 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens predicts from one input file only.`);
   }
   const { sidecar } = checkpoint.sidecar;
-  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar);
+  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar, checkpoint.sidecar.path);
   const started = performance.now();
   try {
     const output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);

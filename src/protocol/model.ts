@@ -38,6 +38,15 @@ export interface Sidecar {
     features?: string[];
     /** tabular: the label column of data files. */
     labelColumn?: string;
+    /**
+     * text: path (relative to the sidecar) of a JSON array of strings, the token of each id
+     * (index = id). Id 0 is padding, id 1 the unknown word.
+     */
+    vocab?: string;
+    /** text: pad (with id 0) or truncate token ids to this length when the model's length is free. */
+    maxLength?: number;
+    /** text: lowercase the text before tokenizing. */
+    lowercase?: boolean;
   };
   labels?: string[];
   data?: {
@@ -80,7 +89,7 @@ export interface Prediction {
   modelPath: string;
   input: {
     path: string;
-    kind: 'image' | 'tabular' | 'tensor';
+    kind: 'image' | 'tabular' | 'tensor' | 'text';
     description: string;
     shape: number[];
     /** Images: what the model sees, as a PNG data: URI. */

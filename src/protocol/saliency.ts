@@ -78,7 +78,10 @@ export interface SaliencyResult {
   prediction: ClassScore[];
   /** Probability of the target class. */
   targetProbability: number;
-  /** Same shape as the input without its batch dimension (Grad-CAM without upsampling: the layer's [h, w]). */
+  /**
+   * Same shape as the input without its batch dimension (Grad-CAM without upsampling: the layer's
+   * [h, w]); text inputs: [L], one value per token position, reduced over the embedding.
+   */
   attribution: WireTensor;
   /** Integrated Gradients: Σ attribution − (F(x) − F(baseline)). */
   completenessDelta?: number;
@@ -87,7 +90,14 @@ export interface SaliencyResult {
   metrics?: FaithfulnessMetrics;
   /** One line about where the attribution mass lies, e.g. "62% of |IG| in the upper-left quadrant". */
   summary: string;
-  input: { path: string; kind: 'image' | 'tabular' | 'tensor'; description: string; preview?: string };
+  input: {
+    path: string;
+    kind: 'image' | 'tabular' | 'tensor' | 'text';
+    description: string;
+    preview?: string;
+    /** Text inputs: the token at each position the model sees (padding included), aligned with attribution. */
+    tokens?: string[];
+  };
   backend: BackendName;
   ms: number;
 }

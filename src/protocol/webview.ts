@@ -13,7 +13,7 @@ export interface ExplainInput {
   /** Path relative to the workspace (or the file name), for display only. */
   label: string;
   source: 'sample' | 'file';
-  kind: 'image' | 'tabular' | 'tensor';
+  kind: 'image' | 'tabular' | 'tensor' | 'text';
 }
 
 export const EXPLAIN_BASELINES = ['zeros', 'blur', 'uniform'] as const;

@@ -1,4 +1,4 @@
-/** Turns a user's input file into a model-ready tensor: images, CSV rows or tensor JSON. */
+/** Turns a user's input file into a model-ready tensor: images, CSV rows, text or tensor JSON. */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Sidecar } from '../../protocol/model';
@@ -8,11 +8,14 @@ import { csvInput } from './csv';
 import { sniffImage } from './decode';
 import { planImage, prepareImage, type Preview } from './image';
 import { parseTensorJson, type ModelInputSpec } from './tensorJson';
+import { textInput } from './text';
 
 export interface LoadedInput {
   tensor: tf.Tensor;
-  kind: 'image' | 'tabular' | 'tensor';
+  kind: 'image' | 'tabular' | 'tensor' | 'text';
   description: string;
+  /** Text: the token at each position of the tensor (padding included). */
+  tokens?: string[];
   /** Row labels (the sidecar's labelColumn) for tabular inputs that have them. */
   labels?: string[];
   /** Images: what the model sees, as RGBA at model resolution. */
@@ -28,16 +31,19 @@ const HINTS: Record<LoadedInput['kind'], string> = {
   image: 'Set input.size and input.channels in the sidecar to match the model.',
   tabular: "List the model's columns in the sidecar's input.features.",
   tensor: '',
+  text: "Set input.maxLength in the sidecar to the model's sequence length.",
 };
 
 /**
  * Loads `file` for a model input of `spec`. Kind comes from content first (PNG/JPEG magic bytes),
  * then the extension, then the sidecar's input.kind. The result's shape is checked against spec.
+ * `sidecarPath` (the sidecar file, null when there is none) resolves the sidecar's relative paths
+ * (a text model's vocab).
  */
-export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sidecar): Promise<LoadedInput> {
+export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sidecar, sidecarPath: string | null = null): Promise<LoadedInput> {
   const bytes = await readInputFile(file);
   const kind = chooseKind(file, bytes, sidecar);
-  const loaded = load(kind, file, bytes, spec, sidecar);
+  const loaded = load(kind, file, bytes, spec, sidecar, sidecarPath);
   try {
     assertShapeFits(file, loaded.tensor.shape, spec.shape, HINTS[kind]);
   } catch (err) {
@@ -54,10 +60,12 @@ function chooseKind(file: string, bytes: Buffer, sidecar: Sidecar): LoadedInput[
   if (ext === '.csv' || ext === '.tsv') return 'tabular';
   if (ext === '.json') return 'tensor';
   const declared = sidecar.input?.kind;
-  if (declared === 'image' || declared === 'tabular' || declared === 'tensor') return declared;
+  if (declared === 'image' || declared === 'tabular' || declared === 'tensor' || declared === 'text') return declared;
+  // A .txt file is text unless the sidecar declares another kind (CSV rows saved as .txt).
+  if (ext === '.txt') return 'text';
   throw new LensError(
     'INVALID_INPUT',
-    `${base(file)}: unknown input type. Model Lens reads PNG and JPEG images, CSV rows (.csv) and tensor JSON (.json).`,
+    `${base(file)}: unknown input type. Model Lens reads PNG and JPEG images, CSV rows (.csv), text (.txt) and tensor JSON (.json).`,
   );
 }
 
@@ -67,7 +75,13 @@ function load(
   bytes: Buffer,
   spec: ModelInputSpec,
   sidecar: Sidecar,
+  sidecarPath: string | null,
 ): LoadedInput {
+  if (kind === 'text') {
+    const fixed = spec.shape.length === 2 ? spec.shape[1] : null;
+    const { tensor, tokens, description } = textInput(file, bytes.toString('utf8'), sidecar, sidecarPath ? path.dirname(sidecarPath) : null, fixed);
+    return { tensor, kind, description, tokens };
+  }
   if (kind === 'image') {
     const plan = planImage(spec.shape, sidecar);
     const img = prepareImage(file, bytes, plan.options);

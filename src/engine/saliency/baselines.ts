@@ -121,7 +121,7 @@ export function uniformLike(x: tf.Tensor, seed: number): tf.Tensor {
 }
 
 async function baselineFile(x: tf.Tensor, file: string, checkpoint: Checkpoint): Promise<tf.Tensor> {
-  const loaded = await loadInput(file, checkpoint.inputs[0], checkpoint.sidecar.sidecar);
+  const loaded = await loadInput(file, checkpoint.inputs[0], checkpoint.sidecar.sidecar, checkpoint.sidecar.path);
   const { tensor } = loaded;
   if (tensor.shape.length !== x.shape.length || tensor.shape.some((d, i) => d !== x.shape[i])) {
     tensor.dispose();

@@ -18,6 +18,7 @@ import { deletionInsertion, featureLayout, featureScores } from '../metrics/fait
 import { maxSensitivity } from '../metrics/sensitivity';
 import { rank } from '../predict';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
+import { tokenAttributionMethod } from './embeddingAttribution';
 import { attributionMethod } from './registry';
 import { positionMap, summarize } from './summary';
 
@@ -33,11 +34,21 @@ export async function explain(
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens explains models with one input only.`);
   }
-  const method = attributionMethod(params.method);
+  let method = attributionMethod(params.method);
   const { sidecar } = checkpoint.sidecar;
-  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar);
+  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar, checkpoint.sidecar.path);
   const owned: tf.Tensor[] = [input.tensor];
   try {
+    // Text: token ids have no gradient; attribute at the embedding's output, one value per token.
+    if (input.kind === 'text') {
+      method = tokenAttributionMethod(params.method);
+      if (params.baseline && params.baseline.kind !== 'zeros') {
+        throw new LensError('BAD_REQUEST', `Text inputs take the all-zero embedding as their baseline; the '${params.baseline.kind}' baseline is for images and tensors.`);
+      }
+      if (params.metrics) {
+        throw new LensError('BAD_REQUEST', 'Faithfulness metrics are not available for text inputs yet: run without metrics.');
+      }
+    }
     const x = input.tensor;
     if (x.shape[0] !== 1) {
       throw new LensError('INVALID_INPUT', `${base(inputPath)} holds ${x.shape[0]} examples; saliency explains one at a time: give a file with one row or image.`);
@@ -74,12 +85,13 @@ export async function explain(
       ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
       ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
       ...(metrics ? { metrics } : {}),
-      summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features }),
+      summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
       input: {
         path: inputPath,
         kind: input.kind,
         description: input.description,
         ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+        ...(input.tokens ? { tokens: input.tokens } : {}),
       },
       backend,
       ms,

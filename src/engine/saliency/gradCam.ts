@@ -7,7 +7,7 @@
  * the input's shape, the map repeated over its channels.
  *
  * Layers models: A and ∂y/∂A come from one forward pass. While the model runs, the target layer's
- * `call` is wrapped so that it returns A + δ with δ = 0 and records A; the gradient of y with respect
+ * `call` is wrapped (layerTap.ts) so that it returns A + δ with δ = 0 and records A; the gradient of y with respect
  * to δ is ∂y/∂A. The wrapper sits on the layer object, so it works wherever the layer runs: in a
  * Sequential, a functional graph with branches, or a model nested as a layer inside another model.
  *
@@ -25,7 +25,10 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { flatLayers, outputShapeOf, withTap } from './layerTap';
 import { targetScore } from './score';
+
+export { flatLayers } from './layerTap';
 
 export const gradCam: AttributionMethod = {
   id: 'grad-cam',
@@ -103,22 +106,6 @@ const SKIPPED_CLASSES = new Set([
   'AlphaDropout',
 ]);
 
-/** Every layer of the model in execution order, with nested models replaced by their layers. */
-export function flatLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return model.layers.flatMap((layer) => (layer instanceof tf.LayersModel ? flatLayers(layer) : [layer]));
-}
-
-/** The layer's single output shape, or null when it has several (or none known). */
-function outputShapeOf(layer: tf.layers.Layer): (number | null)[] | null {
-  try {
-    const shape = layer.outputShape;
-    if (!Array.isArray(shape) || shape.length === 0) return null;
-    return Array.isArray(shape[0]) ? null : (shape as (number | null)[]);
-  } catch {
-    return null;
-  }
-}
-
 function isSpatial(shape: (number | null)[] | null): boolean {
   return !!shape && shape.length === 4 && (shape[1] === null || shape[1] > 1) && (shape[2] === null || shape[2] > 1);
 }
@@ -161,6 +148,7 @@ function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, target
             return tf.add(out, delta);
           },
           () => targetScore({ model }, x, target).sum(),
+          'Grad-CAM',
         ),
       )(tf.zeros(shape)),
     );
@@ -185,38 +173,10 @@ function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, target
 function probeShape(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor): number[] {
   let shape: number[] | null = null;
   tf.tidy(() => {
-    withTap(layer, (out) => ((shape = out.shape), out), () => model.predict(x));
+    withTap(layer, (out) => ((shape = out.shape), out), () => model.predict(x), 'Grad-CAM');
   });
   if (!shape) throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' does not run for this model's output.`);
   return shape;
-}
-
-/**
- * Runs `body` with the layer's first call routed through `tap(output)`; later calls of a shared
- * layer are left alone. Throws if the layer did not run. Synchronous: the layer is restored before
- * anything else can run.
- */
-function withTap<T>(layer: tf.layers.Layer, tap: (out: tf.Tensor) => tf.Tensor, body: () => T): T {
-  type Call = tf.layers.Layer['call'];
-  const own = Object.prototype.hasOwnProperty.call(layer, 'call');
-  const original: Call = layer.call;
-  let fired = false;
-  layer.call = function (this: tf.layers.Layer, ...args: Parameters<Call>) {
-    const out = original.apply(this, args);
-    if (fired) return out;
-    fired = true;
-    const single = Array.isArray(out) ? (out.length === 1 ? out[0] : null) : out;
-    if (!single) throw new LensError('INVALID_INPUT', `Grad-CAM needs a layer with one output; '${layer.name}' has ${(out as tf.Tensor[]).length}.`);
-    return tap(single);
-  } as Call;
-  try {
-    const result = body();
-    if (!fired) throw new LensError('INVALID_INPUT', `Grad-CAM's layer '${layer.name}' did not run when the model computed its output.`);
-    return result;
-  } finally {
-    if (own) layer.call = original;
-    else Reflect.deleteProperty(layer, 'call');
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

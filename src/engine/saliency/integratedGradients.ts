@@ -23,16 +23,46 @@ export const integratedGradients: AttributionMethod = {
 };
 
 async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  ctx.signal.throwIfAborted();
   const { checkpoint, x, target } = inputs;
+  return integrate(
+    {
+      x,
+      baseline: inputs.baseline,
+      gradientOf: (points) => inputGradient(checkpoint, points, target),
+      scoreOf: (points) => targetScore(checkpoint, points, target),
+    },
+    options,
+    ctx,
+  );
+}
+
+/**
+ * What Integrated Gradients integrates along the straight path from `baseline` (default zeros) to
+ * `x` [1, ...]: in input space (the method above) or in a layer's output space (token attribution
+ * at an embedding's output).
+ */
+export interface PathIntegrand {
+  x: tf.Tensor;
+  /** x's shape; owned by the caller. Default: zeros. */
+  baseline?: tf.Tensor;
+  /** ∇F at each of k points [k, ...] → [k, ...]; synchronous, called inside a tidy. */
+  gradientOf(points: tf.Tensor): tf.Tensor;
+  /** F at each of k points [k, ...] → [k]; synchronous, called inside a tidy. */
+  scoreOf(points: tf.Tensor): tf.Tensor;
+}
+
+/** (x − b) ⊙ Σᵢ wᵢ ∇F(b + αᵢ (x − b)) in batches of points, with the completeness delta. */
+export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
+  ctx.signal.throwIfAborted();
+  const { x } = f;
   const steps = options.steps ?? DEFAULT_STEPS;
   const rule = quadrature(options.quadrature ?? 'gauss-legendre', steps);
-  if (inputs.baseline && !tf.util.arraysEqual(inputs.baseline.shape, x.shape)) {
-    throw new LensError('BAD_REQUEST', `The baseline's shape [${inputs.baseline.shape}] differs from the input's [${x.shape}].`);
+  if (f.baseline && !tf.util.arraysEqual(f.baseline.shape, x.shape)) {
+    throw new LensError('BAD_REQUEST', `The baseline's shape [${f.baseline.shape}] differs from the input's [${x.shape}].`);
   }
   const exampleShape = x.shape.slice(1);
-  const ownBaseline = inputs.baseline ? null : tf.zerosLike(x);
-  const baseline = inputs.baseline ?? (ownBaseline as tf.Tensor);
+  const ownBaseline = f.baseline ? null : tf.zerosLike(x);
+  const baseline = f.baseline ?? (ownBaseline as tf.Tensor);
   const created: tf.Tensor[] = ownBaseline ? [ownBaseline] : [];
   try {
     const delta = tf.tidy(() => tf.sub(x, baseline));
@@ -44,16 +74,14 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       const alphas = tf.tensor(rule.nodes.slice(start, end), column, 'float32');
       const weights = tf.tensor(rule.weights.slice(start, end), column, 'float32');
       const points = tf.add(baseline, tf.mul(alphas, delta));
-      const gradients = inputGradient(checkpoint, points, target);
+      const gradients = f.gradientOf(points);
       return tf.sum(tf.mul(gradients, weights), 0, true);
     });
     created.push(weightedGradients);
     const values = tf.tidy(() => tf.mul(delta, weightedGradients));
     try {
       // F(x) and F(b) one example at a time, so models with a fixed batch of one work with internalBatch 1.
-      const check = tf.tidy(() =>
-        tf.concat([tf.reshape(tf.sum(values), [1]), targetScore(checkpoint, x, target), targetScore(checkpoint, baseline, target)]),
-      );
+      const check = tf.tidy(() => tf.concat([tf.reshape(tf.sum(values), [1]), tf.reshape(f.scoreOf(x), [1]), tf.reshape(f.scoreOf(baseline), [1])]));
       const [total, fx, fb] = await check.data();
       check.dispose();
       return { values, completenessDelta: total - (fx - fb) };

@@ -6,7 +6,11 @@ import { LensError } from '../errors';
 
 /** [batch, ...] → [batch]: the model's first output at column `target` (outputs flattened per example). */
 export function targetScore(checkpoint: Pick<Checkpoint, 'model'>, x: tf.Tensor, target: number): tf.Tensor1D {
-  const out = forward(checkpoint, x);
+  return targetColumn(forward(checkpoint, x), target);
+}
+
+/** [batch, ...] model output → [batch]: column `target` of each example's flattened output. */
+export function targetColumn(out: tf.Tensor, target: number): tf.Tensor1D {
   const rows = out.reshape([out.shape[0], -1]) as tf.Tensor2D;
   // An out-of-range slice is not checked on wasm and corrupts its memory: refuse it here.
   if (!Number.isInteger(target) || target < 0 || target >= rows.shape[1]) {

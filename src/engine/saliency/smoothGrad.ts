@@ -35,6 +35,15 @@ export const smoothGrad: AttributionMethod = noiseTunnel();
 
 async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
   const { checkpoint, x, target } = inputs;
+  return smoothOver(x, (batch) => base(checkpoint, batch, target), options, ctx);
+}
+
+/**
+ * The noise tunnel around any per-example attribution `attribute` ([k, ...] → [k, ...],
+ * synchronous, called inside a tidy) of the point x [1, ...]: in input space (above) or in a
+ * layer's output space (token attribution at an embedding's output).
+ */
+export async function smoothOver(x: tf.Tensor, attribute: (batch: tf.Tensor) => tf.Tensor, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
   const samples = options.samples ?? DEFAULT_SAMPLES;
   const noise = options.noise ?? DEFAULT_NOISE;
   const variant: Variant = options.smoothVariant ?? 'smoothgrad';
@@ -49,12 +58,12 @@ async function run(base: BatchAttribution, inputs: AttributionInputs, options: S
   const sigma = await noiseScale(x, noise);
   // VarGrad sums deviations from the clean input's attribution: the shifted sums keep
   // E[a²] − E[a]² from cancelling catastrophically in float32 when the variance is small.
-  const shift = variant === 'vargrad' ? tf.tidy(() => base(checkpoint, x, target)) : null;
+  const shift = variant === 'vargrad' ? tf.tidy(() => attribute(x)) : null;
   try {
     const sums = await sumOverBatches(samples, batchSizeFor(x.size, options.internalBatch), ctx, (start, end) => {
       const perturbations: tf.Tensor[] = [];
       for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
-      const attributions = base(checkpoint, tf.add(x, tf.concat(perturbations, 0)), target);
+      const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
       if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
       if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
       const centred = tf.sub(attributions, shift as tf.Tensor);

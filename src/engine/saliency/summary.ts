@@ -6,7 +6,9 @@ import type { SaliencyMethod } from '../../protocol/saliency';
 
 /** What the summary needs to know about the input. */
 export interface SummaryInput {
-  kind: 'image' | 'tabular' | 'tensor';
+  kind: 'image' | 'tabular' | 'tensor' | 'text';
+  /** Text: the token at each position (aligned with a [L] attribution). */
+  tokens?: string[];
   /** Images: the size the model sees. */
   height?: number;
   width?: number;
@@ -111,6 +113,12 @@ export function summarize(values: ArrayLike<number>, shape: readonly number[], m
       const best = regionShares(map).reduce((a, b) => (b.share > a.share + 1e-9 ? b : a));
       return `${percent(best.share)} of ${label} in ${best.name}`;
     }
+  }
+  // Text: the token with the largest share, e.g. "'terrible' carries 48% of |IG|".
+  if (input.kind === 'text' && input.tokens && input.tokens.length === values.length) {
+    let top = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i]) > Math.abs(values[top])) top = i;
+    return `'${input.tokens[top]}' carries ${percent(Math.abs(values[top]) / total)} of ${label}`;
   }
   // Tabular rows, and tensors fed to a model whose sidecar names its features.
   if (input.kind !== 'image' && input.features && input.features.length === values.length) {

@@ -1,7 +1,7 @@
 /** The panel's ExplainOptions → the engine's SaliencyOptions, and the checks that need the model. */
 import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyOptions } from '../../protocol/saliency';
-import type { ExplainOptions } from '../../protocol/webview';
+import type { ExplainInput, ExplainOptions } from '../../protocol/webview';
 
 /** What Explain Input… runs when nothing else is asked for. */
 export const DEFAULT_EXPLAIN: ExplainOptions = { method: 'integrated-gradients', steps: 64, baseline: 'zeros', metrics: false };
@@ -33,8 +33,9 @@ export function outputClasses(summary: ModelSummary): number | undefined {
   return typeof last === 'number' && last > 0 ? last : undefined;
 }
 
-export function inputKindOf(file: string): 'image' | 'tabular' | 'tensor' {
+export function inputKindOf(file: string): ExplainInput['kind'] {
   if (/\.(png|jpe?g)$/i.test(file)) return 'image';
   if (/\.csv$/i.test(file)) return 'tabular';
+  if (/\.txt$/i.test(file)) return 'text';
   return 'tensor';
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { METHOD_NAMES } from '../../../webview/src/heatmap';
+import { METHOD_NAMES } from '../../shared/methods';
 import type { AttributionCache, CachedAttribution } from '../explain/attributionCache';
 import { isImageFile, isModelFile, type ExplainArgs } from '../commands/explainInput';
 

@@ -9,12 +9,13 @@ import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyResult } from '../../protocol/saliency';
 import type { ExplainInput, ExplainOptions, ExplainRun, HeatmapView, ToWebview } from '../../protocol/webview';
 import { MAX_EXPLAIN_INPUTS } from '../../protocol/webview';
-import { METHOD_NAMES } from '../../../webview/src/heatmap';
+import { METHOD_NAMES } from '../../shared/methods';
 import { EngineError, type EngineClient } from '../engineClient';
 import { Disposable } from '../dispose';
 import type { AttributionCache } from '../explain/attributionCache';
 import { checkAgainstModel, inputKindOf, toSaliencyOptions } from '../explain/options';
-import { DEFAULT_VIEW, renderOverlayPng } from '../explain/overlayPng';
+import { DEFAULT_VIEW } from '../../shared/heatmap';
+import { renderOverlayPng } from '../explain/overlayPng';
 
 type Input = ExplainInput & { path: string };
 type ExplainMessage = Extract<ToWebview, { type: 'explainRunning' | 'explainResult' | 'explainError' }>;

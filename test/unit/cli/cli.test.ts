@@ -1,23 +1,15 @@
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { cli, requireBuiltCli, ROOT } from '../../helpers/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { mlp } from '../../helpers/models';
 import { tempDir } from '../../helpers/tempDir';
 
-const ROOT = path.join(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 describe('cli (dist/cli.js)', () => {
   let model: string;
   before(async function () {
-    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
+    requireBuiltCli();
     model = await saveLayersModel(mlp(), tempDir());
   });
 

@@ -1,24 +1,17 @@
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { cli, requireBuiltCli } from '../../helpers/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { tempDir } from '../../helpers/tempDir';
 
-const ROOT = path.join(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const MODEL = 'examples/mnist-cnn/model.json';
 const SEVEN = 'examples/mnist-cnn/samples/digit-7-0.png';
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli saliency (dist/cli.js)', function () {
   this.timeout(180_000);
   before(function () {
-    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
+    requireBuiltCli();
   });
 
   it('--json prints one object with method, target, prediction, attribution, completeness delta, metrics, backend, ms', () => {

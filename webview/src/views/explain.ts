@@ -20,7 +20,8 @@ import {
 } from '../../../src/protocol/webview';
 import { button, checkbox, dropdown, progressRing, slider, textField, type Choice } from '../components';
 import { h } from '../dom';
-import { BASE_BRIGHTNESS, cssGradient, featureValues, heatmapRGBA, METHOD_NAMES, resolveColormap, toGrid } from '../heatmap';
+import { BASE_BRIGHTNESS, cssGradient, featureValues, heatmapRGBA, resolveColormap, toGrid } from '../../../src/shared/heatmap';
+import { METHOD_NAMES } from '../../../src/shared/methods';
 import { post, saved } from '../messaging';
 
 type ExplainMessage = Extract<ToWebview, { type: 'explainInputs' | 'explainRunning' | 'explainResult' | 'explainError' }>;
@@ -540,7 +541,9 @@ function renderBars(r: SaliencyResult): HTMLElement {
   const signed = store.view.signed;
   const values = featureValues(r.attribution, signed);
   const features = store.summary?.sidecar.sidecar.input?.features;
-  const names = features && features.length === values.length ? features : values.map((_, i) => `x[${i}]`);
+  // Text: one bar per token, in sentence order; tabular: the sidecar's feature names.
+  const tokens = r.input.tokens?.length === values.length ? r.input.tokens : undefined;
+  const names = tokens ?? (features && features.length === values.length ? features : values.map((_, i) => `x[${i}]`));
   let rows = values.map((v, i) => ({ name: names[i], v }));
   const total = rows.length;
   if (total > 40) rows = [...rows].sort((a, b) => Math.abs(b.v) - Math.abs(a.v)).slice(0, 40);

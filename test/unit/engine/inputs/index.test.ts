@@ -71,7 +71,10 @@ describe('inputs/loadInput', function () {
     const out = await loadInput(txt, { shape: [null, 2], dtype: 'float32' }, { input: { kind: 'tabular' } });
     assert.strictEqual(out.kind, 'tabular');
     out.tensor.dispose();
-    await rejectsLens(() => loadInput(txt, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_INPUT', 'unknown input type');
+    // Without a declared kind, .txt is text, which needs the sidecar's vocab.
+    await rejectsLens(() => loadInput(txt, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_SIDECAR', 'input.vocab');
+    const dat = write(tmp.dir, 'rows.dat', 'x,y\n1,2\n');
+    await rejectsLens(() => loadInput(dat, { shape: [null, 2], dtype: 'float32' }, {}), 'INVALID_INPUT', 'unknown input type');
   });
 
   it('shape mismatch shows both shapes and disposes the tensor', async () => {
