@@ -54,6 +54,7 @@ export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; resul
     input,
     backend: r.backend,
     ms: r.ms,
+    ...(r.runsMs ? { runsMs: r.runsMs } : {}),
     ...(files ? { files } : {}),
   };
 }

@@ -24,6 +24,7 @@ export const SALIENCY_FLAGS = {
   seed: { type: 'string' },
   metrics: { type: 'boolean', default: false },
   out: { type: 'string' },
+  repeat: { type: 'string' },
 } as const;
 
 export const SALIENCY_USAGE = `  saliency <model.json> --input <file> --method <m>
@@ -46,7 +47,9 @@ Saliency options:
   --internal-batch <n>  points / samples / windows per batch (default: from a memory budget)
   --seed <n>          seed of noise and random orderings
   --metrics           also compute deletion/insertion AUC and max-sensitivity
-  --out <dir>         write heatmap.png (overlay) and result.json there`;
+  --out <dir>         write heatmap.png (overlay) and result.json there
+  --repeat <n>        benchmark: one warm-up run, then n timed runs on the loaded model;
+                      ms is their median and runsMs lists every run`;
 
 export type SaliencyFlags = { [K in keyof typeof SALIENCY_FLAGS]?: string | boolean };
 
@@ -112,4 +115,12 @@ export function parseBaseline(value: string | undefined, usage: UsageError): Bas
   // Anything else is a file; a bare word that is no file is more likely a misspelt kind.
   if (!fs.existsSync(value) && !/[./\\]/.test(value)) throw usage(`--baseline must be zeros, blur[:sigma], uniform[:seed] or a file; got '${value}'`);
   return { kind: 'file', path: path.resolve(value) };
+}
+
+/** --repeat: how many timed runs (1 without the flag). */
+export function repeatCount(flags: SaliencyFlags, usage: UsageError): number {
+  if (flags.repeat === undefined) return 1;
+  const n = Number(flags.repeat);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw usage('--repeat takes a whole number from 1 to 1000');
+  return n;
 }

@@ -99,5 +99,8 @@ export interface SaliencyResult {
     tokens?: string[];
   };
   backend: BackendName;
+  /** Compute time, input loading and model loading excluded (the median with `--repeat`). */
   ms: number;
+  /** `--repeat N`: each timed run's ms. */
+  runsMs?: number[];
 }

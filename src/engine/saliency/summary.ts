@@ -2,6 +2,7 @@
  * Where an attribution's mass lies, in one line: the image region with the largest share of
  * |attribution|, the tabular feature with the most, or how concentrated it is.
  */
+import { toGrid } from '../../shared/heatmap';
 import type { SaliencyMethod } from '../../protocol/saliency';
 
 /** What the summary needs to know about the input. */
@@ -47,28 +48,11 @@ export function positionMap(
   input: SummaryInput,
   reduce: 'abs' | 'signed' = 'abs',
 ): PositionMap | null {
-  let height: number;
-  let width: number;
-  const { height: h, width: w } = input;
-  if (h && w && values.length % (h * w) === 0 && (shape.length !== 2 || (shape[0] === h && shape[1] === w))) {
-    [height, width] = [h, w];
-  } else if (shape.length >= 2 && input.kind === 'image') {
-    [height, width] = [shape[0], shape[1]];
-  } else {
-    return null;
-  }
-  const channels = values.length / (height * width);
-  if (!Number.isInteger(channels) || channels < 1) return null;
-  const map = new Float32Array(height * width);
-  for (let p = 0; p < map.length; p++) {
-    let s = 0;
-    for (let k = 0; k < channels; k++) {
-      const v = values[p * channels + k];
-      s += reduce === 'abs' ? Math.abs(v) : v;
-    }
-    map[p] = s;
-  }
-  return { values: map, height, width };
+  const { height, width } = input;
+  const image = height && width ? { height, width } : undefined;
+  if (input.kind !== 'image' && !image) return null;
+  const grid = toGrid({ shape: [...shape], data: Array.from(values) }, reduce === 'signed', image);
+  return grid && { values: Float32Array.from(grid.values), height: grid.height, width: grid.width };
 }
 
 /** Image regions, each a quarter of the area; the centre overlaps all four quadrants. */

@@ -14,6 +14,15 @@ describe('cli saliency (dist/cli.js)', function () {
     requireBuiltCli();
   });
 
+  it('--repeat N times N runs after a warm-up: runsMs has N entries and ms is their median', () => {
+    const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'gradient', '--backend', 'cpu', '--repeat', '3', '--json');
+    assert.strictEqual(code, 0, stderr);
+    const r = JSON.parse(stdout);
+    assert.strictEqual(r.runsMs.length, 3);
+    assert.ok(r.runsMs.every((ms: number) => ms > 0));
+    assert.strictEqual(r.ms, [...r.runsMs].sort((a: number, b: number) => a - b)[1]);
+  });
+
   it('--json prints one object with method, target, prediction, attribution, completeness delta, metrics, backend, ms', () => {
     const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'integrated-gradients', '--steps', '16', '--metrics', '--backend', 'cpu', '--json');
     assert.strictEqual(code, 0, stderr);
