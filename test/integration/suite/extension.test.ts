@@ -68,6 +68,16 @@ async function closeAllEditors(): Promise<void> {
   await poll(() => modelLensTabs().length === 0 || undefined, 10_000, 'Model Lens tabs to close').catch(() => undefined);
 }
 
+/** Closes every editor, opens an example model through the command and waits until its panel has drawn. */
+async function openExample(api: ModelLensApi, rel: string): Promise<{ modelPath: string; tab: vscode.Tab }> {
+  await closeAllEditors();
+  const modelPath = exampleModel(rel);
+  await within(vscode.commands.executeCommand('modelLens.openModel', vscode.Uri.file(modelPath)), 120_000, `modelLens.openModel(${rel})`);
+  const tab = await poll(() => modelLensTabs()[0], 30_000, `a webview tab with viewType containing ${VIEW_TYPE}`);
+  await within(api.whenRendered(modelPath), 120_000, `api.whenRendered(${rel})`);
+  return { modelPath, tab };
+}
+
 describe('Model Lens extension (real VS Code)', function () {
   this.timeout(180_000);
   let api: ModelLensApi;
@@ -111,16 +121,8 @@ describe('Model Lens extension (real VS Code)', function () {
 
   it('opens examples/mnist-cnn/model.json in a webview panel beside the editor', async function () {
     assert.ok(api, 'extension did not activate');
-    await closeAllEditors();
-    const modelPath = exampleModel('mnist-cnn/model.json');
-    await within(
-      vscode.commands.executeCommand('modelLens.openModel', vscode.Uri.file(modelPath)),
-      120_000,
-      'modelLens.openModel',
-    );
-    const tab = await poll(() => modelLensTabs()[0], 30_000, `a webview tab with viewType containing ${VIEW_TYPE}`);
+    const { modelPath, tab } = await openExample(api, 'mnist-cnn/model.json');
     assert.strictEqual(tab.label, 'Model Lens: mnist-cnn');
-    await within(api.whenRendered(modelPath), 120_000, 'api.whenRendered(mnist-cnn)');
     assert.deepStrictEqual(api.panelState(modelPath), { state: 'summary' });
     const panels = api.openPanels().map((p) => path.resolve(p));
     assert.ok(panels.includes(path.resolve(modelPath)), `openPanels() = ${JSON.stringify(panels)} lacks ${modelPath}`);
@@ -170,15 +172,7 @@ describe('Model Lens extension (real VS Code)', function () {
       assert.ok(notified.some((m) => /not valid JSON/.test(m)), `no error notification: ${JSON.stringify(notified)}`);
 
       // The extension still works afterwards.
-      await closeAllEditors();
-      const modelPath = exampleModel('mnist-cnn/model.json');
-      await within(
-        vscode.commands.executeCommand('modelLens.openModel', vscode.Uri.file(modelPath)),
-        120_000,
-        'modelLens.openModel after a broken model',
-      );
-      await poll(() => modelLensTabs()[0], 30_000, 'the Model Lens tab after a broken model');
-      await within(api.whenRendered(modelPath), 120_000, 'whenRendered(mnist-cnn) after a broken model');
+      await openExample(api, 'mnist-cnn/model.json');
       const backend = await api.backend();
       assert.ok(BACKENDS.includes(backend));
     });
