@@ -68,6 +68,21 @@ async function closeAllEditors(): Promise<void> {
   await poll(() => modelLensTabs().length === 0 || undefined, 10_000, 'Model Lens tabs to close').catch(() => undefined);
 }
 
+/**
+ * Records the extension's error notifications: the tests share the extension's `vscode` API
+ * object, so wrapping window.showErrorMessage sees its calls. Call restore() when done.
+ */
+function spyOnErrorMessages(): { notified: string[]; restore(): void } {
+  const notified: string[] = [];
+  const win = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown };
+  const original = win.showErrorMessage;
+  win.showErrorMessage = (...args: unknown[]) => {
+    notified.push(String(args[0]));
+    return original.apply(vscode.window, args);
+  };
+  return { notified, restore: () => (win.showErrorMessage = original) };
+}
+
 /** Closes every editor, opens an example model through the command and waits until its panel has drawn. */
 async function openExample(api: ModelLensApi, rel: string): Promise<{ modelPath: string; tab: vscode.Tab }> {
   await closeAllEditors();
@@ -151,19 +166,12 @@ describe('Model Lens extension (real VS Code)', function () {
       await closeAllEditors();
       const brokenPath = path.join(brokenDir!, 'model.json');
 
-      // The extension's error notification, seen by wrapping the `vscode` API object it shares with the tests.
-      const notified: string[] = [];
-      const win = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown };
-      const original = win.showErrorMessage;
-      win.showErrorMessage = (...args: unknown[]) => {
-        notified.push(String(args[0]));
-        return original.apply(vscode.window, args);
-      };
+      const { notified, restore } = spyOnErrorMessages();
       try {
         await within(vscode.commands.executeCommand('modelLens.openModel', vscode.Uri.file(brokenPath)), 120_000, 'modelLens.openModel(broken)');
         await within(api.whenRendered(brokenPath), 120_000, 'whenRendered(broken)');
       } finally {
-        win.showErrorMessage = original;
+        restore();
       }
       const state = api.panelState(brokenPath);
       assert.ok(state?.state === 'error', `the panel shows ${JSON.stringify(state)}, not the error`);
@@ -364,13 +372,7 @@ describe('Model Lens extension (real VS Code)', function () {
       const corrupt = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-test-corrupt.png');
       fs.writeFileSync(corrupt, Buffer.from('\x89PNG\r\n\x1a\nthis is not a png', 'binary'));
       tempFiles.push(corrupt);
-      const notified: string[] = [];
-      const win = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown };
-      const original = win.showErrorMessage;
-      win.showErrorMessage = (...args: unknown[]) => {
-        notified.push(String(args[0]));
-        return original.apply(vscode.window, args);
-      };
+      const { notified, restore } = spyOnErrorMessages();
       let result: SaliencyResult | undefined;
       try {
         result = await within(
@@ -379,7 +381,7 @@ describe('Model Lens extension (real VS Code)', function () {
           'modelLens.explainInput(corrupt image)',
         );
       } finally {
-        win.showErrorMessage = original;
+        restore();
       }
       assert.strictEqual(result, undefined);
       const state = api.panelState(modelPath);
