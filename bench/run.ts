@@ -1,93 +1,138 @@
 /**
- * `npm run bench`: times the engine's basic operations and IG-50 on the example models for every
- * backend that starts here, and prints one JSON document. Medians over repeats after a warm-up; model
- * loading is timed separately from compute.
+ * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2]`: prints one JSON document timing, per
+ * bench model and per backend that starts here, predict, gradients and the saliency methods, each in
+ * its own child process so that its peak RSS is its own. Medians and p90s after one warm-up; model
+ * loading is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports.
  */
+import { execFileSync, spawnSync } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
 import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
 import type { BackendName } from '../src/protocol/model';
-import { integratedGradients } from '../src/engine/saliency/integratedGradients';
+import type { SaliencyOptions } from '../src/protocol/saliency';
 import { quietContext } from '../src/engine/saliency/batching';
+import { attributionMethod } from '../src/engine/saliency/registry';
+import { targetScore } from '../src/engine/saliency/score';
+import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 
-const ROOT = path.join(__dirname, '../..');
-const MODELS = ['examples/mnist-cnn/model.json', 'examples/iris-mlp/model.json', 'examples/iris-graph/model.json'];
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 20);
 const BATCH = 32;
 const IG_STEPS = 50;
 
-async function timeMs(fn: () => unknown): Promise<{ medianMs: number; p90Ms: number }> {
-  await fn(); // warm-up: kernel compilation and first-use allocations
+/** Occlusion windows: 64 on the CNN, 49 on MobileNetV2 (4-pixel windows there would be 3,136 forward passes). */
+const OCCLUSION: Record<BenchModel, Partial<SaliencyOptions>> = { cnn32: { window: 4 }, mobilenetv2: { window: 32 } };
+
+type Timing = { medianMs: number; p90Ms: number; runs: number; peakRssMiB: number } | { skipped: string };
+
+/** What each child times: sync work returns nothing, async work a promise. */
+function methods(checkpoint: Checkpoint, model: BenchModel): Record<string, () => unknown> {
+  const shape = checkpoint.inputs[0].shape.slice(1).map((d) => d ?? 1);
+  const input = (n: number) => tf.randomUniform([n, ...shape], 0, 1, 'float32', 7);
+  const one = input(1);
+  const many = input(BATCH);
+  const igPoints = input(IG_STEPS);
+  const forwardOf = (x: tf.Tensor) => () => tf.tidy(() => { forward(checkpoint, x).dataSync(); });
+  const saliency = (options: SaliencyOptions) => async () => {
+    const { values } = await attributionMethod(options.method).run({ checkpoint, x: one, target: 0 }, options, quietContext());
+    values.dispose();
+  };
+  const weights = (checkpoint.model as tf.LayersModel).trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    predict1: forwardOf(one),
+    [`predict${BATCH}`]: forwardOf(many),
+    // Forward of as many inputs as IG-50 evaluates: the denominator of the ratio.
+    [`forward${IG_STEPS}`]: forwardOf(igPoints),
+    inputGradient: saliency({ method: 'gradient' }),
+    parameterGradient: () => tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => targetScore(checkpoint, one, 0).sum() as tf.Scalar, weights);
+      tf.dispose(Object.values(grads));
+    }),
+    ig10: saliency({ method: 'integrated-gradients', steps: 10 }),
+    [`ig${IG_STEPS}`]: saliency({ method: 'integrated-gradients', steps: IG_STEPS }),
+    smoothGrad25: saliency({ method: 'smoothgrad', samples: 25 }),
+    gradCam: saliency({ method: 'grad-cam' }),
+    occlusion: saliency({ method: 'occlusion', ...OCCLUSION[model] }),
+  };
+}
+
+/** Child: times one method of one model on one backend, prints one JSON line. */
+async function child(backend: BackendName, model: BenchModel, method: string, repeats: number, budgetMs: number): Promise<void> {
+  await initBackend(backend);
+  const checkpoint = await loadCheckpoint(await benchModelPath(model));
+  const f = methods(checkpoint, model)[method];
+  await f(); // warm-up: kernel setup and first-use allocations
   const runs: number[] = [];
-  for (let i = 0; i < REPEATS; i++) {
+  const stop = performance.now() + budgetMs;
+  while (runs.length < repeats && (runs.length < 3 || performance.now() < stop)) {
     const start = performance.now();
-    await fn();
+    await f();
     runs.push(performance.now() - start);
   }
   runs.sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { medianMs: round(runs[Math.floor(runs.length / 2)]), p90Ms: round(runs[Math.floor(runs.length * 0.9)]) };
-}
-
-function inputOf(checkpoint: Checkpoint, batch: number): tf.Tensor {
-  const shape = checkpoint.inputs[0].shape.map((d, i) => (i === 0 ? batch : (d ?? 1)));
-  return tf.randomUniform(shape, 0, 1, 'float32', 7);
-}
-
-async function benchModel(checkpoint: Checkpoint) {
-  const one = inputOf(checkpoint, 1);
-  const many = inputOf(checkpoint, BATCH);
-  const igBatch = inputOf(checkpoint, IG_STEPS);
-  const run = (x: tf.Tensor) => () => tf.tidy(() => forward(checkpoint, x).dataSync());
-  // Gradient of the top class score w.r.t. the input: the core of every saliency method.
-  const grad = () =>
-    tf.tidy(() => {
-      const g = tf.grad((x: tf.Tensor) => forward(checkpoint, x).max(-1).sum())(one);
-      g.dataSync();
-    });
-  // IG with every interpolation point in one batch, against a forward pass of a batch that size:
-  // one forward plus a backward of about two forwards puts the ratio's floor near 3.
-  const ig = async () => {
-    const { values } = await integratedGradients.run({ checkpoint, x: one, target: 0 }, { method: 'integrated-gradients', steps: IG_STEPS, internalBatch: IG_STEPS }, quietContext());
-    values.dispose();
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const timing: Timing = {
+    medianMs: round(runs[Math.floor(runs.length / 2)]),
+    p90Ms: round(runs[Math.min(runs.length - 1, Math.floor(runs.length * 0.9))]),
+    runs: runs.length,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  const predict1 = await timeMs(run(one));
-  const predictBatch = await timeMs(run(many));
-  const inputGradient = await timeMs(grad);
-  const forwardIgBatch = await timeMs(run(igBatch));
-  const ig50 = await timeMs(ig);
-  tf.dispose([one, many, igBatch]);
-  const ratio = Math.round((ig50.medianMs / forwardIgBatch.medianMs) * 100) / 100;
-  return {
-    predict1,
-    [`predict${BATCH}`]: predictBatch,
-    inputGradient,
-    [`forward${IG_STEPS}`]: forwardIgBatch,
-    [`ig${IG_STEPS}`]: ig50,
-    [`ig${IG_STEPS}OverForward${IG_STEPS}`]: ratio,
-  };
+  process.stdout.write(JSON.stringify(timing) + '\n');
 }
 
-async function main(): Promise<void> {
-  tf.env().set('PROD', true);
+/** Too slow to be worth minutes of bench time: the pure-JS backend on MobileNetV2 beyond one forward pass. */
+function skipReason(backend: BackendName, model: BenchModel, method: string): string | null {
+  if (backend === 'cpu' && model === 'mobilenetv2' && method !== 'predict1') return 'cpu backend on MobileNetV2: minutes per run';
+  return null;
+}
+
+function runChild(args: string[]): Timing | { error: string } {
+  const out = spawnSync(process.execPath, [__filename, '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (out.status !== 0) return { error: (out.stderr || `exit ${out.status}`).trim().split('\n').slice(-1)[0] };
+  return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]) as Timing;
+}
+
+/** The PyTorch twin of cnn32, run by the first python that imports torch (Debian's python3-torch lives in /usr/bin); else why not. */
+function pytorch(): unknown {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-c', 'import torch'], { env, stdio: 'ignore' }).status === 0);
+  if (!python) return { skipped: "no python3 here imports torch: install python3-torch to compare" };
+  return JSON.parse(execFileSync(python, [path.join(__dirname, '../../bench/pytorch_cnn.py')], { env, encoding: 'utf8' }));
+}
+
+async function parent(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const only = argv.includes('--model') ? [argv[argv.indexOf('--model') + 1] as BenchModel] : [...BENCH_MODELS];
+  const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 5 : 20));
+  const budgetMs = quick ? 5000 : 20000;
   const results: Record<string, unknown> = {};
   for (const backend of BACKENDS) {
     try {
-      await initBackend(backend);
+      await initBackend(backend); // availability only: the timing happens in children
     } catch (err) {
       results[backend] = { unavailable: (err as Error).message };
       continue;
     }
-    const perModel: Record<string, unknown> = {};
-    for (const rel of MODELS) {
-      const start = performance.now();
-      const checkpoint = await loadCheckpoint(path.join(ROOT, rel));
-      const loadMs = Math.round((performance.now() - start) * 1000) / 1000;
-      perModel[rel] = { loadMs, ...(await benchModel(checkpoint)) };
+    const perModel: Record<string, Record<string, unknown>> = {};
+    for (const model of only) {
+      await benchModelPath(model);
+      const checkpoint = await loadCheckpoint(await benchModelPath(model));
+      const names = Object.keys(methods(checkpoint, model));
       checkpoint.model.dispose();
+      const timings: Record<string, unknown> = {};
+      for (const method of names) {
+        const skip = skipReason(backend, model, method);
+        timings[method] = skip ? { skipped: skip } : runChild([backend, model, method, String(repeats), String(budgetMs)]);
+        process.stderr.write(`bench: ${backend} ${model} ${method}: ${JSON.stringify(timings[method])}\n`);
+      }
+      const ms = (name: string) => (timings[name] as { medianMs?: number }).medianMs;
+      const ig = ms(`ig${IG_STEPS}`);
+      const fwd = ms(`forward${IG_STEPS}`);
+      perModel[model] = { ...timings, [`ig${IG_STEPS}OverForward${IG_STEPS}`]: ig && fwd ? Math.round((ig / fwd) * 100) / 100 : null };
     }
     results[backend] = perModel;
   }
@@ -95,14 +140,20 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     tfjs: tf.version.tfjs,
-    repeats: REPEATS,
-    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    cores: os.cpus().length,
+    loadAverage: os.loadavg().map((l: number) => Math.round(l * 10) / 10),
+    repeats,
     results,
+    pytorch: only.includes('cnn32') ? pytorch() : { skipped: 'cnn32 not selected' },
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
-main().catch((err) => {
+const argv = process.argv.slice(2);
+const main = argv[0] === '--child'
+  ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
+  : parent(argv);
+main.catch((err) => {
   process.stderr.write(`bench: error: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -107,6 +107,8 @@ async function main(): Promise<void> {
 
   // Sidecar, the files it points to and all rows, from iris-mlp (paths stay relative to the sidecar).
   const sidecar = JSON.parse(fs.readFileSync(path.join(SRC_DIR, 'model.lens.json'), 'utf8')) as Sidecar;
+  // TracIn checkpoints are layers models of iris-mlp's run; a graph model has no trainable weights.
+  delete sidecar.data?.checkpoints;
   for (const rel of [ALL_ROWS, sidecar.data?.train, sidecar.data?.test, ...(sidecar.data?.samples ?? [])]) if (rel) copyRelative(rel);
   sidecar.description =
     'The iris MLP of ../iris-mlp as a TF.js graph model (hand-written GraphDef: MatMul → BiasAdd → Relu → MatMul → BiasAdd → Softmax), ' +

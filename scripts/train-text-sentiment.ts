@@ -10,9 +10,10 @@
  *
  * Model: Embedding(vocab, 16, 'embedding') → GlobalAveragePooling1D → Dense 16 ReLU → Dense 2
  * softmax 'probs'; input int32 [null, 16], id 0 = padding, 1 = unknown word. Writes model.json +
- * weights.bin, vocab.json (token per id), model.lens.json, metrics.json, data/test.jsonl (the
- * held-out sentences: {text, label}), data/lexicon.json (the valence words and their AFINN scores)
- * and samples/*.txt.
+ * weights.bin, vocab.json (token per id), model.lens.json, metrics.json, data/train.jsonl (the
+ * training sentences: {text, label name}), data/test.jsonl (the held-out sentences: {text, label
+ * index}), data/lexicon.json (the valence words and their AFINN scores), samples/*.txt and
+ * checkpoints/epoch-<k>/ (the weights after every epoch, for TracIn).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -21,6 +22,7 @@ import type { Sidecar } from '../src/protocol/model';
 import { initBackend } from '../src/engine/backend/select';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
 import { tokenize } from '../src/engine/inputs/text';
+import { CheckpointRecorder } from './lib/checkpoints';
 import { writeJson } from './lib/json';
 import { writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
@@ -35,6 +37,8 @@ const TEST = 1000;
 const EPOCHS = 4;
 const BATCH = 64;
 const LEARNING_RATE = 0.003;
+const CHECKPOINT_EPOCHS = [1, 2, 3, EPOCHS];
+const LABELS = ['negative', 'positive'];
 const OUT_DIR = exampleDir('text-sentiment');
 
 /** Neutral filler: common words with no AFINN-165 entry (checked below). */
@@ -152,12 +156,14 @@ async function main(): Promise<void> {
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 
+  const checkpoints = new CheckpointRecorder(CHECKPOINT_EPOCHS, LEARNING_RATE);
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     const order = shuffleInPlace(train.slice(), rng);
     const xs = xsOf(order);
     const ys = ysOf(order);
     const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
     tf.dispose([xs, ys]);
+    checkpoints.afterEpoch(epoch, model);
     console.log(`epoch ${epoch}/${EPOCHS}: loss ${(h.history.loss[0] as number).toFixed(4)}, train acc ${(h.history.acc[0] as number).toFixed(4)}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 
@@ -172,8 +178,10 @@ async function main(): Promise<void> {
   if (testAccuracy < 0.95) throw new Error(`test accuracy ${testAccuracy} < 0.95: not writing the example`);
 
   const weightBytes = await saveExampleModel(model, OUT_DIR);
+  const checkpointList = await checkpoints.write(model, OUT_DIR);
   writeJson(path.join(OUT_DIR, 'vocab.json'), vocab);
   fs.mkdirSync(path.join(OUT_DIR, 'data'), { recursive: true });
+  fs.writeFileSync(path.join(OUT_DIR, 'data/train.jsonl'), train.map((s) => JSON.stringify({ text: s.tokens.join(' '), label: LABELS[s.label] })).join('\n') + '\n');
   fs.writeFileSync(path.join(OUT_DIR, 'data/test.jsonl'), test.map((s) => JSON.stringify({ text: s.tokens.join(' '), label: s.label })).join('\n') + '\n');
   writeJson(path.join(OUT_DIR, 'data/lexicon.json'), Object.fromEntries(lexicon));
   fs.mkdirSync(path.join(OUT_DIR, 'samples'), { recursive: true });
@@ -191,8 +199,8 @@ async function main(): Promise<void> {
       `summed scores. Test accuracy ${(testAccuracy * 100).toFixed(1)}% on ${test.length} held-out synthetic sentences (data/test.jsonl). ` +
       'Token ids: 0 = padding, 1 = unknown word.',
     input: { kind: 'text', vocab: 'vocab.json', maxLength: MAX_LENGTH, lowercase: true },
-    labels: ['negative', 'positive'],
-    data: { test: 'data/test.jsonl', samples },
+    labels: LABELS,
+    data: { train: 'data/train.jsonl', test: 'data/test.jsonl', samples, checkpoints: checkpointList },
   };
   writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
   writeMetrics(

@@ -8,8 +8,9 @@ import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatPrediction, formatSaliency, formatSummary, saliencyJson } from './cli/format';
+import { formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
+import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { heatmapPng } from './cli/heatmap';
 
 const USAGE = `Usage: model-lens <command> [options]
@@ -18,18 +19,33 @@ Commands:
   info <model.json>                    Load a TF.js checkpoint with its weights and print its summary
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
+${INFLUENCE_USAGE.split('\n\n')[0]}
 
 Options:
   --json              Print one JSON object on stdout
   --backend <name>    auto | tensorflow | wasm | cpu (default: auto)
-  --input <file>      predict, saliency: the input file
-  --top <k>           predict: classes to show per row (default 5)
+  --input <file>      predict, saliency, influence: the input file
+  --top <k>           predict: classes to show per row (default 5); influence: see below
   -h, --help          Show this help
   -v, --version       Show the version
 
-${SALIENCY_USAGE.split('\n\n')[1]}`;
+${SALIENCY_USAGE.split('\n\n')[1]}
+
+${INFLUENCE_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
+
+const GLOBAL_FLAGS = ['json', 'backend', 'help', 'version'];
+/** The flags each command takes besides the global ones. */
+const COMMAND_FLAGS: Record<string, string[]> = {
+  info: [],
+  predict: ['input', 'top'],
+  saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
+  influence: INFLUENCE_TAKES,
+};
+
+/** The terminal's progress line; print() and the error handler clear it before they write. */
+let progress = progressLine(false);
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -43,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
+      ...INFLUENCE_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -52,8 +69,19 @@ async function main(argv: string[]): Promise<number> {
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
     throw usage(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  const engine = new Engine((level, message) => level !== 'info' && console.error(`model-lens: ${level}: ${message}`));
-  const ctx = { signal: new AbortController().signal, onProgress: () => {} };
+  progress = progressLine(!values.json && process.stderr.isTTY === true);
+  const engine = new Engine((level, message) => {
+    if (level === 'info') return;
+    progress.clear();
+    console.error(`model-lens: ${level}: ${message}`);
+  });
+  const ctx = { signal: new AbortController().signal, onProgress: progress.show };
+  if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
+    // parseArgs accepts every command's flags everywhere: refuse the ones this command would ignore.
+    const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
+    const stray = given.find((k) => !GLOBAL_FLAGS.includes(k) && !COMMAND_FLAGS[command].includes(k));
+    if (stray) throw usage(`${command} takes no --${stray}`);
+  }
   switch (command) {
     case 'info': {
       if (args.length !== 1) throw usage('info takes exactly one model.json path');
@@ -91,6 +119,13 @@ async function main(argv: string[]): Promise<number> {
       }
       return print(values.json ? JSON.stringify(saliencyJson(result, files)) : formatSaliency(result, files));
     }
+    case 'influence': {
+      if (args.length !== 1) throw usage('influence takes exactly one model.json path');
+      const params = influenceParams(args[0], values, usage);
+      await engine.useBackend(values.backend as BackendChoice);
+      const result = await engine.run('influence', params, ctx);
+      return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
+    }
     case undefined:
       throw usage('missing command');
     default:
@@ -104,7 +139,28 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Progress redrawn in place on one stderr line; a no-op unless `enabled` (a terminal, no --json). */
+function progressLine(enabled: boolean): { show: (done: number, total: number, message?: string) => void; clear: () => void } {
+  let drawnAt = 0;
+  let drawn = false;
+  return {
+    show: (done, total, message) => {
+      const now = Date.now();
+      // Redrawing thousands of times a second would cost more than the work it reports.
+      if (!enabled || (done < total && now - drawnAt < 100)) return;
+      drawnAt = now;
+      drawn = true;
+      process.stderr.write(`\r\x1b[K${formatProgress(done, total, message)}`);
+    },
+    clear: () => {
+      if (drawn) process.stderr.write('\r\x1b[K');
+      drawn = false;
+    },
+  };
+}
+
 function print(text: string): number {
+  progress.clear();
   process.stdout.write(text + '\n');
   return 0;
 }
@@ -120,7 +176,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     const badArgs = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
-    const message = badArgs ? `${(err as Error).message} (see model-lens --help)` : toWireError(err).message;
+    // Node's own parse errors can span lines: keep the promise of one line.
+    const message = badArgs ? `${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see model-lens --help)` : toWireError(err).message;
+    progress.clear();
     process.stderr.write(`model-lens: error: ${message}\n`);
     process.exit(badArgs ? EXIT_USAGE : ((err as { exitCode?: number }).exitCode ?? 1));
   },

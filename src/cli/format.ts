@@ -1,6 +1,7 @@
 /** Plain-text renderings of engine results for the terminal. */
 import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
+import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -59,8 +60,12 @@ export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; resul
   };
 }
 
+/** Four decimals, or three significant digits for what would print as 0.0000. */
+function num(v: number): string {
+  return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2);
+}
+
 export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; result: string }): string {
-  const num = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2));
   const lines = [
     `${r.method}   ${r.input.description}   (${r.backend}, ${r.ms.toFixed(1)} ms)`,
     `target:   ${r.targetLabel}${r.targetLabel !== String(r.target) ? ` (class ${r.target})` : ''}   p = ${(r.targetProbability * 100).toFixed(1)}%`,
@@ -68,7 +73,7 @@ export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; res
     `summary:  ${r.summary}`,
   ];
   if (r.layer !== undefined) lines.push(`layer:    ${r.layer}`);
-  if (r.input.tokens && r.input.tokens.length === r.attribution.data.length) lines.push(...topTokens(r.input.tokens, r.attribution.data, num));
+  if (r.input.tokens && r.input.tokens.length === r.attribution.data.length) lines.push(...topTokens(r.input.tokens, r.attribution.data));
   if (r.completenessDelta !== undefined) lines.push(`completeness delta: ${num(r.completenessDelta)}   (Σ attribution − (F(x) − F(baseline)))`);
   const m = r.metrics;
   if (m) {
@@ -83,10 +88,56 @@ export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; res
 }
 
 /** Text inputs: the tokens with the largest |attribution|, signed values, at most `n`. */
-function topTokens(tokens: string[], values: number[], num: (v: number) => string, n = 8): string[] {
+function topTokens(tokens: string[], values: number[], n = 8): string[] {
   const order = values.map((v, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
   const shown = order.slice(0, Math.min(n, order.length)).filter((i) => values[i] !== 0);
   if (shown.length === 0) return [];
   const width = Math.max(...shown.map((i) => tokens[i].length + 2));
   return ['tokens:   (largest |attribution| first; position in brackets)', ...shown.map((i) => `  ${`'${tokens[i]}'`.padEnd(width)}  ${num(values[i]).padStart(10)}   [${i}]`)];
+}
+
+/** The influence result for --json: every score keeps its location; previews (image data URIs) only on request. */
+export function influenceJson(r: InfluenceResult, previews: boolean): object {
+  if (previews) return r;
+  return { ...r, scores: r.scores.map(({ preview: _preview, ...score }) => score) };
+}
+
+export function formatInfluence(r: InfluenceResult): string {
+  const lines = [`${r.method}   ${r.test ? r.test.inputPath : 'self-influence of the training set'}   (${r.backend}, ${r.ms.toFixed(1)} ms)`];
+  if (r.test) {
+    const t = r.test;
+    lines.push(
+      `test:     ${t.labelName} (class ${t.label}${t.labelFromPrediction ? ', predicted' : ''})   loss ${num(t.loss)}`,
+      `top:      ${t.prediction.map((c) => `${c.label} ${(c.probability * 100).toFixed(1)}%`).join(', ')}`,
+    );
+  }
+  const s = r.paramScope;
+  lines.push(`scope:    ${s.layers.join(', ')} (${s.params.toLocaleString('en-US')} params): ${s.reason}`);
+  if (r.solver) {
+    const info = r.solverInfo ? `   (${r.solverInfo.iterations} iterations, residual ${num(r.solverInfo.residual)})` : '';
+    lines.push(`solver:   ${r.solver}   damping ${r.damping === null ? 'none' : Number(r.damping.toPrecision(3))}${info}`);
+  }
+  if (r.checkpoints) lines.push(`checkpoints: ${r.checkpoints.map((c) => `${c.path} (η ${c.learningRate})`).join(', ')}`);
+  lines.push(`train:    ${r.trainPath}: ${r.trainSize} examples${r.cached ? ', gradients from the cache' : ''}`);
+  for (const k of r.skipped) lines.push(`skipped:  ${k.id}: ${k.reason}`);
+  for (const w of r.warnings) lines.push(`warning:  ${w}`);
+  if (r.method === 'self') {
+    lines.push('', 'suspects (highest self-influence first: likely mislabelled or atypical)', scoreTable(r.scores));
+  } else {
+    const opponents = r.scores.filter((x) => x.score < 0).reverse();
+    lines.push('', 'proponents (removing one would raise the test loss)', scoreTable(r.scores.filter((x) => x.score > 0)));
+    lines.push('', 'opponents (removing one would lower the test loss; strongest first)', scoreTable(opponents));
+  }
+  return lines.join('\n');
+}
+
+function scoreTable(scores: InfluenceScore[]): string {
+  if (scores.length === 0) return '  none';
+  return table([['  id', 'label', 'score'], ...scores.map((x) => [`  ${x.id}`, x.labelName, num(x.score)])]);
+}
+
+/** One line of progress for a terminal: the engine's message (like the editor's notification), and how far. */
+export function formatProgress(done: number, total: number, message?: string): string {
+  const percent = total > 0 ? ` ${Math.floor((100 * Math.min(done, total)) / total)}%` : '';
+  return `${message ?? `${done}/${total}`}${percent}`;
 }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Params } from '../protocol/engine';
 import { SALIENCY_METHODS, type Baseline, type SaliencyMethod } from '../protocol/saliency';
+import { realFlag, textFlag, wholeFlag, type UsageError } from './flags';
 
 /** parseArgs option specs for the saliency flags (numbers arrive as strings and are checked here). */
 export const SALIENCY_FLAGS = {
@@ -53,28 +54,14 @@ Saliency options:
 
 export type SaliencyFlags = { [K in keyof typeof SALIENCY_FLAGS]?: string | boolean };
 
-/** A usage error: the CLI prints it and exits 2. */
-export type UsageError = (message: string) => Error;
-
 export function saliencyParams(modelPath: string, inputPath: string | undefined, flags: SaliencyFlags, usage: UsageError): Params<'saliency'> {
   if (!inputPath) throw usage('saliency needs --input <file>');
   const method = flags.method;
   if (typeof method !== 'string') throw usage(`saliency needs --method ${SALIENCY_METHODS.join('|')}`);
   if (!SALIENCY_METHODS.includes(method as SaliencyMethod)) throw usage(`--method must be one of ${SALIENCY_METHODS.join(', ')}`);
-  const whole = (name: keyof typeof SALIENCY_FLAGS): number | undefined => {
-    const v = flags[name];
-    if (typeof v !== 'string') return undefined;
-    if (!/^[+-]?\d+$/.test(v.trim())) throw usage(`--${name} takes a whole number`);
-    return Number(v);
-  };
-  const real = (name: keyof typeof SALIENCY_FLAGS): number | undefined => {
-    const v = flags[name];
-    if (typeof v !== 'string') return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw usage(`--${name} takes a number`);
-    return n;
-  };
-  const text = (name: keyof typeof SALIENCY_FLAGS): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const whole = (name: keyof SaliencyFlags) => wholeFlag(flags, name, usage);
+  const real = (name: keyof SaliencyFlags) => realFlag(flags, name, usage);
+  const text = (name: keyof SaliencyFlags) => textFlag(flags[name]);
   const params: Params<'saliency'> = {
     modelPath,
     inputPath,

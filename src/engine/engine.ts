@@ -11,6 +11,7 @@ import { LensError } from './errors';
 import { checkParams } from './params';
 import { predict } from './predict';
 import { explain } from './saliency/explain';
+import { findInfluence } from './influence/find';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -20,6 +21,8 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, top),
   saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx),
+  influence: async (engine, params, ctx) =>
+    findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, (p) => engine.checkpoint(p)),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
 

@@ -6,6 +6,7 @@ import type { SaliencyResult } from '../protocol/saliency';
 import { EngineClient } from './engineClient';
 import { AttributionCache } from './explain/attributionCache';
 import { explainInputCommand } from './commands/explainInput';
+import { findInfluenceCommand } from './commands/findInfluence';
 import { AttributionHoverProvider } from './hovers/attributionHover';
 import { BackendStatusBar } from './statusBar';
 import { ModelPanels } from './panels/modelPanels';
@@ -24,6 +25,11 @@ export interface ModelLensApi {
   panelState(modelPath: string): PanelState | undefined;
   /** The latest attribution computed for an input file (or, failing that, with a model), if any. */
   lastAttribution(inputPath: string): SaliencyResult | undefined;
+  /**
+   * Hands the panel of modelPath a message as if its webview had sent it (validated the same way),
+   * so tests can drive the panel without its DOM. False when rejected or no panel is open.
+   */
+  sendFromWebview(modelPath: string, message: unknown): boolean;
 }
 
 export function activate(context: vscode.ExtensionContext): ModelLensApi {
@@ -32,7 +38,9 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
   const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), output, backendChoice);
   const statusBar = new BackendStatusBar(engine);
   const cache = new AttributionCache(context.storageUri ?? context.globalStorageUri, output);
-  const panels = new ModelPanels(context.extensionUri, engine, output, cache);
+  // Per-example training gradients, by checkpoint and training-set hash: shared by every workspace.
+  const influenceStorage = { cacheDir: path.join(context.globalStorageUri.fsPath, 'influence'), state: context.workspaceState };
+  const panels = new ModelPanels(context.extensionUri, engine, output, cache, influenceStorage);
   context.subscriptions.push(
     output,
     engine,
@@ -41,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
     panels,
     vscode.commands.registerCommand('modelLens.openModel', openModelCommand(panels)),
     vscode.commands.registerCommand('modelLens.explainInput', explainInputCommand(panels, engine, context.workspaceState, output)),
+    vscode.commands.registerCommand('modelLens.findInfluence', findInfluenceCommand(panels, output)),
     vscode.languages.registerHoverProvider({ scheme: 'file' }, new AttributionHoverProvider(cache)),
     vscode.commands.registerCommand('modelLens.openSidecar', openSidecar),
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackend),
@@ -58,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
     statusBarText: () => statusBar.text,
     openPanels: () => panels.paths(),
     panelState: (modelPath) => panels.get(path.resolve(modelPath))?.describe(),
+    sendFromWebview: (modelPath, message) => panels.get(path.resolve(modelPath))?.receive(message) ?? false,
     lastAttribution: (inputPath) => (cache.forInput(inputPath) ?? cache.forModel(inputPath))?.result,
     whenRendered: async (modelPath) => {
       const panel = panels.get(path.resolve(modelPath));

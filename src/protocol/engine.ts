@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import type { InfluenceOptions, InfluenceResult } from './influence';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 export interface EngineMethods {
@@ -13,6 +14,8 @@ export interface EngineMethods {
   predict: { params: { modelPath: string; inputPath: string; top?: number }; result: Prediction };
   /** Attribute the model's output for one input to the input's features. */
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
+  /** Rank training examples by their influence on one prediction (or by self-influence). */
+  influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
 }

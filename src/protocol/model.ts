@@ -1,4 +1,5 @@
 /** Shapes of what the engine says about a checkpoint. Shared by engine, extension, webview and CLI. */
+import type { TrainingCheckpoint } from './influence';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -54,6 +55,8 @@ export interface Sidecar {
     test?: string;
     samples?: string[];
     concepts?: Record<string, string>;
+    /** TracIn: checkpoints of the training run (paths relative to the sidecar), in training order. */
+    checkpoints?: TrainingCheckpoint[];
   };
   description?: string;
 }

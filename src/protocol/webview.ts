@@ -1,11 +1,13 @@
 /**
  * Messages between the extension host and the model panel's webview. The host validates every
  * incoming message with parseFromWebview: a webview's content is never trusted. The webview never
- * sends paths: it names inputs by their index in the list the host sent (explainInputs) and asks
- * the host to show a file dialog (chooseInput).
+ * sends paths: it names inputs by their index in the list the host sent (explainInputs), training
+ * examples by their index in the last influence result, and asks the host for file dialogs
+ * (chooseInput, chooseTrain).
  */
 import type { ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import { INFLUENCE_METHODS, type InfluenceMethod, type InfluenceResult } from './influence';
 import { SALIENCY_METHODS, type SaliencyMethod, type SaliencyResult } from './saliency';
 
 /** One input the panel can explain: the sidecar's samples first, then files the user chose. */
@@ -78,6 +80,30 @@ export interface ExplainRun {
   options: ExplainOptions;
 }
 
+/** Bounds the host enforces on influence requests (the panel uses them for its fields too). */
+export const INFLUENCE_LIMITS = {
+  label: [0, 65_535],
+  top: [1, 100],
+} as const;
+/** At most `top` proponents plus `top` opponents come back. */
+export const MAX_INFLUENCE_SCORES = 2 * INFLUENCE_LIMITS.top[1];
+
+/** Display names of the influence methods (panel, notifications, quick picks). */
+export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
+  influence: 'Influence functions',
+  tracin: 'TracIn',
+  self: 'Suspicious training examples (self-influence)',
+};
+
+/** An influence query the panel shows (or is computing). */
+export interface InfluenceRun {
+  run: number;
+  method: InfluenceMethod;
+  /** Index into the last explainInputs list; -1 for self-influence or an input not in it. */
+  input: number;
+  inputLabel: string;
+}
+
 /** Host → webview. */
 export type ToWebview =
   | { type: 'loading'; modelPath: string }
@@ -90,7 +116,14 @@ export type ToWebview =
   | ({ type: 'explainRunning' } & ExplainRun)
   | ({ type: 'explainResult'; result: SaliencyResult } & ExplainRun)
   /** code CANCELLED: the user cancelled; the panel keeps the previous result. */
-  | ({ type: 'explainError'; code: ErrorCode; message: string } & ExplainRun);
+  | ({ type: 'explainError'; code: ErrorCode; message: string } & ExplainRun)
+  /** The training set influence queries use: the sidecar's data.train, one the user chose, or none. */
+  | { type: 'influenceTrain'; source: 'sidecar' | 'chosen' | 'none'; label?: string }
+  /** Sent again with each progress report from the engine. */
+  | ({ type: 'influenceRunning'; progress?: { done: number; total: number; message?: string } } & InfluenceRun)
+  | ({ type: 'influenceResult'; result: InfluenceResult } & InfluenceRun)
+  /** code CANCELLED: the user cancelled; the panel keeps the previous result. */
+  | ({ type: 'influenceError'; code: ErrorCode; message: string } & InfluenceRun);
 
 /** Webview → host. */
 export type FromWebview =
@@ -109,9 +142,18 @@ export type FromWebview =
   /** Save the latest explanation: the heatmap overlay as PNG or the result as JSON (host shows a save dialog). */
   | { type: 'exportExplanation'; format: 'png' | 'json'; view?: HeatmapView }
   /** The panel has drawn the heatmap of this run. */
-  | { type: 'explainRendered'; run: number };
+  | { type: 'explainRendered'; run: number }
+  /** Rank the training set: inputs[input] (the host's list; absent for self-influence) with this method. */
+  | { type: 'findInfluence'; method: InfluenceMethod; input?: number; label?: number; top?: number }
+  | { type: 'cancelInfluence' }
+  /** Ask the host for a dialog to choose the training data (folder or file). */
+  | { type: 'chooseTrain' }
+  /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
+  | { type: 'openInfluenceExample'; run: number; index: number }
+  /** The panel has drawn the galleries of this run. */
+  | { type: 'influenceRendered'; run: number };
 
-const NO_PAYLOAD = new Set(['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain']);
+const NO_PAYLOAD = new Set(['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain', 'cancelInfluence', 'chooseTrain']);
 const MAX_PATH = 4096;
 const MAX_SAMPLES = 1000;
 /** Sidecar samples plus chosen files. */
@@ -151,13 +193,39 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const view = parseHeatmapView(message.view);
       return view ? { type: 'exportExplanation', format: message.format, view } : null;
     }
-    case 'explainRendered': {
+    case 'explainRendered':
+    case 'influenceRendered': {
       const ok = keys.length === 2 && isInt(message.run, 0, MAX_RUN);
-      return ok ? { type: 'explainRendered', run: message.run as number } : null;
+      return ok ? { type: message.type, run: message.run as number } : null;
+    }
+    case 'findInfluence':
+      return parseFindInfluence(message);
+    case 'openInfluenceExample': {
+      const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
+      return ok ? { type: 'openInfluenceExample', run: message.run as number, index: message.index as number } : null;
     }
     default:
       return null;
   }
+}
+
+/** findInfluence: a known method, an input index unless self-influence (which takes none), bounded numbers. */
+function parseFindInfluence(m: Fields): FromWebview | null {
+  if (!hasOnly(m, ['type', 'method', 'input', 'label', 'top']) || !INFLUENCE_METHODS.includes(m.method as InfluenceMethod)) return null;
+  const method = m.method as InfluenceMethod;
+  const out: Extract<FromWebview, { type: 'findInfluence' }> = { type: 'findInfluence', method };
+  if (method === 'self' ? m.input !== undefined || m.label !== undefined : !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1)) return null;
+  if (method !== 'self') out.input = m.input as number;
+  const L = INFLUENCE_LIMITS;
+  if (m.label !== undefined) {
+    if (!isInt(m.label, L.label[0], L.label[1])) return null;
+    out.label = m.label;
+  }
+  if (m.top !== undefined) {
+    if (!isInt(m.top, L.top[0], L.top[1])) return null;
+    out.top = m.top;
+  }
+  return out;
 }
 
 export function parseHeatmapView(value: unknown): HeatmapView | null {

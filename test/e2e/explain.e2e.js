@@ -6,44 +6,16 @@
 
 const fs = require('fs');
 const path = require('path');
+const { choose, failIfShown, palette, pick, retry, sleep } = require('./util');
 
 const SAMPLE = 'samples/digit-7-0.png';
 const HOVER_FILE = path.join('mnist-cnn', 'explain_demo.py');
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function retry(what, timeoutMs, fn) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: gave up after ${timeoutMs / 1000} s: ${last && last.message}`);
-    await sleep(300);
-  }
-}
-
-/** Picks `label` in a toolkit dropdown (a web component: open it, click the option). */
-async function choose(frame, testId, label) {
-  await retry(`choose "${label}" in ${testId}`, 20_000, async () => {
-    const dropdown = frame.locator(`[data-testid="${testId}"]`);
-    await dropdown.click({ timeout: 3_000 });
-    await frame.locator(`[data-testid="${testId}"] vscode-option`, { hasText: label }).first().click({ timeout: 3_000 });
-    const value = await dropdown.evaluate((el) => el.currentValue ?? el.value);
-    const text = await dropdown.evaluate((el) => el.selectedOptions?.[0]?.textContent ?? '');
-    if (!text.includes(label)) throw new Error(`${testId} shows ${JSON.stringify(text)} (value ${JSON.stringify(value)})`);
-  });
-}
 
 /** Runs the form and waits until the canvas holds the heatmap of a run newer than `afterRun`. */
 async function runAndWait(frame, afterRun, timeoutMs = 120_000) {
   await frame.locator('[data-testid="explain-run"]').click();
   return retry('the heatmap of the new run', timeoutMs, async () => {
-    const error = frame.locator('[data-testid="explain-error"]');
-    if (await error.count()) throw Object.assign(new Error(`the panel shows an error: ${(await error.textContent()).trim()}`), { fatal: true });
+    await failIfShown(frame, 'explain-error');
     const drawn = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn', { timeout: 1_000 }));
     if (!(drawn > afterRun)) throw new Error(`canvas drawn for run ${drawn}, waiting for > ${afterRun}`);
     return drawn;
@@ -202,16 +174,8 @@ function steps({ resultsDir, shared, workspace }) {
     {
       name: '"Model Lens: Explain Input…" from the palette on iris-mlp shows per-feature bars',
       async run({ page }) {
-        await retry('run "Model Lens: Explain Input…"', 60_000, async () => {
-          await page.keyboard.press('Escape');
-          await page.keyboard.press('F1');
-          await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 5_000 });
-          await page.keyboard.type('Model Lens: Explain Input', { delay: 5 });
-          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Explain Input' }).first().waitFor({ state: 'visible', timeout: 5_000 });
-          await page.keyboard.press('Enter');
-          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/model.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-        });
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/model.json' }).first().click();
+        await palette(page, 'Model Lens: Explain Input', 'iris-mlp/model.json');
+        await pick(page, 'iris-mlp/model.json');
         const sample = page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris-mlp/samples/versicolor.csv' }).first();
         await sample.waitFor({ state: 'visible', timeout: 60_000 });
         state.inputPickLabels = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());

@@ -4,27 +4,11 @@
 'use strict';
 
 const path = require('path');
+const { fatal, palette, retry, sleep } = require('./util');
 
 const COMMAND_TITLE = 'Model Lens: Open Model';
 const MODEL_PICK = 'mnist-cnn/model.json';
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function retry(what, timeoutMs, fn) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (err && err.fatal) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: gave up after ${timeoutMs / 1000} s: ${last && last.message}`);
-    await sleep(500);
-  }
-}
 
 /** Texts of error dialogs and error notifications currently shown by the workbench. */
 async function visibleErrors(page) {
@@ -38,12 +22,6 @@ async function visibleErrors(page) {
   return texts;
 }
 
-function fatal(message) {
-  const err = new Error(message);
-  err.fatal = true;
-  return err;
-}
-
 /** The (nested, cross-origin) frame of the Model Lens webview: the one holding the summary. */
 async function findModelLensFrame(page, timeoutMs) {
   return retry('find the Model Lens webview frame', timeoutMs, async () => {
@@ -54,20 +32,6 @@ async function findModelLensFrame(page, timeoutMs) {
       if (el) return frame;
     }
     throw new Error('no frame has [data-testid="summary-format"] yet');
-  });
-}
-
-/** Runs a palette command by its title (F1, type, wait for the row, Enter). */
-async function runCommand(page, title) {
-  await retry(`run "${title}" from the command palette`, 60_000, async () => {
-    await page.keyboard.press('Escape');
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 5_000 });
-    await page.keyboard.type(title, { delay: 5 }); // the palette opens with ">" already typed
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 5_000 });
-    await page.keyboard.press('Enter');
   });
 }
 
@@ -90,7 +54,7 @@ function steps({ resultsDir }) {
     {
       name: `"${COMMAND_TITLE}" is in the command palette and shows a quick pick of models`,
       async run({ page }) {
-        await runCommand(page, COMMAND_TITLE);
+        await palette(page, COMMAND_TITLE, undefined, { focus: true });
         const row = page.locator('.quick-input-list .monaco-list-row', { hasText: MODEL_PICK }).first();
         await row.waitFor({ state: 'visible', timeout: 60_000 });
         state.pickLabels = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();

@@ -5,10 +5,11 @@
 //
 //   node test/e2e/run.js [--extension DIR] [--workspace DIR] [--dev]
 //     --dev  load the extension from its folder (workbench payload) instead of installing a .vsix
-//   env: MODEL_LENS_RUN_TIMEOUT_MS (default 300000), MODEL_LENS_VSIX_DEPENDENCIES=1|0 (force
+//   env: MODEL_LENS_RUN_TIMEOUT_MS (default 600000), MODEL_LENS_VSIX_DEPENDENCIES=1|0 (force
 //        including/excluding node_modules in the .vsix; default: as the `package` script does)
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
-// saliency-gradcam-webview.png), hover.png; e2e-failure.png on failure.
+// saliency-gradcam-webview.png), hover.png, influence-gallery.png (+ influence.png, influence-suspicious.png);
+// e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');
@@ -17,6 +18,7 @@ const path = require('path');
 const cs = require('../../scripts/codeServer');
 const { steps, visibleErrors } = require('./openModel.e2e');
 const explain = require('./explain.e2e');
+const influence = require('./influence.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -37,9 +39,20 @@ function vsixDependencies(extensionDir) {
 async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'examples'), dev = false } = {}) {
   const t0 = Date.now();
   const secs = (t = t0) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
-  const timeoutMs = Number(process.env.MODEL_LENS_RUN_TIMEOUT_MS) || 300_000;
+  // The influence steps rank 6000 training digits (about 100 s on wasm the first time).
+  const timeoutMs = Number(process.env.MODEL_LENS_RUN_TIMEOUT_MS) || 600_000;
   cs.mkdirp(RESULTS);
-  const screenshots = ['open-model.png', 'open-model-webview.png', 'saliency.png', 'saliency-webview.png', 'saliency-gradcam-webview.png', 'saliency-tabular-webview.png', 'hover.png', 'e2e-failure.png'];
+  const screenshots = [
+    'open-model.png',
+    'open-model-webview.png',
+    'saliency.png',
+    'saliency-webview.png',
+    'saliency-gradcam-webview.png',
+    'saliency-tabular-webview.png',
+    'hover.png',
+    ...influence.SCREENSHOTS,
+    'e2e-failure.png',
+  ];
   for (const f of screenshots) cs.rmrf(path.join(RESULTS, f));
   if (!fs.existsSync(workspace)) throw new Error(`workspace folder ${workspace} does not exist`);
 
@@ -85,7 +98,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
 
     const opening = steps({ resultsDir: RESULTS });
     shared = opening[0].state;
-    const list = [...opening, ...explain.steps({ resultsDir: RESULTS, shared, workspace })];
+    const list = [...opening, ...explain.steps({ resultsDir: RESULTS, shared, workspace }), ...influence.steps({ resultsDir: RESULTS, shared })];
     let timedOut = false;
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => resolve((timedOut = true)), Math.max(10_000, timeoutMs - (Date.now() - t0)));
@@ -125,6 +138,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     if (st.hover) console.log(`[e2e] hover: ${st.hover}`);
     if (st.inputPickLabels) console.log(`[e2e] Explain Input… offered: ${st.inputPickLabels.slice(0, 8).join(' | ')}`);
     if (st.tabular) console.log(`[e2e] iris-mlp: ${JSON.stringify(st.tabular)}`);
+    if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');
       console.log(`[e2e] code-server log: ${path.relative(ROOT, log)}; VS Code logs under ${path.relative(ROOT, userDataDir)}/logs`);

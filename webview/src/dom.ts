@@ -32,3 +32,12 @@ export function formatBytes(n: number): string {
 export function formatShape(shape: (number | null)[]): string {
   return `[${shape.map((d) => d ?? '?').join(', ')}]`;
 }
+
+/** Three significant digits; exponent form for very small or large magnitudes. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  const text = v.toPrecision(3);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}

@@ -5,6 +5,7 @@ import { renderSummary } from './views/summary';
 import { renderError, renderLoading } from './views/status';
 import { showPrediction, showPredictionError } from './views/samples';
 import { onExplainMessage } from './views/explain';
+import { onInfluenceMessage } from './views/influence';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -17,10 +18,19 @@ function render(state: ToWebview): void {
       showPredictionError(state.sample, state.message);
       return;
     case 'explainInputs':
+      onExplainMessage(state);
+      onInfluenceMessage(state);
+      return;
     case 'explainRunning':
     case 'explainResult':
     case 'explainError':
       onExplainMessage(state);
+      return;
+    case 'influenceTrain':
+    case 'influenceRunning':
+    case 'influenceResult':
+    case 'influenceError':
+      onInfluenceMessage(state);
       return;
     case 'loading':
       app.replaceChildren(renderLoading(state.modelPath));

@@ -8,6 +8,9 @@ export interface SavedState {
   /** The Explain section's fields (as typed) and the heatmap's display choices. */
   explainForm?: Record<string, unknown>;
   heatmap?: HeatmapView;
+  /** The Influence section's fields, and the suspicious examples marked as reviewed (by id). */
+  influenceForm?: Record<string, unknown>;
+  influenceReviewed?: string[];
 }
 
 const vscode = acquireVsCodeApi<SavedState>();

@@ -81,7 +81,8 @@ function consistency(sidecar: Sidecar, specs: { inputs: TensorSpec[]; outputs: T
     warnings.push(`${name} lists ${given.length} features but the model takes ${features}.`);
   }
   const data = sidecar.data ?? {};
-  for (const rel of [data.train, data.test, ...(data.samples ?? []), ...Object.values(data.concepts ?? {})]) {
+  const checkpoints = (data.checkpoints ?? []).map((c) => c.path);
+  for (const rel of [data.train, data.test, ...(data.samples ?? []), ...Object.values(data.concepts ?? {}), ...checkpoints]) {
     if (rel && !fs.existsSync(path.resolve(dir, rel))) warnings.push(`${name} names '${rel}', which does not exist.`);
   }
   return warnings;

@@ -28,7 +28,11 @@ type InputSpec = NonNullable<Sidecar['input']>;
 /** Strict decimal: Number() would also take '', '0x1f' and 'Infinity'. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export function parseCsv(file: string, text: string): CsvTable {
+/**
+ * Splits CSV text into a header and data rows. A row whose field count differs from the header's
+ * is an error, or, given `skipRow`, reported to it (with its 1-based line) and left out.
+ */
+export function parseCsv(file: string, text: string, skipRow?: (line: number, reason: string) => void): CsvTable {
   const delimiter = file.toLowerCase().endsWith('.tsv') ? '\t' : guessDelimiter(text);
   // skipEmptyLines stays off so record k maps to a known line; blank records are dropped below.
   const parsed = Papa.parse<string[]>(text, { delimiter, skipEmptyLines: false });
@@ -55,10 +59,12 @@ export function parseCsv(file: string, text: string): CsvTable {
     // Trailing empty cells (a trailing delimiter) are harmless; anything else misaligns columns.
     const extra = rec.slice(header.length);
     if (rec.length < header.length || extra.some((c) => c.trim() !== '')) {
-      throw new LensError(
-        'INVALID_INPUT',
-        `${base(file)}: row ${table.rows.length + 1} (line ${lines[k]}) has ${rec.length} fields; the header has ${header.length}.`,
-      );
+      const reason = `has ${rec.length} fields; the header has ${header.length}.`;
+      if (skipRow) {
+        skipRow(lines[k], reason);
+        continue;
+      }
+      throw new LensError('INVALID_INPUT', `${base(file)}: row ${table.rows.length + 1} (line ${lines[k]}) ${reason}`);
     }
     table.rows.push(rec.slice(0, header.length));
     table.lines.push(lines[k]);
@@ -72,6 +78,26 @@ export async function readCsvTable(file: string): Promise<CsvTable> {
 
 /** The sidecar's feature columns (or every numeric column but the label), parsed as numbers. */
 export function selectFeatures(file: string, table: CsvTable, input: Partial<InputSpec> = {}): TabularRows {
+  const { header, rows } = table;
+  const features = featureColumns(file, table, input);
+  const labelIndex = input.labelColumn !== undefined ? header.indexOf(input.labelColumn) : -1;
+  const cols = features.map((f) => header.indexOf(f));
+  const data = new Float32Array(rows.length * cols.length);
+  rows.forEach((row, i) => {
+    cols.forEach((j, k) => {
+      const problem = cellProblem(row[j]);
+      if (problem) {
+        throw new LensError('INVALID_INPUT', `${base(file)}: row ${i + 1} (line ${table.lines[i]}), column ${q(header[j])}: ${problem}.`);
+      }
+      data[i * cols.length + k] = Number(row[j].trim());
+    });
+  });
+  const labels = labelIndex >= 0 ? rows.map((r) => r[labelIndex].trim()) : undefined;
+  return { features, data, rows: rows.length, labels };
+}
+
+/** The sidecar's feature columns, checked against the header, or else every numeric column but the label. */
+export function featureColumns(file: string, table: CsvTable, input: Partial<InputSpec> = {}): string[] {
   const { header, rows } = table;
   if (!rows.length) throw new LensError('INVALID_INPUT', `${base(file)}: the CSV file has a header but no data rows.`);
   const labelIndex = input.labelColumn !== undefined ? header.indexOf(input.labelColumn) : -1;
@@ -96,24 +122,14 @@ export function selectFeatures(file: string, table: CsvTable, input: Partial<Inp
       throw new LensError('INVALID_INPUT', `${base(file)}: no numeric columns found; list them in the sidecar's input.features.`);
     }
   }
+  return features;
+}
 
-  const cols = features.map((f) => header.indexOf(f));
-  const data = new Float32Array(rows.length * cols.length);
-  rows.forEach((row, i) => {
-    cols.forEach((j, k) => {
-      const cell = row[j].trim();
-      if (!NUMBER.test(cell)) {
-        const what = cell === '' ? 'is empty' : `"${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}" is not a number`;
-        throw new LensError(
-          'INVALID_INPUT',
-          `${base(file)}: row ${i + 1} (line ${table.lines[i]}), column ${q(header[j])}: ${what}.`,
-        );
-      }
-      data[i * cols.length + k] = Number(cell);
-    });
-  });
-  const labels = labelIndex >= 0 ? rows.map((r) => r[labelIndex].trim()) : undefined;
-  return { features, data, rows: rows.length, labels };
+/** Why a feature cell is not a number ('is empty', '"abc" is not a number'), or null when it is one. */
+export function cellProblem(cell: string): string | null {
+  const value = cell.trim();
+  if (NUMBER.test(value)) return null;
+  return value === '' ? 'is empty' : `"${value.length > 40 ? value.slice(0, 40) + '…' : value}" is not a number`;
 }
 
 /** Reads a CSV into feature rows and labels, e.g. training data for later analysis. */
@@ -123,12 +139,17 @@ export async function readCsvRows(file: string, input: Partial<InputSpec> = {}):
 
 /** (x − mean) / std per feature, as a [rows, features] float32 tensor. */
 export function tabularTensor(rows: TabularRows, input: Partial<InputSpec> = {}): tf.Tensor2D {
+  return tf.tensor2d(standardise(rows, input), [rows.rows, rows.features.length], 'float32');
+}
+
+/** (x − mean) / std per feature, row-major like rows.data. */
+export function standardise(rows: TabularRows, input: Partial<InputSpec> = {}): Float32Array {
   const f = rows.features.length;
   const mean = perChannel(input.mean, f, 'mean', 0);
   const std = perChannel(input.std, f, 'std', 1);
   const out = new Float32Array(rows.data.length);
   for (let i = 0; i < out.length; i++) out[i] = (rows.data[i] - mean[i % f]) / std[i % f];
-  return tf.tensor2d(out, [rows.rows, f], 'float32');
+  return out;
 }
 
 export interface CsvInput {

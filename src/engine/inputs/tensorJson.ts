@@ -12,15 +12,35 @@ export interface ModelInputSpec {
 const MAX_RANK = 16;
 
 export function parseTensorJson(file: string, text: string, spec: ModelInputSpec): { tensor: tf.Tensor; description: string } {
-  const fail = (why: string): LensError => new LensError('INVALID_INPUT', `${base(file)}: ${why}`);
-  let value: unknown;
+  const { values, shape, batchAdded } = tensorValues(file, parseJson(file, text), spec);
+  const tensor = tf.tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32');
+  const description = `${base(file)}: tensor ${formatShape(shape)}${batchAdded ? ' (batch dimension added)' : ''}, used as-is`;
+  return { tensor, description };
+}
+
+/** JSON.parse with messages that name the file, and say why Python's NaN/Infinity fail. */
+export function parseJson(file: string, text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     // Python's json.dumps writes NaN/Infinity, which JSON.parse rejects with a vague message.
-    if (/\b(NaN|Infinity)\b/.test(text)) throw fail('contains NaN or Infinity; tensor JSON must hold finite numbers only.');
-    throw fail(`not valid JSON (${(err as Error).message}).`);
+    if (/\b(NaN|Infinity)\b/.test(text)) {
+      throw new LensError('INVALID_INPUT', `${base(file)}: contains NaN or Infinity; tensor JSON must hold finite numbers only.`);
+    }
+    throw new LensError('INVALID_INPUT', `${base(file)}: not valid JSON (${(err as Error).message}).`);
   }
+}
+
+/**
+ * A parsed nested array as flat values (int32 when the model input is) and its shape, checked
+ * against the model input; a missing batch dimension is added.
+ */
+export function tensorValues(
+  file: string,
+  value: unknown,
+  spec: ModelInputSpec,
+): { values: Float32Array | Int32Array; shape: number[]; batchAdded: boolean } {
+  const fail = (why: string): LensError => new LensError('INVALID_INPUT', `${base(file)}: ${why}`);
   if (!Array.isArray(value)) throw fail(`expected a nested array of numbers, got ${typeName(value)}.`);
 
   const shape: number[] = [];
@@ -58,9 +78,7 @@ export function parseTensorJson(file: string, text: string, spec: ModelInputSpec
   const batchAdded = spec.shape.length === shape.length + 1;
   const full = batchAdded ? [1, ...shape] : shape;
   assertShapeFits(file, full, spec.shape);
-  const tensor = tf.tensor(int ? Int32Array.from(values) : Float32Array.from(values), full, int ? 'int32' : 'float32');
-  const description = `${base(file)}: tensor ${formatShape(full)}${batchAdded ? ' (batch dimension added)' : ''}, used as-is`;
-  return { tensor, description };
+  return { values: int ? Int32Array.from(values) : Float32Array.from(values), shape: full, batchAdded };
 }
 
 export async function loadTensorJson(file: string, spec: ModelInputSpec): Promise<{ tensor: tf.Tensor; description: string }> {

@@ -55,6 +55,26 @@ export function readVocab(file: string): string[] {
  * `sidecarDir` resolves input.vocab.
  */
 export function textInput(file: string, text: string, sidecar: Sidecar, sidecarDir: string | null, modelLength: number | null): TextInput {
+  const { ids, tokens, description } = textEncoder(file, sidecar, sidecarDir, modelLength)(file, text);
+  return { tensor: tf.tensor2d(ids, [1, ids.length], 'int32'), tokens, description };
+}
+
+export interface EncodedText {
+  ids: Int32Array;
+  tokens: string[];
+  description: string;
+}
+
+/**
+ * Reads the sidecar's vocab once and returns the encoder of textInput, for many texts (training
+ * sets). `file` names the source in messages about the sidecar; each text names its own.
+ */
+export function textEncoder(
+  file: string,
+  sidecar: Sidecar,
+  sidecarDir: string | null,
+  modelLength: number | null,
+): (file: string, text: string) => EncodedText {
   const settings = sidecar.input;
   if (!settings?.vocab) {
     throw new LensError('INVALID_SIDECAR', `${base(file)} is text, but the model's sidecar names no vocabulary: set input.vocab to a JSON array of tokens (index = id).`);
@@ -63,24 +83,26 @@ export function textInput(file: string, text: string, sidecar: Sidecar, sidecarD
     throw new LensError('INVALID_SIDECAR', `The sidecar's input.vocab '${settings.vocab}' is relative to the sidecar, and there is no sidecar file.`);
   }
   const vocab = readVocab(path.resolve(sidecarDir, settings.vocab));
-  const words = tokenize(text.replace(/^\uFEFF/, ''), settings.lowercase === true);
-  if (words.length === 0) throw new LensError('INVALID_INPUT', `${base(file)} holds no words to explain.`);
-
   const ids = new Map<string, number>();
   vocab.forEach((token, id) => {
     if (!ids.has(token)) ids.set(token, id);
   });
-  const length = modelLength ?? settings.maxLength ?? words.length;
-  const kept = words.slice(0, length);
-  const data = new Int32Array(length).fill(PAD_ID);
-  kept.forEach((w, i) => (data[i] = ids.get(w) ?? UNKNOWN_ID));
   const padToken = vocab[PAD_ID] ?? '<pad>';
-  const tokens = [...kept, ...new Array<string>(length - kept.length).fill(padToken)];
-  const unknown = kept.filter((w) => !ids.has(w)).length;
-  const notes = [
-    `${words.length} token${words.length === 1 ? '' : 's'}`,
-    ...(unknown > 0 ? [`${unknown} unknown`] : []),
-    ...(words.length > length ? [`truncated to ${length}`] : words.length < length ? [`padded to ${length}`] : []),
-  ];
-  return { tensor: tf.tensor2d(data, [1, length], 'int32'), tokens, description: `${base(file)} (text, ${notes.join(', ')})` };
+
+  return (file, text) => {
+    const words = tokenize(text.replace(/^\uFEFF/, ''), settings.lowercase === true);
+    if (words.length === 0) throw new LensError('INVALID_INPUT', `${base(file)} holds no words to explain.`);
+    const length = modelLength ?? settings.maxLength ?? words.length;
+    const kept = words.slice(0, length);
+    const data = new Int32Array(length).fill(PAD_ID);
+    kept.forEach((w, i) => (data[i] = ids.get(w) ?? UNKNOWN_ID));
+    const tokens = [...kept, ...new Array<string>(length - kept.length).fill(padToken)];
+    const unknown = kept.filter((w) => !ids.has(w)).length;
+    const notes = [
+      `${words.length} token${words.length === 1 ? '' : 's'}`,
+      ...(unknown > 0 ? [`${unknown} unknown`] : []),
+      ...(words.length > length ? [`truncated to ${length}`] : words.length < length ? [`padded to ${length}`] : []),
+    ];
+    return { ids: data, tokens, description: `${base(file)} (text, ${notes.join(', ')})` };
+  };
 }

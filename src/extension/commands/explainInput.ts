@@ -15,6 +15,7 @@ import type { EngineClient } from '../engineClient';
 import { EngineError } from '../engineClient';
 import { DEFAULT_EXPLAIN } from '../explain/options';
 import type { ModelPanels } from '../panels/modelPanels';
+import { workspaceModels } from './pickModel';
 import { requireTrust } from './trust';
 
 const PAIRINGS_KEY = 'modelLens.explainPairings';
@@ -47,7 +48,7 @@ export function explainInputCommand(panels: ModelPanels, engine: EngineClient, s
       return undefined;
     }
     const pairings = readPairings(state);
-    const model = args.model ?? (await pickModel(args.input, pairings));
+    const model = args.model ?? (await pickPairedModel(args.input, pairings));
     if (!model) return undefined;
     const input = args.input ?? (await pickInput(model, pairings, engine));
     if (!input) return undefined;
@@ -131,8 +132,9 @@ type PathItem = vscode.QuickPickItem & { path?: string; choose?: boolean };
 const separator = (label: string): PathItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
 const rel = (p: string) => vscode.workspace.asRelativePath(p);
 
-async function pickModel(input: string | undefined, pairings: Pairings): Promise<string | undefined> {
-  const files = (await vscode.workspace.findFiles('**/*model.json', '**/node_modules/**', 500)).map((u) => path.resolve(u.fsPath));
+/** The workspace's models, the one last used with `input` (or last used at all) first, then "Choose file…". */
+async function pickPairedModel(input: string | undefined, pairings: Pairings): Promise<string | undefined> {
+  const files = (await workspaceModels()).map((u) => path.resolve(u.fsPath));
   const remembered = [input && pairings.modelFor[input], pairings.last?.model].filter((p): p is string => !!p);
   let first: string | undefined;
   for (const p of remembered) if (!first && (files.includes(p) || (await exists(p)))) first = p;

@@ -16,6 +16,8 @@ import type { AttributionCache } from '../explain/attributionCache';
 import { checkAgainstModel, inputKindOf, toSaliencyOptions } from '../explain/options';
 import { DEFAULT_VIEW } from '../../shared/heatmap';
 import { renderOverlayPng } from '../explain/overlayPng';
+import { withEngineProgress } from './engineProgress';
+import { SectionRuns } from './sectionRuns';
 
 type Input = ExplainInput & { path: string };
 type ExplainMessage = Extract<ToWebview, { type: 'explainRunning' | 'explainResult' | 'explainError' }>;
@@ -39,13 +41,11 @@ export class Explainer extends Disposable {
   /** Files chosen through the dialog or Explain Input…, kept across reloads of the summary. */
   private readonly chosen: string[] = [];
   private selected = 0;
-  private nextRun = 1;
-  private current: { run: number; cts: vscode.CancellationTokenSource } | undefined;
+  private readonly runs: SectionRuns;
   /** The latest result, which the panel keeps showing while a new run computes or after it fails. */
   private lastResult: { message: Extract<ToWebview, { type: 'explainResult' }>; inputPath: string } | undefined;
   /** The latest run's message (running, result or error). */
   private latest: { message: ExplainMessage; inputPath: string } | undefined;
-  private renderedRun = 0;
 
   constructor(
     private readonly modelPath: string,
@@ -56,6 +56,7 @@ export class Explainer extends Disposable {
     panelDisposed: vscode.CancellationToken,
   ) {
     super();
+    this.runs = new SectionRuns(output);
     this._register(panelDisposed.onCancellationRequested(() => this.cancel()));
   }
 
@@ -100,39 +101,17 @@ export class Explainer extends Disposable {
    */
   async explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
     inputPath = path.resolve(inputPath);
-    const index = this.addInput(inputPath);
-    this.selected = index;
-    this.postInputs();
-    this.current?.cts.cancel(); // one run at a time: a new one replaces the running one
-    const cts = new vscode.CancellationTokenSource();
-    const run = this.nextRun++;
-    this.current = { run, cts };
+    const index = this.useInput(inputPath);
+    const slot = this.runs.begin();
+    const { run, cts } = slot;
     const base: ExplainRun = { run, input: index, inputLabel: this.inputs[index]?.label ?? labelOf(inputPath), options };
     this.show({ type: 'explainRunning', ...base }, inputPath);
     const method = METHOD_NAMES[options.method] ?? options.method;
     try {
       const problem = checkAgainstModel(options, this.summary);
       if (problem) throw new EngineError('BAD_REQUEST', problem);
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Model Lens: ${method} on ${path.basename(inputPath)}`, cancellable: true },
-        async (progress, token) => {
-          const link = token.onCancellationRequested(() => cts.cancel());
-          let reported = 0;
-          try {
-            return await this.engine.request(
-              'saliency',
-              { modelPath: this.modelPath, inputPath, ...toSaliencyOptions(options) },
-              cts.token,
-              (done, total, message) => {
-                const pct = total > 0 ? Math.min(100, (100 * done) / total) : 0;
-                progress.report({ increment: Math.max(0, pct - reported), message: message ?? `${done}/${total}` });
-                reported = Math.max(reported, pct);
-              },
-            );
-          } finally {
-            link.dispose();
-          }
-        },
+      const result = await withEngineProgress(`Model Lens: ${method} on ${path.basename(inputPath)}`, cts, (token, onProgress) =>
+        this.engine.request('saliency', { modelPath: this.modelPath, inputPath, ...toSaliencyOptions(options) }, token, onProgress),
       );
       if (cts.token.isCancellationRequested) throw new EngineError('CANCELLED', 'The explanation was cancelled.');
       await this.cache.put(this.modelPath, inputPath, result);
@@ -142,20 +121,28 @@ export class Explainer extends Disposable {
       this.output.info(`${method} on ${inputPath}: ${result.summary} (${Math.round(result.ms)} ms)`);
       return result;
     } catch (err) {
-      const error = err instanceof EngineError ? err : new EngineError('INTERNAL', err instanceof Error ? err.message : String(err));
-      const cancelled = error.code === 'CANCELLED' || cts.token.isCancellationRequested;
-      const code = cancelled ? 'CANCELLED' : error.code;
-      const message = cancelled ? 'Cancelled.' : error.message;
-      if (this.current?.run === run) this.show({ type: 'explainError', ...base, code, message }, inputPath);
-      if (!cancelled) {
-        this.output.error(`${method} on ${inputPath}: ${error.message}`);
-        void vscode.window.showErrorMessage(`Model Lens: ${method} failed: ${error.message}`, 'Show Log').then((c) => c && this.output.show());
-      }
-      throw cancelled ? new EngineError('CANCELLED', message) : error;
+      throw this.runs.failed(slot, err, method, inputPath, (error) => this.show({ type: 'explainError', ...base, code: error.code, message: error.message }, inputPath));
     } finally {
-      if (this.current?.run === run) this.current = undefined;
-      cts.dispose();
+      this.runs.end(slot);
     }
+  }
+
+  /** The file behind inputs[index] (the webview names inputs by index only). */
+  inputAt(index: number): string | undefined {
+    return this.inputs[index]?.path;
+  }
+
+  /** The inputs offered, the selected one first, for pickers outside the panel. */
+  listInputs(): { label: string; path: string; selected: boolean }[] {
+    const list = this.inputs.map((i, k) => ({ label: i.label, path: i.path, selected: k === this.selected }));
+    return [...list.filter((i) => i.selected), ...list.filter((i) => !i.selected)];
+  }
+
+  /** Adds a file to the inputs (if new), selects it and returns its index. */
+  useInput(file: string): number {
+    this.selected = this.addInput(path.resolve(file));
+    this.postInputs();
+    return this.selected;
   }
 
   /** "Choose file…": the host asks; the webview never names a path. */
@@ -181,7 +168,7 @@ export class Explainer extends Disposable {
   }
 
   cancel(): void {
-    this.current?.cts.cancel();
+    this.runs.cancel();
   }
 
   async export(format: 'png' | 'json', view: HeatmapView = DEFAULT_VIEW): Promise<void> {
@@ -217,7 +204,7 @@ export class Explainer extends Disposable {
   }
 
   markRendered(run: number): void {
-    if (run > this.renderedRun && run < this.nextRun) this.renderedRun = run;
+    this.runs.markRendered(run);
   }
 
   describe(): ExplanationState | undefined {
@@ -229,7 +216,7 @@ export class Explainer extends Disposable {
       state: m.type === 'explainRunning' ? 'running' : m.type === 'explainResult' ? 'result' : 'error',
       method: m.options.method,
       inputPath: latest.inputPath,
-      rendered: this.renderedRun >= m.run && m.type === 'explainResult',
+      rendered: this.runs.isRendered(m.run) && m.type === 'explainResult',
     };
     if (m.type === 'explainResult') state.target = m.result.target;
     if (m.type === 'explainError') Object.assign(state, { code: m.code, message: m.message });

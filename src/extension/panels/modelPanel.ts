@@ -12,6 +12,8 @@ import { EngineError, type EngineClient } from '../engineClient';
 import { Disposable } from '../dispose';
 import type { AttributionCache } from '../explain/attributionCache';
 import { Explainer, type ExplanationState } from './explainer';
+import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from './influencer';
+import type { InfluenceResult } from '../../protocol/influence';
 import { renderShell, webviewOptions } from './webviewHtml';
 
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
@@ -19,6 +21,8 @@ export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 export type PanelState = ({ state: 'loading' | 'summary' } | { state: 'error'; code: string; message: string }) & {
   /** The Explain section's latest run, when there is one. */
   explanation?: ExplanationState;
+  /** The Influence section's latest query, when there is one. */
+  influence?: InfluenceState;
 };
 
 export class ModelPanel extends Disposable {
@@ -28,6 +32,7 @@ export class ModelPanel extends Disposable {
   private markRendered!: () => void;
   private readonly cancel = this._register(new vscode.CancellationTokenSource());
   private readonly explainer: Explainer;
+  private readonly influence: InfluenceFinder;
 
   constructor(
     readonly modelPath: string,
@@ -36,10 +41,15 @@ export class ModelPanel extends Disposable {
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
     cache: AttributionCache,
+    influenceStorage: InfluenceStorage,
   ) {
     super();
     this.state = { type: 'loading', modelPath };
-    this.explainer = this._register(new Explainer(modelPath, engine, output, cache, (m) => this.post(m), this.cancel.token));
+    const post = (m: ToWebview) => this.post(m);
+    this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post, this.cancel.token));
+    // Examples open in the editor group beside the panel, never over it.
+    const exampleColumn = () => (panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One);
+    this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, exampleColumn, this.cancel.token));
     this.rendered = new Promise((resolve) => (this.markRendered = resolve));
     panel.webview.html = renderShell(panel.webview, extensionUri, panel.title);
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -47,11 +57,18 @@ export class ModelPanel extends Disposable {
     void this.load();
   }
 
-  static create(modelPath: string, extensionUri: vscode.Uri, engine: EngineClient, output: vscode.LogOutputChannel, cache: AttributionCache): ModelPanel {
+  static create(
+    modelPath: string,
+    extensionUri: vscode.Uri,
+    engine: EngineClient,
+    output: vscode.LogOutputChannel,
+    cache: AttributionCache,
+    influenceStorage: InfluenceStorage,
+  ): ModelPanel {
     const title = `Model Lens: ${path.basename(path.dirname(modelPath))}`;
     const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    return new ModelPanel(modelPath, panel, extensionUri, engine, output, cache);
+    return new ModelPanel(modelPath, panel, extensionUri, engine, output, cache, influenceStorage);
   }
 
   reveal(): void {
@@ -64,7 +81,29 @@ export class ModelPanel extends Disposable {
     const described: PanelState = state.type === 'error' ? { state: 'error', code: state.code, message: state.message } : { state: state.type };
     const explanation = this.explainer.describe();
     if (explanation) described.explanation = explanation;
+    const influence = this.influence.describe();
+    if (influence) described.influence = influence;
     return described;
+  }
+
+  /** Whether this panel is the active editor. */
+  get active(): boolean {
+    return this.panel.active;
+  }
+
+  /** The panel's inputs (the Explain section's list), the selected one first. */
+  inputs(): { label: string; path: string; selected: boolean }[] {
+    return this.explainer.listInputs();
+  }
+
+  /**
+   * Ranks the training set for an input (or by self-influence) and shows the result in the panel.
+   * Waits for the model summary first (it names the training set); rejects when the model does not load.
+   */
+  async findInfluence(request: InfluenceRequest): Promise<InfluenceResult> {
+    await this.rendered;
+    if (this.state.type === 'error') throw new EngineError(this.state.code, this.state.message);
+    return this.influence.find(request);
   }
 
   /** Explains an input file with this panel's model and shows the result in the panel. */
@@ -84,6 +123,7 @@ export class ModelPanel extends Disposable {
       summary.warnings.forEach((w) => this.output.warn(`${this.modelPath}: ${w}`));
       this.show({ type: 'summary', summary });
       this.explainer.setSummary(summary);
+      this.influence.setSummary(summary);
     } catch (err) {
       const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
       if (code === 'CANCELLED') return;
@@ -117,16 +157,23 @@ export class ModelPanel extends Disposable {
     this.post(state);
   }
 
-  private receive(raw: unknown): void {
+  /** Handles a message from the webview (or, through the API, one a test sends as if it were the webview). */
+  receive(raw: unknown): boolean {
     const message: FromWebview | null = parseFromWebview(raw);
     if (!message) {
       this.output.warn('Ignored an invalid message from the model panel.');
-      return;
+      return false;
     }
+    this.handle(message);
+    return true;
+  }
+
+  private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
         this.post(this.state);
         this.explainer.replay();
+        this.influence.replay();
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -157,6 +204,21 @@ export class ModelPanel extends Disposable {
         return;
       case 'explainRendered':
         this.explainer.markRendered(message.run);
+        return;
+      case 'findInfluence':
+        this.influence.findFromPanel(message);
+        return;
+      case 'cancelInfluence':
+        this.influence.cancel();
+        return;
+      case 'chooseTrain':
+        void this.influence.chooseTrain();
+        return;
+      case 'openInfluenceExample':
+        void this.influence.openExample(message.run, message.index);
+        return;
+      case 'influenceRendered':
+        this.influence.markRendered(message.run);
         return;
       default: {
         const unexpected: never = message;

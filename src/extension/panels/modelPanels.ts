@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { EngineClient } from '../engineClient';
 import type { AttributionCache } from '../explain/attributionCache';
+import type { InfluenceStorage } from './influencer';
 import { ModelPanel } from './modelPanel';
 
 export class ModelPanels implements vscode.Disposable {
@@ -12,6 +13,7 @@ export class ModelPanels implements vscode.Disposable {
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
     private readonly cache: AttributionCache,
+    private readonly influenceStorage: InfluenceStorage,
   ) {}
 
   /** Opens (or reveals) the panel of a checkpoint; `reload: false` keeps an open panel's summary as it is. */
@@ -22,7 +24,7 @@ export class ModelPanels implements vscode.Disposable {
       if (reload) void existing.load();
       return existing;
     }
-    const panel = ModelPanel.create(modelPath, this.extensionUri, this.engine, this.output, this.cache);
+    const panel = ModelPanel.create(modelPath, this.extensionUri, this.engine, this.output, this.cache, this.influenceStorage);
     this.panels.set(modelPath, panel);
     panel.onDidDispose(() => this.panels.delete(modelPath));
     return panel;
@@ -30,6 +32,11 @@ export class ModelPanels implements vscode.Disposable {
 
   get(modelPath: string): ModelPanel | undefined {
     return this.panels.get(modelPath);
+  }
+
+  /** The panel that is the active editor, if one is. */
+  active(): ModelPanel | undefined {
+    return [...this.panels.values()].find((panel) => panel.active);
   }
 
   paths(): string[] {

@@ -7,38 +7,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ModelLensApi } from '../../../src/extension/extension';
 import type { SaliencyMethod, SaliencyResult } from '../../../src/protocol/saliency';
+import { activate, example, EXTENSION_ID, poll, sleep, within, workspaceRoot } from './helpers';
 
-const EXTENSION_ID = 'model-lens.model-lens';
 const VIEW_TYPE = 'modelLens.model';
 const REQUIRED_COMMANDS = ['modelLens.openModel', 'modelLens.explainInput', 'modelLens.showLog', 'modelLens.selectBackend'];
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
-
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      Promise.resolve(p),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-}
-
-async function poll<T>(fn: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== null && (v as unknown) !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 function modelLensTabs(): vscode.Tab[] {
   const tabs: vscode.Tab[] = [];
@@ -49,18 +22,6 @@ function modelLensTabs(): vscode.Tab[] {
     }
   }
   return tabs;
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open (the runners open examples/)');
-  return folder.uri.fsPath;
-}
-
-function exampleModel(rel: string): string {
-  const p = path.join(workspaceRoot(), rel);
-  assert.ok(fs.existsSync(p), `example model missing: ${p}`);
-  return p;
 }
 
 async function closeAllEditors(): Promise<void> {
@@ -86,7 +47,7 @@ function spyOnErrorMessages(): { notified: string[]; restore(): void } {
 /** Closes every editor, opens an example model through the command and waits until its panel has drawn. */
 async function openExample(api: ModelLensApi, rel: string): Promise<{ modelPath: string; tab: vscode.Tab }> {
   await closeAllEditors();
-  const modelPath = exampleModel(rel);
+  const modelPath = example(rel);
   await within(vscode.commands.executeCommand('modelLens.openModel', vscode.Uri.file(modelPath)), 120_000, `modelLens.openModel(${rel})`);
   const tab = await poll(() => modelLensTabs()[0], 30_000, `a webview tab with viewType containing ${VIEW_TYPE}`);
   await within(api.whenRendered(modelPath), 120_000, `api.whenRendered(${rel})`);
@@ -105,10 +66,8 @@ describe('Model Lens extension (real VS Code)', function () {
   });
 
   it('is installed and activates, returning its API', async function () {
-    const ext = vscode.extensions.getExtension<ModelLensApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} not found`);
-    api = await within(ext.activate(), 120_000, 'extension activation');
-    assert.ok(ext.isActive, 'extension is not active after activate()');
+    api = await activate();
+    assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, 'extension is not active after activate()');
     assert.ok(api, 'activate() returned no API object');
     for (const fn of ['backend', 'statusBarText', 'openPanels', 'whenRendered'] as const) {
       assert.strictEqual(typeof api[fn], 'function', `API lacks ${fn}()`);
@@ -215,8 +174,8 @@ describe('Model Lens extension (real VS Code)', function () {
 
     it('runs every method on an example image through modelLens.explainInput (options object)', async function () {
       assert.ok(api, 'extension did not activate');
-      const modelPath = exampleModel('mnist-cnn/model.json');
-      const imagePath = exampleModel('mnist-cnn/samples/digit-3-0.png');
+      const modelPath = example('mnist-cnn/model.json');
+      const imagePath = example('mnist-cnn/samples/digit-3-0.png');
       const methods: SaliencyMethod[] = ['gradient', 'gradient-x-input', 'smoothgrad', 'grad-cam', 'occlusion'];
       for (const method of methods) {
         const options = method === 'smoothgrad' ? { method, samples: 8 } : { method };
@@ -238,9 +197,9 @@ describe('Model Lens extension (real VS Code)', function () {
     });
 
     it("keeps the extension host's event loop ticking while the engine computes", async function () {
-      const modelPath = exampleModel('mnist-cnn/model.json');
+      const modelPath = example('mnist-cnn/model.json');
       // digit-0-0 stays uncached for the hover test below; digit-3-0 is explained above already.
-      const imagePath = exampleModel('mnist-cnn/samples/digit-3-0.png');
+      const imagePath = example('mnist-cnn/samples/digit-3-0.png');
       // A long job (seconds): SmoothGrad with the most samples the panel allows, plus metrics.
       const job = vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
         model: modelPath,
@@ -274,8 +233,8 @@ describe('Model Lens extension (real VS Code)', function () {
     it('modelLens.explainInput(model uri, image uri) runs Integrated Gradients on digit-7-0.png and the panel shows it', async function () {
       assert.ok(api, 'extension did not activate');
       await closeAllEditors();
-      const modelPath = exampleModel('mnist-cnn/model.json');
-      const imagePath = exampleModel('mnist-cnn/samples/digit-7-0.png');
+      const modelPath = example('mnist-cnn/model.json');
+      const imagePath = example('mnist-cnn/samples/digit-7-0.png');
       const result = await within(
         vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', vscode.Uri.file(modelPath), vscode.Uri.file(imagePath)),
         180_000,
@@ -308,7 +267,7 @@ describe('Model Lens extension (real VS Code)', function () {
     });
 
     it('hovering "samples/digit-7-0.png" in a source file shows the cached attribution', async function () {
-      assert.ok(api?.lastAttribution(exampleModel('mnist-cnn/samples/digit-7-0.png')), 'no attribution to show (previous test failed)');
+      assert.ok(api?.lastAttribution(example('mnist-cnn/samples/digit-7-0.png')), 'no attribution to show (previous test failed)');
       const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.ts');
       const texts = await hoverAt(file, 'const sample = loadImage("samples/digit-7-0.png");', 'samples/digit-7-0.png');
       const ours = texts.find((t) => t.includes('Model Lens'));
@@ -330,7 +289,7 @@ describe('Model Lens extension (real VS Code)', function () {
     });
 
     it('a path with nothing cached gets only the command link, and hovering computes nothing', async function () {
-      const imagePath = exampleModel('mnist-cnn/samples/digit-0-0.png');
+      const imagePath = example('mnist-cnn/samples/digit-0-0.png');
       assert.strictEqual(api.lastAttribution(imagePath), undefined);
       const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.py');
       const texts = await hoverAt(file, "img = Image.open('samples/digit-0-0.png')", 'digit-0-0');
@@ -342,17 +301,17 @@ describe('Model Lens extension (real VS Code)', function () {
     });
 
     it('a new run supersedes (cancels) the running one', async function () {
-      const modelPath = exampleModel('mnist-cnn/model.json');
+      const modelPath = example('mnist-cnn/model.json');
       const slow = vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
         model: modelPath,
-        input: exampleModel('mnist-cnn/samples/digit-9-0.png'),
+        input: example('mnist-cnn/samples/digit-9-0.png'),
         options: { method: 'smoothgrad', samples: 256, metrics: true },
       });
       await sleep(300);
       const fast = await within(
         vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
           model: modelPath,
-          input: exampleModel('mnist-cnn/samples/digit-5-0.png'),
+          input: example('mnist-cnn/samples/digit-5-0.png'),
           options: { method: 'gradient' },
         }),
         120_000,
@@ -364,11 +323,11 @@ describe('Model Lens extension (real VS Code)', function () {
       assert.strictEqual(fast?.target, 5);
       const state = await poll(() => (api.panelState(modelPath)?.explanation?.rendered ? api.panelState(modelPath) : undefined), 30_000, 'the panel to draw the second run');
       assert.strictEqual(state.explanation?.method, 'gradient');
-      assert.strictEqual(api.lastAttribution(exampleModel('mnist-cnn/samples/digit-9-0.png')), undefined, 'the cancelled run was cached');
+      assert.strictEqual(api.lastAttribution(example('mnist-cnn/samples/digit-9-0.png')), undefined, 'the cancelled run was cached');
     });
 
     it('a failed run shows the error in the panel and a notification', async function () {
-      const modelPath = exampleModel('mnist-cnn/model.json');
+      const modelPath = example('mnist-cnn/model.json');
       const corrupt = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-test-corrupt.png');
       fs.writeFileSync(corrupt, Buffer.from('\x89PNG\r\n\x1a\nthis is not a png', 'binary'));
       tempFiles.push(corrupt);
@@ -389,7 +348,7 @@ describe('Model Lens extension (real VS Code)', function () {
       assert.strictEqual(state?.explanation?.code, 'INVALID_INPUT');
       assert.ok(notified.some((m) => /Integrated Gradients failed/.test(m)), `no error notification: ${JSON.stringify(notified)}`);
       // The previous result is still the cached one.
-      assert.strictEqual(api.lastAttribution(exampleModel('mnist-cnn/samples/digit-7-0.png'))?.method, 'integrated-gradients');
+      assert.strictEqual(api.lastAttribution(example('mnist-cnn/samples/digit-7-0.png'))?.method, 'integrated-gradients');
     });
   });
 

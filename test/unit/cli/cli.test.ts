@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { cli, requireBuiltCli, ROOT } from '../../helpers/cli';
+import { assertCliFails, cli, requireBuiltCli, ROOT } from '../../helpers/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
@@ -65,14 +65,7 @@ describe('cli (dist/cli.js)', () => {
     ['unknown flag', ['info', 'x', '--frob'], /Unknown option '--frob'/, 2],
   ];
   for (const [name, args, pattern, exit] of failures) {
-    it(`${name}: one line on stderr, nothing on stdout, exit ${exit}`, () => {
-      const { code, stdout, stderr } = cli(...args);
-      assert.strictEqual(code, exit);
-      assert.strictEqual(stdout, '');
-      assert.strictEqual(stderr.trim().split('\n').length, 1, stderr);
-      assert.match(stderr, /^model-lens: error: /);
-      assert.match(stderr, pattern);
-    });
+    it(`${name}: one line on stderr, nothing on stdout, exit ${exit}`, () => assertCliFails(args, pattern, exit));
   }
 
   it('a corrupt checkpoint is reported by info', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { cli, requireBuiltCli } from '../../helpers/cli';
+import { assertCliFails, cli, requireBuiltCli } from '../../helpers/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
@@ -92,14 +92,7 @@ describe('cli saliency (dist/cli.js)', function () {
     ['a missing input', ['saliency', MODEL, '--input', 'nope.png', '--method', 'gradient', '--backend', 'cpu'], /nope\.png: file not found/, 1],
   ];
   for (const [name, args, pattern, exit] of failures) {
-    it(`${name}: one line on stderr, nothing on stdout, exit ${exit}`, () => {
-      const { code, stdout, stderr } = cli(...args);
-      assert.strictEqual(code, exit, stderr);
-      assert.strictEqual(stdout, '');
-      assert.strictEqual(stderr.trim().split('\n').length, 1, stderr);
-      assert.match(stderr, /^model-lens: error: /);
-      assert.match(stderr, pattern);
-    });
+    it(`${name}: one line on stderr, nothing on stdout, exit ${exit}`, () => assertCliFails(args, pattern, exit));
   }
 
   it('--help lists the saliency command and its options', () => {

@@ -3,7 +3,7 @@ import { parseExplainOptions, parseFromWebview } from '../../../src/protocol/web
 
 describe('protocol/webview: messages from the panel are validated', () => {
   it('accepts the known messages', () => {
-    for (const type of ['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain']) {
+    for (const type of ['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain', 'cancelInfluence', 'chooseTrain']) {
       assert.deepStrictEqual(parseFromWebview({ type }), { type });
     }
     assert.deepStrictEqual(parseFromWebview({ type: 'rendered', modelPath: '/m/model.json' }), { type: 'rendered', modelPath: '/m/model.json' });
@@ -29,6 +29,20 @@ describe('protocol/webview: messages from the panel are validated', () => {
     }
     // Absent optional fields stay absent (the engine applies its defaults).
     assert.deepStrictEqual(parseExplainOptions({ method: 'gradient', target: undefined }), { method: 'gradient' });
+  });
+
+  it('accepts influence requests: an input index unless self-influence, bounded label and top', () => {
+    const cases = [
+      { type: 'findInfluence', method: 'influence', input: 0 },
+      { type: 'findInfluence', method: 'influence', input: 3, label: 2, top: 10 },
+      { type: 'findInfluence', method: 'tracin', input: 1099, top: 100 },
+      { type: 'findInfluence', method: 'self' },
+      { type: 'findInfluence', method: 'self', top: 1 },
+      { type: 'openInfluenceExample', run: 4, index: 0 },
+      { type: 'openInfluenceExample', run: 4, index: 199 },
+      { type: 'influenceRendered', run: 4 },
+    ];
+    for (const message of cases) assert.deepStrictEqual(parseFromWebview(message), message, JSON.stringify(message));
   });
 
   it('rejects hostile or malformed messages', () => {
@@ -115,6 +129,45 @@ describe('protocol/webview: messages from the panel are validated', () => {
       { type: 'explainRendered', run: -1 },
       { type: 'explainRendered', run: 'latest' },
       { type: 'explainRendered' },
+      // findInfluence: no paths, a known method, indices and numbers in range
+      { type: 'findInfluence' },
+      { type: 'findInfluence', input: 0 },
+      { type: 'findInfluence', method: 'trak', input: 0 },
+      { type: 'findInfluence', method: 'influence' },
+      { type: 'findInfluence', method: 'influence', input: -1 },
+      { type: 'findInfluence', method: 'influence', input: 2.5 },
+      { type: 'findInfluence', method: 'influence', input: '0' },
+      { type: 'findInfluence', method: 'influence', input: 1100 },
+      { type: 'findInfluence', method: 'influence', input: '/home/user/digit.png' },
+      { type: 'findInfluence', method: 'influence', input: 0, inputPath: '/etc/passwd' },
+      { type: 'findInfluence', method: 'influence', input: 0, train: '/etc' },
+      { type: 'findInfluence', method: 'influence', input: 0, cacheDir: '/tmp/evil' },
+      { type: 'findInfluence', method: 'tracin', input: 0, checkpoints: [{ path: '/tmp/evil/model.json', learningRate: 1 }] },
+      { type: 'findInfluence', method: 'influence', input: 0, solver: 'exact', damping: 1e-9 },
+      { type: 'findInfluence', method: 'influence', input: 0, label: -1 },
+      { type: 'findInfluence', method: 'influence', input: 0, label: 1.5 },
+      { type: 'findInfluence', method: 'influence', input: 0, label: 70000 },
+      { type: 'findInfluence', method: 'influence', input: 0, top: 0 },
+      { type: 'findInfluence', method: 'influence', input: 0, top: 101 },
+      { type: 'findInfluence', method: 'influence', input: 0, top: Infinity },
+      { type: 'findInfluence', method: 'influence', input: 0, top: '10' },
+      { type: 'findInfluence', method: 'self', input: 0 },
+      { type: 'findInfluence', method: 'self', label: 1 },
+      JSON.parse('{"type":"findInfluence","method":"self","__proto__":{"train":"/etc"}}'),
+      { type: 'cancelInfluence', run: 1 },
+      { type: 'chooseTrain', path: '/data/train' },
+      // openInfluenceExample: an index into the last result, never a location
+      { type: 'openInfluenceExample', index: 0 },
+      { type: 'openInfluenceExample', run: 1 },
+      { type: 'openInfluenceExample', run: 1, index: -1 },
+      { type: 'openInfluenceExample', run: 1, index: 200 },
+      { type: 'openInfluenceExample', run: 1, index: 0.5 },
+      { type: 'openInfluenceExample', run: 1, index: '0' },
+      { type: 'openInfluenceExample', run: 1, index: 0, path: '/etc/passwd' },
+      { type: 'openInfluenceExample', run: 1, index: 0, location: { path: '/etc/passwd', line: 1 } },
+      { type: 'openInfluenceExample', run: 'last', index: 0 },
+      { type: 'influenceRendered', run: -5 },
+      { type: 'influenceRendered', run: 1, extra: true },
     ];
     for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);

@@ -18,8 +18,10 @@ import {
   type HeatmapView,
   type ToWebview,
 } from '../../../src/protocol/webview';
-import { button, checkbox, dropdown, progressRing, slider, textField, type Choice } from '../components';
-import { h } from '../dom';
+import { button, checkbox, dropdown, slider, textField, type Choice } from '../components';
+import { formatNumber, h } from '../dom';
+import { classChoices, field, inputDropdown, restoreFields, runControls } from './form';
+import { fact, failedStatus, isLatest, mount, runningStatus, takeInputs } from './section';
 import { BASE_BRIGHTNESS, cssGradient, featureValues, heatmapRGBA, resolveColormap, toGrid } from '../../../src/shared/heatmap';
 import { METHOD_NAMES } from '../../../src/shared/methods';
 import { post, saved } from '../messaging';
@@ -93,11 +95,7 @@ const store: {
 };
 
 function restoreForm(): Form {
-  const f = saved.get().explainForm ?? {};
-  const form = { ...DEFAULT_FORM };
-  for (const key of Object.keys(DEFAULT_FORM) as (keyof Form)[]) {
-    if (typeof f[key] === typeof DEFAULT_FORM[key]) (form as unknown as Record<string, unknown>)[key] = f[key];
-  }
+  const form = restoreFields(saved.get().explainForm, DEFAULT_FORM);
   if (!SALIENCY_METHODS.includes(form.method)) form.method = DEFAULT_FORM.method;
   return form;
 }
@@ -109,22 +107,16 @@ function restoreView(): HeatmapView {
 
 /** The section inside the model summary; it redraws itself as the host's messages arrive. */
 export function renderExplain(summary: ModelSummary): HTMLElement {
-  store.summary = summary;
-  const root = h('section', { class: 'explain', 'data-testid': 'explain' });
-  store.root = root;
-  update();
-  return root;
+  return mount(store, summary, 'explain', update);
 }
 
 export function onExplainMessage(message: ExplainMessage): void {
   switch (message.type) {
     case 'explainInputs':
-      store.inputs = message.inputs;
-      store.selected = Math.max(0, Math.min(message.selected, message.inputs.length - 1));
+      takeInputs(store, message);
       break;
     case 'explainRunning':
-      if (message.run < store.latestRun) return;
-      store.latestRun = message.run;
+      if (!isLatest(store, message.run)) return;
       store.running = run(message);
       store.error = undefined;
       if (message.input >= 0) store.selected = message.input;
@@ -132,8 +124,7 @@ export function onExplainMessage(message: ExplainMessage): void {
       saved.update({ explainForm: { ...store.form } });
       break;
     case 'explainResult':
-      if (message.run < store.latestRun) return;
-      store.latestRun = message.run;
+      if (!isLatest(store, message.run)) return;
       store.running = undefined;
       store.error = undefined;
       store.result = { ...run(message), result: message.result };
@@ -141,8 +132,7 @@ export function onExplainMessage(message: ExplainMessage): void {
       store.form = formFrom(message.options, store.form);
       break;
     case 'explainError':
-      if (message.run < store.latestRun) return;
-      store.latestRun = message.run;
+      if (!isLatest(store, message.run)) return;
       store.running = undefined;
       store.error = { ...run(message), code: message.code, message: message.message };
       break;
@@ -182,17 +172,12 @@ function setForm(patch: Partial<Form>, redraw = false): void {
 
 function renderForm(): HTMLElement {
   const f = store.form;
-  const inputChoices: Choice[] = store.inputs.map((input, i) => ({ value: String(i), label: input.source === 'sample' ? input.label : `${input.label} (file)` }));
-  inputChoices.push({ value: 'choose', label: 'Choose file…' });
-  const inputDropdown = dropdown(
-    inputChoices,
-    store.inputs.length ? String(store.selected) : 'choose',
-    (value) => {
-      if (value === 'choose') post({ type: 'chooseInput' });
-      else {
-        store.selected = Number(value);
-        update();
-      }
+  const input = inputDropdown(
+    store.inputs,
+    store.selected,
+    (index) => {
+      store.selected = index;
+      update();
     },
     'Input to explain',
     'explain-input',
@@ -204,32 +189,25 @@ function renderForm(): HTMLElement {
     'Attribution method',
     'explain-method',
   );
-  const targetDropdown = dropdown(targetChoices(), f.target, (value) => setForm({ target: value }), 'Target class', 'explain-target');
+  const targetDropdown = dropdown(classChoices(store.summary, 'Predicted class'), f.target, (value) => setForm({ target: value }), 'Target class', 'explain-target');
   const running = !!store.running;
   return h(
     'div',
     { class: 'explain-form' },
-    field('Input', inputDropdown),
+    field('Input', input),
     field('Method', methodDropdown),
     field('Target class', targetDropdown),
     ...methodFields(f),
-    h(
-      'div',
-      { class: 'explain-run' },
+    runControls(
+      'explain',
+      'Run',
+      running,
+      runClicked,
+      () => post({ type: 'cancelExplain' }),
+      store.formError,
       checkbox('Compute faithfulness metrics (deletion / insertion)', f.metrics, (checked) => setForm({ metrics: checked }), 'explain-metrics'),
-      h(
-        'div',
-        { class: 'actions' },
-        button(running ? 'Run again' : 'Run', runClicked, 'primary', 'explain-run'),
-        running ? button('Cancel', () => post({ type: 'cancelExplain' }), 'secondary', 'explain-cancel') : null,
-      ),
-      store.formError ? h('p', { class: 'explain-form-error', 'data-testid': 'explain-form-error' }, store.formError) : null,
     ),
   );
-}
-
-function field(label: string, control: HTMLElement): HTMLElement {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control);
 }
 
 function numberField(label: string, key: keyof Form, placeholder?: string): HTMLElement {
@@ -290,17 +268,6 @@ function methodFields(f: Form): HTMLElement[] {
 
 function defaultWindow(): number {
   return inputKind() === 'image' ? 4 : 1;
-}
-
-function targetChoices(): Choice[] {
-  const choices: Choice[] = [{ value: '', label: 'Predicted class' }];
-  const s = store.summary;
-  const shape = s?.outputs[0]?.shape ?? [];
-  const n = shape[shape.length - 1];
-  const labels = s?.sidecar.sidecar.labels ?? [];
-  const count = typeof n === 'number' && n > 0 ? Math.min(n, 1000) : Math.min(labels.length, 1000);
-  for (let i = 0; i < count; i++) choices.push({ value: String(i), label: labels[i] !== undefined && labels[i] !== String(i) ? `${i}: ${labels[i]}` : String(i) });
-  return choices;
 }
 
 function layerChoices(): Choice[] {
@@ -393,28 +360,10 @@ function runClicked(): void {
 // ---------------------------------------------------------------- status
 
 function renderStatus(): HTMLElement | null {
-  if (store.running) {
-    const r = store.running;
-    return h(
-      'div',
-      { class: 'explain-status running', 'data-testid': 'explain-running' },
-      progressRing(),
-      h('span', {}, `${METHOD_NAMES[r.options.method]} on ${r.inputLabel}…`),
-    );
-  }
-  if (store.error) {
-    const e = store.error;
-    if (e.code === 'CANCELLED') return h('div', { class: 'explain-status cancelled', 'data-testid': 'explain-cancelled' }, `${METHOD_NAMES[e.options.method]} on ${e.inputLabel} was cancelled.`);
-    return h(
-      'div',
-      { class: 'explain-status error', 'data-testid': 'explain-error', role: 'alert' },
-      h('strong', {}, `${METHOD_NAMES[e.options.method]} on ${e.inputLabel} failed`),
-      h('span', { class: 'message' }, e.message),
-      h('span', { class: 'code' }, e.code),
-      button('Show log', () => post({ type: 'showLog' })),
-    );
-  }
-  return null;
+  const r = store.running;
+  if (r) return runningStatus('explain', `${METHOD_NAMES[r.options.method]} on ${r.inputLabel}`);
+  const e = store.error;
+  return e ? failedStatus('explain', `${METHOD_NAMES[e.options.method]} on ${e.inputLabel}`, e) : null;
 }
 
 // ---------------------------------------------------------------- result
@@ -608,10 +557,6 @@ function renderDetails(run: ExplainRun & { result: SaliencyResult }): HTMLElemen
   );
 }
 
-function fact(label: string, value: HTMLElement, note?: string): HTMLElement {
-  return h('div', {}, h('dt', {}, label), h('dd', {}, value, note ? h('span', { class: 'muted' }, ` · ${note}`) : null));
-}
-
 function renderMetrics(r: SaliencyResult): HTMLElement {
   const m = r.metrics!;
   const row = (name: string, auc: number, random: number, curve: number[], better: 'lower' | 'higher', color: 'red' | 'green') => {
@@ -669,12 +614,4 @@ function drawCurve(canvas: HTMLCanvasElement, curve: number[], color: 'red' | 'g
   ctx.beginPath();
   curve.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
   ctx.stroke();
-}
-
-function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  const text = v.toPrecision(3);
-  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }

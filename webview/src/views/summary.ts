@@ -5,6 +5,7 @@ import { formatBytes, formatCount, formatShape, h } from '../dom';
 import { post } from '../messaging';
 import { renderSamples } from './samples';
 import { renderExplain } from './explain';
+import { renderInfluence } from './influence';
 
 export function renderSummary(s: ModelSummary): HTMLElement {
   const name = s.path.split(/[\\/]/).slice(-2).join('/');
@@ -31,6 +32,7 @@ export function renderSummary(s: ModelSummary): HTMLElement {
     notes(s),
     renderSamples(s.sidecar.sidecar.data?.samples ?? []),
     renderExplain(s),
+    renderInfluence(s),
     h(
       'div',
       { class: 'actions' },

@@ -4,16 +4,23 @@
  * the built-in kernels) and before `tf.setBackend('wasm')`. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig, keepBuiltinBatchMatMul } from './BatchMatMul';
+import { clipGradConfig, clipGradGradConfig, clipGradients } from './ClipGrad';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { reverseConfig } from './Reverse';
+import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
 /**
- * Gradient kernels wasm lacks, plus replacements for two built-in ones: MaxPoolGrad (wrong on
- * all-negative windows) and Conv2DBackpropInput (plain C loops, ~10x slower than XNNPACK).
+ * Gradient kernels wasm lacks, plus replacements for built-in ones: MaxPoolGrad (wrong on
+ * all-negative windows), Conv2DBackpropInput (plain C loops, ~10x slower than XNNPACK), and Tile
+ * and Reverse (per-element index arithmetic; batch-norm and conv gradients call them); one kernel
+ * for the gradient of clipByValue and relu6, which their gradients use on wasm; BatchMatMul wraps
+ * the built-in one for transposed operands.
  */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -22,13 +29,26 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
+  tileConfig,
+  reverseConfig,
+  clipGradConfig,
+  batchMatMulConfig,
 ];
+
+/** Whether tfjs's ClipByValue and Relu6 gradients are wrapped yet (gradients are global, not per backend). */
+let gradientsWrapped = false;
 
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
     const existing = tf.getKernel(config.kernelName, config.backendName);
     if (existing?.kernelFunc === config.kernelFunc) continue;
     if (existing) tf.unregisterKernel(config.kernelName, config.backendName);
-    tf.registerKernel(config);
+    if (existing && config === batchMatMulConfig) keepBuiltinBatchMatMul(existing);
+    // A built-in binds its wasm function in setupFunc, which other built-ins call too (Sum transposes): keep it.
+    tf.registerKernel(existing?.setupFunc ? { ...config, setupFunc: existing.setupFunc } : config);
   }
+  if (gradientsWrapped) return;
+  const wrapped = clipGradients(tf.getGradient(tf.ClipByValue), tf.getGradient(tf.Relu6));
+  for (const config of [...wrapped, clipGradGradConfig]) tf.registerGradient(config);
+  gradientsWrapped = true;
 }

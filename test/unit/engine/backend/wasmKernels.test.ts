@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { makeRng } from '../../../../src/engine/common/random';
 import { registerWasmKernels, wasmKernelConfigs } from '../../../../src/engine/backend/wasmKernels/registerAll';
+import { CLIP_GRAD } from '../../../../src/engine/backend/wasmKernels/ClipGrad';
 
 const TOLERANCE = 1e-4;
 type Shape4 = [number, number, number, number];
@@ -210,7 +211,7 @@ describe('backend/wasmKernels', function () {
     if (summary) console.log(`      max relative error vs cpu/reference: ${summary}`);
   });
 
-  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad and Conv2DBackpropInput, idempotently', async () => {
+  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad, Conv2DBackpropInput, Tile, Reverse and BatchMatMul, idempotently', async () => {
     await initBackend('wasm');
     registerWasmKernels();
     registerWasmKernels();
@@ -220,8 +221,8 @@ describe('backend/wasmKernels', function () {
       assert.strictEqual(registered.kernelFunc, config.kernelFunc, `${config.kernelName} is not ours`);
     }
     assert.deepStrictEqual(wasmKernelConfigs.map((c) => c.kernelName).sort(), [
-      'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-      'MaxPoolGrad', 'UnsortedSegmentSum']);
+      'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Tile', 'UnsortedSegmentSum']);
   });
 
   it('Conv2DBackpropFilter matches cpu (NHWC and NCHW) and the definition (dilations)', async () => {
@@ -379,6 +380,116 @@ describe('backend/wasmKernels', function () {
     assert.deepStrictEqual(Array.from(onWasm.values), [3, 4, 6, 8]);
   });
 
+  /** Random floats or small integers. */
+  const valuesOf = (r: () => number, dtype: Host['dtype'], size: number): Host['values'] =>
+    dtype === 'float32' ? uniforms(r, size) : Int32Array.from({ length: size }, () => int(r, -50, 50));
+  /** Rank 0–5, sides 1–4, now and then an empty axis. */
+  const randomShape = (r: () => number) => Array.from({ length: int(r, 0, 5) }, () => (r() < 0.05 ? 0 : int(r, 1, 4)));
+
+  it('Tile matches cpu on random shapes, repeats and dtypes (including the batch-norm gradient\'s [1,1,1,c] tiles)', async () => {
+    const r = rng(7);
+    const cases: Array<{ shape: number[]; reps: number[] }> = [{ shape: [1, 1, 1, 16], reps: [5, 8, 8, 1] }, { shape: [], reps: [] }];
+    for (let k = 0; k < 60; k++) {
+      const shape = randomShape(r);
+      cases.push({ shape, reps: shape.map(() => (r() < 0.05 ? 0 : int(r, 1, 4))) });
+    }
+    for (const { shape, reps } of cases) {
+      const dtype = pick(r, ['float32', 'int32'] as const);
+      const x = host(shape, valuesOf(r, dtype, tf.util.sizeFromShape(shape)), dtype);
+      const run = () => runKernel(tf.Tile, { x }, { reps });
+      const onWasm = await onBackend('wasm', run);
+      const onCpu = await onBackend('cpu', run);
+      assert.deepStrictEqual(onWasm.shape, onCpu.shape);
+      assert.deepStrictEqual(Array.from(onWasm.values), Array.from(onCpu.values), `tile x[${shape}] reps [${reps}]`);
+    }
+  });
+
+  it('Reverse matches cpu on random shapes, axes (some negative) and dtypes', async () => {
+    const r = rng(8);
+    for (let k = 0; k < 60; k++) {
+      const shape = randomShape(r);
+      const axes = shape.map((_, a) => a).filter(() => r() < 0.5).map((a) => (r() < 0.3 ? a - shape.length : a));
+      const dtype = pick(r, ['float32', 'int32'] as const);
+      const x = host(shape, valuesOf(r, dtype, tf.util.sizeFromShape(shape)), dtype);
+      const run = () => runKernel(tf.Reverse, { x }, { dims: axes });
+      const onWasm = await onBackend('wasm', run);
+      const onCpu = await onBackend('cpu', run);
+      assert.deepStrictEqual(Array.from(onWasm.values), Array.from(onCpu.values), `reverse x[${shape}] axes [${axes}]`);
+    }
+  });
+
+  it('BatchMatMul matches cpu for every transposeA/transposeB and broadcast batch', async () => {
+    const r = rng(9);
+    for (let k = 0; k < 40; k++) {
+      const [m, inner, n] = [int(r, 1, 6), int(r, 1, 6), int(r, 1, 6)];
+      const batch = pick(r, [[], [int(r, 1, 3)], [2, 1]]);
+      const batchB = batch.length && r() < 0.3 ? batch.map(() => 1) : batch;
+      const [transposeA, transposeB] = [r() < 0.5, r() < 0.5];
+      const aShape = [...batch, ...(transposeA ? [inner, m] : [m, inner])];
+      const bShape = [...batchB, ...(transposeB ? [n, inner] : [inner, n])];
+      const inputs = { a: host(aShape, uniforms(r, tf.util.sizeFromShape(aShape))), b: host(bShape, uniforms(r, tf.util.sizeFromShape(bShape))) };
+      const run = () => runKernel(tf.BatchMatMul, inputs, { transposeA, transposeB });
+      const onWasm = await onBackend('wasm', run);
+      const onCpu = await onBackend('cpu', run);
+      assert.deepStrictEqual(onWasm.shape, onCpu.shape);
+      assertClose(`a[${aShape}] b[${bShape}] tA ${transposeA} tB ${transposeB}`, tf.BatchMatMul, onWasm.values, onCpu.values);
+    }
+  });
+
+  it('clipByValue\'s and relu6\'s gradients on wasm equal the definition: boundaries, NaN and infinite dy included', async () => {
+    const r = rng(10);
+    const n = 400;
+    // Values on and around the boundaries, NaN, and ±Infinity; dy sometimes infinite (relu6's mask multiplies).
+    const xs = Float32Array.from({ length: n }, () => pick(r, [NaN, -Infinity, Infinity, -1, 0, 0.5, 6, 6.5, -0.25, 1.75, r() * 10 - 2]));
+    const dys = Float32Array.from({ length: n }, () => (r() < 0.05 ? pick(r, [Infinity, -Infinity, NaN]) : r() * 2 - 1));
+    const [lo, hi] = [-0.25, 1.75];
+    const clipExpected = Array.from(xs, (x, i) => (x >= lo && x <= hi ? dys[i] : 0));
+    const relu6Expected = Array.from(xs, (x, i) => dys[i] * (Number.isNaN(x) ? NaN : x > 0 && x <= 6 ? 1 : 0));
+    const gradsOn = (backend: 'wasm' | 'cpu') => onBackend(backend, () => tf.tidy(() => {
+      const x = tf.tensor(xs, [4, 10, 10]);
+      const dy = tf.tensor(dys, [4, 10, 10]);
+      const clip = tf.grad((t) => tf.clipByValue(t, lo, hi))(x, dy).dataSync();
+      const relu6 = tf.grad((t) => tf.relu6(t))(x, dy).dataSync();
+      return [Array.from(clip), Array.from(relu6)];
+    }));
+    const before = tf.memory().numTensors;
+    const [clipWasm, relu6Wasm] = await gradsOn('wasm');
+    assert.strictEqual(tf.memory().numTensors, before);
+    const [clipCpu, relu6Cpu] = await gradsOn('cpu');
+    assert.deepStrictEqual(clipWasm, clipExpected);
+    assert.deepStrictEqual(relu6Wasm, relu6Expected);
+    assert.deepStrictEqual(clipCpu, clipExpected, 'cpu keeps tfjs\'s own clipByValue gradient');
+    assert.deepStrictEqual(relu6Cpu, relu6Expected, 'cpu keeps tfjs\'s own relu6 gradient');
+  });
+
+  it('relu6\'s second derivative through our gradient kernel: the mask again in dy, zero in x', async () => {
+    const xs = Float32Array.of(-1, 0.5, 3, 6, 7);
+    // d/dx Σ w ⊙ relu6'(x) ⊙ (x ⊙ c) = w ⊙ mask ⊙ c: the mask's own derivative is zero almost everywhere.
+    const w = Float32Array.of(1, 2, 3, 4, 5);
+    const onWasm = await onBackend('wasm', () => tf.tidy(() => {
+      const x = tf.tensor1d(xs);
+      const inner = (t: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.relu6(u))(t, tf.mul(t, tf.tensor1d(w)));
+      return Array.from(tf.grad((t: tf.Tensor) => tf.sum(inner(t)))(x).dataSync());
+    }));
+    assert.deepStrictEqual(onWasm, [0, 2, 3, 4, 0]);
+  });
+
+  it('Tile and Reverse keep bool tensors bool', async () => {
+    await onBackend('wasm', () => {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const b = tf.tensor2d([[true, false, false]], [1, 3], 'bool');
+        const tiled = tf.tile(b, [2, 2]);
+        assert.strictEqual(tiled.dtype, 'bool');
+        assert.deepStrictEqual(Array.from(tiled.dataSync()), [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0]);
+        const reversed = tf.reverse(b, 1);
+        assert.strictEqual(reversed.dtype, 'bool');
+        assert.deepStrictEqual(Array.from(reversed.dataSync()), [0, 0, 1]);
+      });
+      assert.strictEqual(tf.memory().numTensors, before);
+    });
+  });
+
   describe('end-to-end gradients, wasm vs cpu', () => {
     /** Gradients of `loss` w.r.t. each of `params` on both backends; also checks wasm leaks nothing. */
     async function compareGrads(label: string, params: Host[], loss: (...ts: tf.Tensor[]) => tf.Scalar): Promise<void> {
@@ -424,6 +535,12 @@ describe('backend/wasmKernels', function () {
     it('maxpool over all-negative windows', async () => {
       const x = host([1, 4, 4, 2], Float32Array.from({ length: 32 }, () => -1 - r() * 5));
       await compareGrads('maxpool', [x], (t) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), tf.range(1, 9).reshape([1, 2, 2, 2]))));
+    });
+
+    it('batch norm and relu6 (tile, comparisons), every input\'s gradient', async () => {
+      const variance = host([3], Float32Array.of(0.5, 1, 2));
+      await compareGrads('batchNorm', [rand(2, 4, 5, 3), rand(3), rand(3), rand(3)], (x, mean, offset, scale) =>
+        tf.sum(tf.mul(tf.clipByValue(tf.batchNorm(x, mean, tf.tensor1d(variance.values as Float32Array), offset, scale, 1e-3), 0, 0.5), tf.range(0, 3))));
     });
 
     it('an embedding lookup (gather → UnsortedSegmentSum)', async () => {

@@ -1,0 +1,201 @@
+/**
+ * The training objective as a function of the scope's parameters θ: the mean cross-entropy of the
+ * model's outputs against the labels. Everything influence needs is built from its losses and
+ * gradients: per-example gradients, the mean gradient, and (by differences) Hessian-vector products.
+ * The data it sees are "features": the inputs of the first scoped layer (see split.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import { outputKind, type OutputKind } from '../checkpoint/probabilities';
+import { batchSizeFor } from '../saliency/batching';
+import type { ParamScope } from './scope';
+import { denseExampleGradients, denseScopeFits } from './denseGradients';
+import { hasFinalSoftmax, withLogits } from './logits';
+import { splitModel, type SplitModel } from './split';
+
+export interface Dataset {
+  /** Inputs of the first scoped layer, [n, ...]. */
+  features: tf.Tensor;
+  labels: Int32Array;
+}
+
+/** Per-example gradients: row i (p floats) is ∇θ L(z_i). */
+export interface GradientRows {
+  n: number;
+  p: number;
+  data: Float32Array;
+}
+
+/** Only for models whose softmax cannot be undone (see withLogits): keeps the loss finite. */
+const MIN_PROBABILITY = 1e-12;
+/** Examples per chunk of per-example gradients: progress and cancellation run between chunks. */
+const ROWS_PER_CHUNK = 64;
+/** Float budget of one batched pass, and a guess of how much the suffix's activations outgrow its input. */
+const CHUNK_FLOATS = 4_000_000;
+const ACTIVATION_GROWTH = 8;
+/** Gradient floats per batch on the dense path (examples × parameters). */
+const BATCHED_GRADIENT_FLOATS = 2_000_000;
+
+export class Objective {
+  readonly size: number;
+  private readonly split: SplitModel;
+  private readonly vars: tf.Variable[];
+  private kind: OutputKind | null = null;
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly scope: ParamScope,
+  ) {
+    this.split = splitModel(model, scope.layers[0]);
+    this.vars = scope.variables.map((v) => v.read() as tf.Variable);
+    this.size = scope.size;
+  }
+
+  /** The suffix's inputs for training inputs x, in memory-bounded batches. The caller owns the result. */
+  embed(x: tf.Tensor, labels: Int32Array): Dataset {
+    const n = x.shape[0];
+    const batch = batchSizeFor(x.size / n);
+    const parts: tf.Tensor[] = [];
+    for (let start = 0; start < n; start += batch) {
+      parts.push(tf.tidy(() => this.split.prefix(x.slice(start, Math.min(batch, n - start)))));
+    }
+    const features = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    if (parts.length > 1) tf.dispose(parts);
+    return { features, labels };
+  }
+
+  getParams(): Float32Array {
+    const values = this.vars.map((v) => v.dataSync() as Float32Array);
+    const theta = new Float32Array(this.size);
+    let offset = 0;
+    for (const part of values) {
+      theta.set(part, offset);
+      offset += part.length;
+    }
+    return theta;
+  }
+
+  setParams(theta: ArrayLike<number>): void {
+    let offset = 0;
+    for (const v of this.vars) {
+      const part = Float32Array.from({ length: v.size }, (_, i) => theta[offset + i]);
+      tf.tidy(() => v.assign(tf.tensor(part, v.shape)));
+      offset += v.size;
+    }
+  }
+
+  /** Per-example losses, [n]. */
+  losses(data: Dataset): Float64Array {
+    const out = new Float64Array(data.labels.length);
+    this.forChunks(data, this.chunk(data), (start, f, y) => {
+      const loss = tf.tidy(() => this.lossTensor(f, y));
+      out.set(loss.dataSync(), start);
+      loss.dispose();
+    });
+    return out;
+  }
+
+  /** ∇θ of the mean loss over data (over `rows` only when given). */
+  meanGradient(data: Dataset, rows?: Int32Array): Float64Array {
+    const subset = rows ? this.subset(data, rows) : data;
+    const sum = new Float64Array(this.size);
+    try {
+      this.forChunks(subset, this.chunk(subset), (_start, f, y) => {
+        const g = this.gradient(() => this.lossTensor(f, y).sum() as tf.Scalar);
+        for (let i = 0; i < g.length; i++) sum[i] += g[i];
+      });
+    } finally {
+      if (rows) subset.features.dispose();
+    }
+    const n = subset.labels.length;
+    return sum.map((s) => s / n);
+  }
+
+  /**
+   * Per-example gradients; ctx reports examples done and cancels. A scope of dense layers takes a
+   * batch at a time (denseGradients.ts); anything else takes one backward pass per example.
+   */
+  async exampleGradients(data: Dataset, ctx: RunContext, message = 'Training gradients'): Promise<GradientRows> {
+    const n = data.labels.length;
+    const rows: GradientRows = { n, p: this.size, data: new Float32Array(n * this.size) };
+    const suffix = this.split.suffixLayers;
+    const batched = denseScopeFits(suffix, this.scope.layers);
+    const chunk = batched ? Math.max(1, Math.floor(BATCHED_GRADIENT_FLOATS / this.size)) : ROWS_PER_CHUNK;
+    for (let start = 0; start < n; start += chunk) {
+      ctx.signal.throwIfAborted();
+      const end = Math.min(n, start + chunk);
+      if (batched) {
+        const labels = data.labels.subarray(start, end);
+        const block = tf.tidy(() =>
+          withLogits(this.model, () => denseExampleGradients(suffix, this.scope.layers, data.features.slice(start, end - start), (out) => this.crossEntropy(out, labels))),
+        );
+        rows.data.set(block.dataSync(), start * this.size);
+        block.dispose();
+      } else {
+        for (let i = start; i < end; i++) rows.data.set(this.exampleGradient(data, i), i * this.size);
+      }
+      ctx.onProgress(end, n, `${message} ${end}/${n}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return rows;
+  }
+
+  /** ∇θ L(z_i) for one example of data. */
+  exampleGradient(data: Dataset, i: number): Float32Array {
+    return this.gradient(() => {
+      const f = data.features.slice(i, 1);
+      return this.lossTensor(f, data.labels.subarray(i, i + 1)).sum() as tf.Scalar;
+    });
+  }
+
+  /** Per-example cross-entropy of the features' outputs. */
+  private lossTensor(features: tf.Tensor, labels: Int32Array): tf.Tensor1D {
+    return this.crossEntropy(withLogits(this.model, () => this.split.suffix(features)), labels);
+  }
+
+  /**
+   * Cross-entropy from the model's output: logits when withLogits could remove the final softmax,
+   * else decided once from the first output (probabilities or logits).
+   */
+  private crossEntropy(output: tf.Tensor, labels: Int32Array): tf.Tensor1D {
+    const out = output.reshape([labels.length, -1]) as tf.Tensor2D;
+    this.kind ??= hasFinalSoftmax(this.model) ? 'logits' : outputKind(out);
+    const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), out.shape[1]);
+    const logp = this.kind === 'logits' ? tf.logSoftmax(out) : tf.log(tf.maximum(out, MIN_PROBABILITY));
+    return tf.neg(tf.sum(tf.mul(logp, onehot), 1)) as tf.Tensor1D;
+  }
+
+  private gradient(f: () => tf.Scalar): Float32Array {
+    const flat = tf.tidy(() => {
+      const { grads } = tf.variableGrads(f, this.vars);
+      return tf.concat(this.vars.map((v) => (grads[v.name] ?? tf.zerosLike(v)).reshape([-1])));
+    });
+    const out = flat.dataSync() as Float32Array;
+    flat.dispose();
+    return out;
+  }
+
+  /** Examples per batched loss/gradient: the whole set when it fits the budget (the suffix is often one small layer). */
+  private chunk(data: Dataset): number {
+    const perExample = (data.features.size / Math.max(1, data.labels.length)) * ACTIVATION_GROWTH;
+    return Math.max(1, Math.floor(CHUNK_FLOATS / perExample));
+  }
+
+  private forChunks(data: Dataset, batch: number, visit: (start: number, f: tf.Tensor, y: Int32Array) => void): void {
+    const n = data.labels.length;
+    for (let start = 0; start < n; start += batch) {
+      const size = Math.min(batch, n - start);
+      const f = data.features.slice(start, size);
+      try {
+        visit(start, f, data.labels.subarray(start, start + size));
+      } finally {
+        f.dispose();
+      }
+    }
+  }
+
+  private subset(data: Dataset, rows: Int32Array): Dataset {
+    const features = tf.tidy(() => tf.gather(data.features, tf.tensor1d(rows, 'int32')));
+    return { features, labels: Int32Array.from(rows, (r) => data.labels[r]) };
+  }
+}

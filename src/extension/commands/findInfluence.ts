@@ -1,0 +1,139 @@
+/**
+ * Model Lens: Find Influential Training Data — from the palette, the model panel, the explorer (a
+ * model.json or an input file; with both selected, that pair), or scripts:
+ *   executeCommand('modelLens.findInfluence', modelUri, inputUri)
+ *   executeCommand('modelLens.findInfluence', { model, input?, method?, train?, label?, top? })   (paths or URIs)
+ * Asks for whatever is missing (the model: the active panel's or a quick pick; the method; the
+ * input: the panel's current one first, or a file), opens the model panel and ranks the training
+ * set there. Resolves with the InfluenceResult, or undefined when the user cancelled or the query
+ * failed (the failure is shown in the panel and a notification).
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { INFLUENCE_METHODS, type InfluenceMethod, type InfluenceResult } from '../../protocol/influence';
+import { INFLUENCE_LIMITS, INFLUENCE_METHOD_NAMES } from '../../protocol/webview';
+import { EngineError } from '../engineClient';
+import type { ModelPanel } from '../panels/modelPanel';
+import type { ModelPanels } from '../panels/modelPanels';
+import { isModelFile } from './explainInput';
+import { pickModel } from './pickModel';
+import { requireTrust } from './trust';
+
+export interface FindInfluenceArgs {
+  model?: string | vscode.Uri;
+  input?: string | vscode.Uri;
+  method?: InfluenceMethod;
+  train?: string | vscode.Uri;
+  label?: number;
+  top?: number;
+}
+
+interface Parsed {
+  model?: string;
+  input?: string;
+  method?: InfluenceMethod;
+  train?: string;
+  label?: number;
+  top?: number;
+}
+
+const TITLE = 'Model Lens: Find Influential Training Data';
+
+const METHOD_DETAILS: Record<InfluenceMethod, string> = {
+  influence: 'Koh & Liang: how removing each training example would change the loss on this input (inverse-Hessian-vector products)',
+  tracin: "Gradient agreement summed over the training run's checkpoints (the sidecar's data.checkpoints)",
+  self: 'Rank the whole training set by self-influence: likely mislabelled or atypical examples',
+};
+
+export function findInfluenceCommand(panels: ModelPanels, output: vscode.LogOutputChannel) {
+  return async (first?: unknown, second?: unknown): Promise<InfluenceResult | undefined> => {
+    if (!requireTrust('find influential training data')) return undefined;
+    let args: Parsed;
+    try {
+      args = parseArgs(first, second);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Model Lens: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    const model = args.model ?? panels.active()?.modelPath ?? (await pickModel(TITLE, 'Which model?'))?.fsPath;
+    if (!model) return undefined;
+    const method = args.method ?? (await pickMethod());
+    if (!method) return undefined;
+    const panel = panels.open(model, { reload: false });
+    const input = method === 'self' ? undefined : (args.input ?? (await pickInput(panel)));
+    if (method !== 'self' && !input) return undefined;
+    try {
+      return await panel.findInfluence({ method, inputPath: input, train: args.train, label: args.label, top: args.top });
+    } catch (err) {
+      // The panel and a notification already show the failure; cancelling is not one.
+      if (!(err instanceof EngineError)) output.error(`Find Influential Training Data: ${String(err)}`);
+      return undefined;
+    }
+  };
+}
+
+function parseArgs(first: unknown, second: unknown): Parsed {
+  const out: Parsed = {};
+  if (isOptions(first)) {
+    out.model = fsPath(first.model, 'model');
+    out.input = fsPath(first.input, 'input');
+    out.train = fsPath(first.train, 'train');
+    if (first.method !== undefined && !INFLUENCE_METHODS.includes(first.method)) throw new Error(`unknown influence method ${JSON.stringify(first.method)}; use ${INFLUENCE_METHODS.join(', ')}.`);
+    out.method = first.method;
+    out.label = bounded(first.label, 'label', INFLUENCE_LIMITS.label);
+    out.top = bounded(first.top, 'top', INFLUENCE_LIMITS.top);
+  } else {
+    // From the explorer: the clicked resource, and every selected one (a model and an input selected together are a pair).
+    const selected = Array.isArray(second) && second.length === 2 ? second : [first];
+    for (const p of selected.map((s) => fsPath(s, 'a selected resource'))) {
+      if (p && isModelFile(p)) out.model ??= p;
+      else if (p) out.input ??= p;
+    }
+  }
+  if (out.model && !isModelFile(out.model)) throw new Error(`${out.model} is not a model.json.`);
+  return out;
+}
+
+function isOptions(v: unknown): v is FindInfluenceArgs {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri) && !('scheme' in v);
+}
+
+function bounded(v: unknown, name: string, [lo, hi]: readonly [number, number]): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new Error(`${name} must be a whole number from ${lo} to ${hi}.`);
+  return v;
+}
+
+/** A path or URI argument as an absolute local path. */
+function fsPath(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const uri =
+    value instanceof vscode.Uri ? value
+    : typeof value === 'string' ? (/^[a-z][a-z0-9+.-]+:\/\//i.test(value) ? vscode.Uri.parse(value) : vscode.Uri.file(path.resolve(value)))
+    : undefined;
+  if (!uri) throw new Error(`${what} is not a file path or URI.`);
+  if (uri.scheme !== 'file') throw new Error(`Model Lens reads files on disk; ${uri.toString()} is not a local file.`);
+  return path.resolve(uri.fsPath);
+}
+
+async function pickMethod(): Promise<InfluenceMethod | undefined> {
+  const items = INFLUENCE_METHODS.map((method) => ({ label: INFLUENCE_METHOD_NAMES[method], detail: METHOD_DETAILS[method], method }));
+  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which method?' });
+  return picked?.method;
+}
+
+/** The panel's inputs, its current one first, or any file. */
+async function pickInput(panel: ModelPanel): Promise<string | undefined> {
+  await panel.whenRendered();
+  const items: (vscode.QuickPickItem & { path?: string })[] = panel
+    .inputs()
+    .map((i) => ({ label: i.label, description: i.selected ? 'current input in the panel' : undefined, path: i.path }));
+  items.push({ label: '$(folder-opened) Choose file…' });
+  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which prediction? Choose its input' });
+  if (!picked) return undefined;
+  if (picked.path) return picked.path;
+  const uri = (
+    await vscode.window.showOpenDialog({ title: 'Model Lens: choose an input', canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(panel.modelPath)) })
+  )?.[0];
+  return uri && fsPath(uri, 'the chosen file');
+}

@@ -1,0 +1,132 @@
+/** Training-data influence requests and results, shared by engine, CLI, extension and webview. */
+import type { BackendName, ClassScore } from './model';
+
+/**
+ * influence: influence functions (Koh & Liang) for one test input;
+ * tracin: TracIn over the sidecar's (or --checkpoints') checkpoints for one test input;
+ * self: self-influence of every training example (no test input), to surface mislabelled ones.
+ */
+export const INFLUENCE_METHODS = ['influence', 'tracin', 'self'] as const;
+export type InfluenceMethod = (typeof INFLUENCE_METHODS)[number];
+
+/** Inverse-Hessian-vector product solvers. exact: explicit Hessian + Cholesky (small scopes only). */
+export const INFLUENCE_SOLVERS = ['cg', 'lissa', 'exact'] as const;
+export type InfluenceSolver = (typeof INFLUENCE_SOLVERS)[number];
+
+/** One checkpoint of a training run, for TracIn: its model.json and the learning rate used after it. */
+export interface TrainingCheckpoint {
+  path: string;
+  learningRate: number;
+}
+
+export interface InfluenceOptions {
+  method: InfluenceMethod;
+  /** The test input (any input format); required unless method is 'self'. */
+  inputPath?: string;
+  /** The test point's true class (index); default: the predicted class. */
+  label?: number;
+  /** Training set (image folder with a sub-folder per class, CSV, JSONL or tensor JSON); default: the sidecar's data.train. */
+  train?: string;
+  /** tracin: checkpoints of the same architecture; default: the sidecar's data.checkpoints. */
+  checkpoints?: TrainingCheckpoint[];
+  /** Layers whose trainable weights are the parameters; default: all for small models, else the last dense layer(s). */
+  layers?: string[];
+  /** influence/self: default cg, or exact when the scope has at most EXACT_DEFAULT_MAX_PARAMS parameters. */
+  solver?: InfluenceSolver;
+  /** λ added to the Hessian (for an L2-regularised model, its regularisation strength); default 0.01. */
+  damping?: number;
+  /** LiSSA: recursion depth, scale (≥ the Hessian's largest eigenvalue), repeats to average, batch size per step. */
+  lissaDepth?: number;
+  lissaScale?: number;
+  lissaRepeats?: number;
+  lissaBatch?: number;
+  /** How many proponents and opponents to return (self: how many top suspects); default 10. */
+  top?: number;
+  /** Folder for cached per-example training gradients; absent: no cache. */
+  cacheDir?: string;
+  /** Seed for sampling (LiSSA batches). */
+  seed?: number;
+}
+
+/** λ when the caller gives none (raised automatically where the Hessian is indefinite). */
+export const DEFAULT_DAMPING = 0.01;
+
+/** The scope's parameter count at or below which `solver` defaults to exact. */
+export const EXACT_DEFAULT_MAX_PARAMS = 2000;
+
+/** Where a training example lives, so the editor can open it. */
+export interface ExampleLocation {
+  /** Absolute path of the file (the image, or the CSV / JSONL / tensor JSON that holds the row). */
+  path: string;
+  /** 1-based line in that file for rows; absent for image files. */
+  line?: number;
+}
+
+/** What a gallery shows for a training example. */
+export type ExamplePreview =
+  /** A PNG data: URI of the image at model resolution. */
+  | { kind: 'image'; png: string }
+  | { kind: 'row'; cells: Record<string, string> }
+  | { kind: 'text'; text: string }
+  | { kind: 'tensor'; summary: string };
+
+export interface InfluenceScore {
+  /** Position in the training set as loaded (skipped rows excluded). */
+  index: number;
+  /** File path relative to the training set (image folders), or `<file>:<line>` for rows. */
+  id: string;
+  /** The example's class index and name. */
+  label: number;
+  labelName: string;
+  /**
+   * Positive: a proponent (removing it would raise the test loss; for influence functions this is
+   * −I_up,loss(z, z_test), and removing z changes the test loss by ≈ score / n). Negative: an
+   * opponent. self: ∇L(z)ᵀ H⁻¹ ∇L(z) (or Σ η‖∇L‖² for TracIn), high = suspicious.
+   */
+  score: number;
+  location: ExampleLocation;
+  preview: ExamplePreview;
+}
+
+export interface InfluenceResult {
+  method: InfluenceMethod;
+  /** influence/self: the IHVP solver used; null for tracin. */
+  solver: InfluenceSolver | null;
+  paramScope: {
+    layers: string[];
+    params: number;
+    /** Why this scope (e.g. "default for models over 20,000 parameters: the last dense layer"). */
+    reason: string;
+  };
+  /** The λ used (null for TracIn); more than asked when the default had to be raised (see warnings). */
+  damping: number | null;
+  /** The test point (absent for self). */
+  test?: {
+    inputPath: string;
+    label: number;
+    labelName: string;
+    /** Whether label came from the model's prediction rather than the caller. */
+    labelFromPrediction: boolean;
+    prediction: ClassScore[];
+    loss: number;
+  };
+  /**
+   * Sorted by score, highest first: the `top` strongest proponents then the `top` strongest
+   * opponents (self: the `top` most self-influential examples).
+   */
+  scores: InfluenceScore[];
+  /** Size of the training set used, and the rows that could not be read (with where and why). */
+  trainSize: number;
+  trainPath: string;
+  skipped: { id: string; reason: string }[];
+  /** tracin: the checkpoints used. */
+  checkpoints?: TrainingCheckpoint[];
+  /** Whether cached training gradients were used (no training example's gradient was recomputed). */
+  cached: boolean;
+  /** What the user should know about these numbers (e.g. damping raised, a solve that did not converge). */
+  warnings: string[];
+  /** Iterative solvers' diagnostics (cg, lissa): iterations and final relative residual; null otherwise. */
+  solverInfo: { iterations: number; residual: number } | null;
+  backend: BackendName;
+  ms: number;
+}
