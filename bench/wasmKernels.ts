@@ -141,7 +141,8 @@ function useFallbacks(on: boolean): void {
   for (const config of wasmKernelConfigs) {
     tf.unregisterKernel(config.kernelName, 'wasm');
     if (!on) tf.registerKernel(config);
-    else tf.registerKernel(builtins.get(config.kernelName) ?? cpuFallback(config.kernelName));
+    // Our clip gradient has no fallback (tfjs's own gradient is the wrapped config's): it stays.
+    else tf.registerKernel(builtins.get(config.kernelName) ?? (tf.getKernel(config.kernelName, 'cpu') ? cpuFallback(config.kernelName) : config));
   }
 }
 
