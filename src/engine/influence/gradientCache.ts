@@ -12,6 +12,8 @@ import type { Dataset, GradientRows, Objective } from './objective';
 
 /** Bump when the loss or the gradient layout changes, so old files are not reused. */
 const FORMAT = 'model-lens-gradients-v2';
+/** The cache folder keeps the most recently used files within this size; older ones are deleted. */
+const CACHE_MAX_BYTES = 512 * 1024 * 1024;
 
 /** Identifies the gradients of `objective` over a training set whose content hashes to trainHash. */
 export function gradientKey(objective: Objective, trainHash: string): string {
@@ -46,7 +48,10 @@ export async function cachedArray<T extends Float32Array | Float64Array>(
   const hit = file ? read(file, kind, length) : null;
   if (hit) return { value: hit, cached: true };
   const value = await compute();
-  if (file) write(file, value);
+  if (file) {
+    write(file, value);
+    prune(path.dirname(file), CACHE_MAX_BYTES);
+  }
   return { value, cached: false };
 }
 
@@ -56,6 +61,8 @@ function read<T extends Float32Array | Float64Array>(file: string, kind: ArrayKi
     if (bytes.byteLength !== length * kind.BYTES_PER_ELEMENT) return null;
     const value = new kind(length);
     new Uint8Array(value.buffer).set(bytes);
+    const now = new Date();
+    fs.utimesSync(file, now, now); // recently used: pruning keeps it
     return value;
   } catch {
     return null;
@@ -70,5 +77,24 @@ function write(file: string, value: Float32Array | Float64Array): void {
     fs.renameSync(temp, file);
   } catch {
     fs.rmSync(temp, { force: true });
+  }
+}
+
+/** Deletes the least recently used files of `dir` until the rest fit in maxBytes. */
+export function prune(dir: string, maxBytes: number): void {
+  try {
+    const files = fs
+      .readdirSync(dir)
+      .map((name) => path.join(dir, name))
+      .map((file) => ({ file, stat: fs.statSync(file) }))
+      .filter(({ stat }) => stat.isFile())
+      .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
+    let total = 0;
+    for (const { file, stat } of files) {
+      total += stat.size;
+      if (total > maxBytes) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // Another process pruning at the same time, or a folder we cannot list: nothing to lose.
   }
 }
