@@ -33,8 +33,9 @@ const ROWS_PER_CHUNK = 64;
 /** Float budget of one batched pass, and a guess of how much the suffix's activations outgrow its input. */
 const CHUNK_FLOATS = 4_000_000;
 const ACTIVATION_GROWTH = 8;
-/** Gradient floats per batch on the dense path (examples × parameters). */
+/** Gradient floats per batch on the dense path (examples × parameters), and at most this many examples, so progress moves. */
 const BATCHED_GRADIENT_FLOATS = 2_000_000;
+const BATCHED_ROWS_MAX = 1024;
 
 export class Objective {
   readonly size: number;
@@ -120,7 +121,7 @@ export class Objective {
     const rows: GradientRows = { n, p: this.size, data: new Float32Array(n * this.size) };
     const suffix = this.split.suffixLayers;
     const batched = denseScopeFits(suffix, this.scope.layers);
-    const chunk = batched ? Math.max(1, Math.floor(BATCHED_GRADIENT_FLOATS / this.size)) : ROWS_PER_CHUNK;
+    const chunk = batched ? Math.max(1, Math.min(BATCHED_ROWS_MAX, Math.floor(BATCHED_GRADIENT_FLOATS / this.size))) : ROWS_PER_CHUNK;
     for (let start = 0; start < n; start += chunk) {
       ctx.signal.throwIfAborted();
       const end = Math.min(n, start + chunk);
