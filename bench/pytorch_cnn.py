@@ -1,7 +1,9 @@
 """The bench's 32x32 CNN (bench/models.ts, cnn32) in PyTorch: times predict, one input gradient and
-IG-50 (all 50 interpolation points in one batch, forward + backward), prints one JSON object.
+IG-50 (all 50 interpolation points in one batch, forward + backward) with 1 thread and with one thread
+per core ("PyTorch CPU"), prints one JSON object.
 Run by `npm run bench` where torch imports (unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE first)."""
 import json
+import os
 import statistics
 import time
 
@@ -58,14 +60,22 @@ def main():
         with torch.no_grad():
             model(x.expand(50, 3, 32, 32).contiguous())
 
+    def timings(threads):
+        torch.set_num_threads(threads)
+        return {
+            "threads": threads,
+            "predict1": timed(predict),
+            "inputGradient": timed(input_gradient),
+            "forward50": timed(forward50),
+            "ig50": timed(ig50),
+        }
+
+    default_threads = torch.get_num_threads()
     print(json.dumps({
         "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
         "model": "cnn32",
-        "predict1": timed(predict),
-        "inputGradient": timed(input_gradient),
-        "forward50": timed(forward50),
-        "ig50": timed(ig50),
+        "defaultThreads": default_threads,
+        "runs": [timings(threads) for threads in sorted({1, os.cpu_count() or 1})],
     }))
 
 

@@ -4,15 +4,8 @@
  * is transposed explicitly and the built-in kernel runs untransposed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { builtinKernel } from './builtins';
 import { KernelParams, RefCountingBackend, requireInputs, runOps } from './tensorInfo';
-
-/** wasm's BatchMatMul, kept when ours replaces it (registerAll keeps its setupFunc, which binds its wasm function). */
-let builtin: tf.KernelConfig | undefined;
-
-/** Keeps `config` (the built-in kernel, registered before ours) for ours to delegate to. */
-export function keepBuiltinBatchMatMul(config: tf.KernelConfig): void {
-  builtin = config;
-}
 
 /** t with its last two axes swapped. */
 function swapLast(t: tf.Tensor): tf.Tensor {
@@ -22,10 +15,9 @@ function swapLast(t: tf.Tensor): tf.Tensor {
 }
 
 function batchMatMul(params: KernelParams): tf.TensorInfo | tf.TensorInfo[] {
-  if (!builtin) throw new Error('BatchMatMul: the built-in wasm kernel was not kept before ours replaced it');
   const { a, b } = requireInputs(tf.BatchMatMul, params.inputs, 'a', 'b');
   const { transposeA, transposeB } = params.attrs as unknown as tf.BatchMatMulAttrs;
-  if (!transposeA && !transposeB) return builtin.kernelFunc(params);
+  if (!transposeA && !transposeB) return builtinKernel(tf.BatchMatMul).kernelFunc(params);
   return runOps(params.backend as RefCountingBackend, [a, b], (a2, b2) =>
     tf.matMul(transposeA ? swapLast(a2) : a2, transposeB ? swapLast(b2) : b2));
 }

@@ -6,6 +6,42 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { KernelParams, requireInputs } from './tensorInfo';
 
+/** A 2x2, stride-2 pool whose windows all lie inside x (the usual CNN downsampling). */
+function halvesEvenly(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+    info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth;
+}
+
+/**
+ * The same rule as the general loop, unrolled over the window's four cells with channels innermost: ≈30%
+ * faster on cnn32's pools. Windows don't overlap, so each dy lands in a cell no other window touches.
+ */
+function maxPoolGrad2x2(info: tf.backend_util.Conv2DInfo, x: ArrayLike<number>, g: ArrayLike<number>, dx: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth } = info;
+  const rowStep = inWidth * ch;
+  for (let b = 0, y = 0; b < batchSize; b++) {
+    for (let yR = 0; yR < outHeight; yR++) {
+      for (let yC = 0; yC < outWidth; yC++) {
+        const i0 = ((b * inHeight + 2 * yR) * inWidth + 2 * yC) * ch;
+        for (let d = 0; d < ch; d++, y++) {
+          // Row-major: (0,0), (0,1), (1,0), (1,1); only a strictly greater value wins, so NaN never does.
+          const i00 = i0 + d;
+          let at = x[i00] > -Infinity ? i00 : -1;
+          let best = at < 0 ? -Infinity : x[i00];
+          const i01 = i00 + ch;
+          const i10 = i00 + rowStep;
+          const i11 = i10 + ch;
+          if (x[i01] > best) { best = x[i01]; at = i01; }
+          if (x[i10] > best) { best = x[i10]; at = i10; }
+          if (x[i11] > best) at = i11;
+          if (at >= 0) dx[at] = g[y];
+        }
+      }
+    }
+  }
+}
+
 function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { dy, input } = requireInputs(tf.MaxPoolGrad, inputs, 'dy', 'input');
@@ -22,6 +58,10 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const x = wasm.typedArrayFromHeap(input);
   const g = wasm.typedArrayFromHeap(dy);
   dx.fill(0);
+  if (halvesEvenly(info)) {
+    maxPoolGrad2x2(info, x, g, dx);
+    return out;
+  }
   for (let b = 0; b < batchSize; b++) {
     const xBatch = b * inHeight * inWidth * ch;
     for (let yR = 0; yR < outHeight; yR++) {

@@ -4,7 +4,8 @@
  * the built-in kernels) and before `tf.setBackend('wasm')`. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMulConfig, keepBuiltinBatchMatMul } from './BatchMatMul';
+import { batchMatMulConfig } from './BatchMatMul';
+import { keepBuiltin } from './builtins';
 import { clipGradConfig, clipGradGradConfig, clipGradients } from './ClipGrad';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
@@ -12,6 +13,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { reverseConfig } from './Reverse';
+import { sliceConfig } from './Slice';
 import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
@@ -20,7 +22,7 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * all-negative windows), Conv2DBackpropInput (plain C loops, ~10x slower than XNNPACK), and Tile
  * and Reverse (per-element index arithmetic; batch-norm and conv gradients call them); one kernel
  * for the gradient of clipByValue and relu6, which their gradients use on wasm; BatchMatMul wraps
- * the built-in one for transposed operands.
+ * the built-in one for transposed operands; Slice copies whole runs where wasm's copies innermost rows.
  */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -31,6 +33,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   tileConfig,
   reverseConfig,
+  sliceConfig,
   clipGradConfig,
   batchMatMulConfig,
 ];
@@ -43,7 +46,7 @@ export function registerWasmKernels(): void {
     const existing = tf.getKernel(config.kernelName, config.backendName);
     if (existing?.kernelFunc === config.kernelFunc) continue;
     if (existing) tf.unregisterKernel(config.kernelName, config.backendName);
-    if (existing && config === batchMatMulConfig) keepBuiltinBatchMatMul(existing);
+    if (existing) keepBuiltin(existing); // ours may delegate to it
     // A built-in binds its wasm function in setupFunc, which other built-ins call too (Sum transposes): keep it.
     tf.registerKernel(existing?.setupFunc ? { ...config, setupFunc: existing.setupFunc } : config);
   }

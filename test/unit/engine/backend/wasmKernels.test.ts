@@ -211,7 +211,7 @@ describe('backend/wasmKernels', function () {
     if (summary) console.log(`      max relative error vs cpu/reference: ${summary}`);
   });
 
-  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad, Conv2DBackpropInput, Tile, Reverse and BatchMatMul, idempotently', async () => {
+  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad, Conv2DBackpropInput, Tile, Reverse, Slice and BatchMatMul, idempotently', async () => {
     await initBackend('wasm');
     registerWasmKernels();
     registerWasmKernels();
@@ -222,7 +222,7 @@ describe('backend/wasmKernels', function () {
     }
     assert.deepStrictEqual(wasmKernelConfigs.map((c) => c.kernelName).sort(), [
       'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Tile', 'UnsortedSegmentSum']);
+      'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum']);
   });
 
   it('Conv2DBackpropFilter matches cpu (NHWC and NCHW) and the definition (dilations)', async () => {
@@ -321,13 +321,14 @@ describe('backend/wasmKernels', function () {
     assert.deepStrictEqual(Array.from(onWasm.values), [0, 1, 0, 0]);
   });
 
-  it('MaxPoolGrad matches cpu on random pools, with ties, -Infinity and NaN', async () => {
+  it('MaxPoolGrad matches cpu on random pools (the last 20 2x2 stride 2, its fast path), with ties, -Infinity and NaN', async () => {
     const r = rng(3);
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < 80; k++) {
+      const halving = k >= 60;
       const shape: Shape4 = [int(r, 1, 3), int(r, 1, 9), int(r, 1, 9), int(r, 1, 5)];
-      const filterSize: [number, number] = [int(r, 1, 4), int(r, 1, 4)];
-      const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
-      const kind = pick(r, ['same', 'valid', 'number'] as const);
+      const filterSize: [number, number] = halving ? [2, 2] : [int(r, 1, 4), int(r, 1, 4)];
+      const strides: [number, number] = halving ? [2, 2] : [int(r, 1, 3), int(r, 1, 3)];
+      const kind = pick(r, halving ? ['same', 'valid'] as const : ['same', 'valid', 'number'] as const);
       const pad = kind === 'number' ? int(r, 0, 1) : kind;
       const dimRoundingMode = kind === 'number' ? pick(r, ['floor', 'ceil', 'round'] as const) : undefined;
       let info: tf.backend_util.Conv2DInfo;
@@ -418,6 +419,29 @@ describe('backend/wasmKernels', function () {
     }
   });
 
+  it('Slice matches cpu on random shapes, begins and sizes (some -1) and dtypes, ZeroPadding2D\'s gradient included', async () => {
+    const r = rng(11);
+    const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
+      { shape: [1, 9, 9, 3], begin: [0, 0, 0, 0], size: [1, 8, 8, 3] }];
+    for (let k = 0; k < 80; k++) {
+      // Rank 0 is left out: cpu's slice of a scalar is empty, and ours hands contiguous slices to wasm's own.
+      const shape = [int(r, 1, 4), ...randomShape(r)];
+      const begin = shape.map((d) => int(r, 0, Math.max(0, d - 1)));
+      const size = shape.map((d, a) => (r() < 0.15 ? -1 : int(r, 0, d - begin[a])));
+      cases.push({ shape, begin, size });
+    }
+    for (const { shape, begin, size } of cases) {
+      const dtype = pick(r, ['float32', 'int32'] as const);
+      const x = host(shape, valuesOf(r, dtype, tf.util.sizeFromShape(shape)), dtype);
+      const run = () => runKernel(tf.Slice, { x }, { begin, size });
+      const onWasm = await onBackend('wasm', run);
+      const onCpu = await onBackend('cpu', run);
+      const label = `slice x[${shape}] begin [${begin}] size [${size}]`;
+      assert.deepStrictEqual(onWasm.shape, onCpu.shape, label);
+      assert.deepStrictEqual(Array.from(onWasm.values), Array.from(onCpu.values), label);
+    }
+  });
+
   it('BatchMatMul matches cpu for every transposeA/transposeB and broadcast batch', async () => {
     const r = rng(9);
     for (let k = 0; k < 40; k++) {
@@ -474,7 +498,7 @@ describe('backend/wasmKernels', function () {
     assert.deepStrictEqual(onWasm, [0, 2, 3, 4, 0]);
   });
 
-  it('Tile and Reverse keep bool tensors bool', async () => {
+  it('Tile, Reverse and Slice keep bool tensors bool (and Slice slices strings)', async () => {
     await onBackend('wasm', () => {
       const before = tf.memory().numTensors;
       tf.tidy(() => {
@@ -485,6 +509,11 @@ describe('backend/wasmKernels', function () {
         const reversed = tf.reverse(b, 1);
         assert.strictEqual(reversed.dtype, 'bool');
         assert.deepStrictEqual(Array.from(reversed.dataSync()), [0, 0, 1]);
+        const sliced = tf.slice(tf.tensor2d([[true, false, true], [false, true, true]], [2, 3], 'bool'), [0, 1], [2, 1]);
+        assert.strictEqual(sliced.dtype, 'bool');
+        assert.deepStrictEqual(Array.from(sliced.dataSync()), [0, 1]);
+        const words = tf.slice(tf.tensor2d([['a', 'b', 'c'], ['d', 'e', 'f']]), [0, 1], [2, 2]);
+        assert.deepStrictEqual(words.dataSync(), ['b', 'c', 'e', 'f']);
       });
       assert.strictEqual(tf.memory().numTensors, before);
     });
