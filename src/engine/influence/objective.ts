@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import { outputKind, type OutputKind } from '../checkpoint/probabilities';
-import { batchSizeFor } from '../saliency/batching';
+import { batchSizeFor, exampleElements } from '../saliency/batching';
 import type { ParamScope } from './scope';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
 import { hasFinalSoftmax, withLogits } from './logits';
@@ -55,7 +55,7 @@ export class Objective {
   /** The suffix's inputs for training inputs x, in memory-bounded batches. The caller owns the result. */
   embed(x: tf.Tensor, labels: Int32Array): Dataset {
     const n = x.shape[0];
-    const batch = batchSizeFor(x.size / n);
+    const batch = batchSizeFor(exampleElements(this.model, x.size / n));
     const parts: tf.Tensor[] = [];
     for (let start = 0; start < n; start += batch) {
       parts.push(tf.tidy(() => this.split.prefix(x.slice(start, Math.min(batch, n - start)))));

@@ -11,7 +11,7 @@ import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
 import { outputKind, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
 import { makeRng, shuffleInPlace } from '../common/random';
-import { batchSizeFor, concatOverBatches } from '../saliency/batching';
+import { batchSizeFor, concatOverBatches, exampleElements } from '../saliency/batching';
 
 export const DEFAULT_CURVE_STEPS = 20;
 
@@ -104,7 +104,7 @@ export async function deletionInsertion(
       [random, x, deletionBase],
       [random, insertionBase, x],
     ];
-    const batch = batchSizeFor(x.size, options.internalBatch);
+    const batch = batchSizeFor(exampleElements(checkpoint.model, x.size), options.internalBatch);
     const curves: number[][] = [];
     for (const [r, [rank, from, to]] of runs.entries()) {
       const offset = r * counts.length;

@@ -4,11 +4,40 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
+import { flatLayers, outputShapeOf } from './layerTap';
 
-/** Float32 elements per batch: keeps a batch's activations well inside the wasm heap (≈4 GB cap). */
-const BUDGET_ELEMENTS = 4_000_000;
+/**
+ * Float32 elements a batch may hold while a gradient runs (≈1.5 GB): well inside the wasm heap's
+ * ≈4 GB cap, with room for the model's weights and the engine's other tensors.
+ */
+const BUDGET_ELEMENTS = 375_000_000;
+/**
+ * What one example holds during a backward pass, per float of layer output: the tape keeps every
+ * output, and the gradient kernels' temporaries come on top (measured on MobileNetV2 at 224²:
+ * ≈350 MB per image for 22M output floats over all its layers).
+ */
+const BACKWARD_FACTOR = 4;
+/** Graph models do not declare their layers' shapes: a CNN's activations-with-temporaries ≈ 600× its input (MobileNetV2). */
+const GRAPH_FACTOR = 600;
 
-/** How many copies of an input of `elementsPerExample` floats to evaluate at once. */
+/**
+ * Float32 elements one example of `inputElements` occupies while a gradient runs through the
+ * model. It is the model's activations, not its input, that fill the heap (MobileNetV2 at 224²:
+ * 150k input floats, ≈90M in flight).
+ */
+export function exampleElements(model: tf.LayersModel | tf.GraphModel, inputElements: number): number {
+  if (!(model instanceof tf.LayersModel)) return inputElements * GRAPH_FACTOR;
+  const outputs = flatLayers(model).reduce((sum, layer) => sum + perExample(outputShapeOf(layer)), 0);
+  return Math.max(inputElements, outputs) * BACKWARD_FACTOR;
+}
+
+/** Elements of one example of a layer output shape [batch, ...]; 0 when a dimension is free. */
+function perExample(shape: (number | null)[] | null): number {
+  if (!shape || shape.slice(1).some((d) => d === null)) return 0;
+  return shape.slice(1).reduce((a: number, d) => a * (d as number), 1);
+}
+
+/** How many examples of `elementsPerExample` (see exampleElements) to evaluate at once. */
 export function batchSizeFor(elementsPerExample: number, requested?: number): number {
   if (requested !== undefined) return Math.max(1, Math.floor(requested));
   return Math.max(1, Math.min(256, Math.floor(BUDGET_ELEMENTS / Math.max(1, elementsPerExample))));

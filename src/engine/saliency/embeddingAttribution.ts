@@ -24,7 +24,7 @@ import type { RunContext } from '../../protocol/engine';
 import type { SaliencyMethod, SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
-import { sumOverBatches } from './batching';
+import { exampleElements, sumOverBatches } from './batching';
 import { integrate } from './integratedGradients';
 import { flatLayers, gradientAtLayerOutput, layerOutput, scoreWithLayerOutput } from './layerTap';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
@@ -73,14 +73,14 @@ async function run(id: SaliencyMethod, inputs: AttributionInputs, options: Salie
     const gradientOf = (points: tf.Tensor) => gradientAtLayerOutput(subject, layer, x, points, target, WHAT);
     if (id === 'integrated-gradients') {
       const result = await integrate(
-        { x: embedded, gradientOf, scoreOf: (points) => scoreWithLayerOutput(subject, layer, x, points, target, WHAT) },
+        { x: embedded, gradientOf, scoreOf: (points) => scoreWithLayerOutput(subject, layer, x, points, target, WHAT), elements: exampleElements(model, x.size) },
         options,
         ctx,
       );
       return { ...result, values: reduce(result.values, 'sum') };
     }
     if (id === 'smoothgrad') {
-      const result = await smoothOver(embedded, gradientOf, options, ctx);
+      const result = await smoothOver(embedded, exampleElements(model, x.size), gradientOf, options, ctx);
       const variant = options.smoothVariant ?? 'smoothgrad';
       return { values: reduce(result.values, variant === 'smoothgrad' ? 'l2' : 'sum') };
     }

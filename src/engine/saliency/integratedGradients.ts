@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, sumOverBatches } from './batching';
+import { batchSizeFor, exampleElements, sumOverBatches } from './batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { quadrature } from './quadrature';
 import { inputGradient, targetScore } from './score';
@@ -30,6 +30,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       baseline: inputs.baseline,
       gradientOf: (points) => inputGradient(checkpoint, points, target),
       scoreOf: (points) => targetScore(checkpoint, points, target),
+      elements: exampleElements(checkpoint.model, x.size),
     },
     options,
     ctx,
@@ -49,6 +50,8 @@ export interface PathIntegrand {
   gradientOf(points: tf.Tensor): tf.Tensor;
   /** F at each of k points [k, ...] → [k]; synchronous, called inside a tidy. */
   scoreOf(points: tf.Tensor): tf.Tensor;
+  /** Float32 elements one point occupies while its gradient runs (exampleElements): sizes the batches. */
+  elements: number;
 }
 
 /** (x − b) ⊙ Σᵢ wᵢ ∇F(b + αᵢ (x − b)) in batches of points, with the completeness delta. */
@@ -67,7 +70,7 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
   try {
     const delta = tf.tidy(() => tf.sub(x, baseline));
     created.push(delta);
-    const batchSize = batchSizeFor(x.size, options.internalBatch);
+    const batchSize = batchSizeFor(f.elements, options.internalBatch);
     // Σᵢ wᵢ ∇F(b + αᵢ δ), one batch of points per tidy: [1, ...].
     const weightedGradients = await sumOverBatches(steps, batchSize, ctx, (start, end) => {
       const column = [end - start, ...exampleShape.map(() => 1)];

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, concatOverBatches } from './batching';
+import { batchSizeFor, concatOverBatches, exampleElements } from './batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { targetScore } from './score';
 
@@ -94,7 +94,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   const fx = (await scoreOfX.data())[0];
   scoreOfX.dispose();
 
-  const batchSize = batchSizeFor(size, options.internalBatch);
+  const batchSize = batchSizeFor(exampleElements(checkpoint.model, size), options.internalBatch);
   const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
     const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
     for (let k = start; k < end; k++) {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, sumOverBatches } from './batching';
+import { batchSizeFor, exampleElements, sumOverBatches } from './batching';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 
@@ -35,15 +35,22 @@ export const smoothGrad: AttributionMethod = noiseTunnel();
 
 async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
   const { checkpoint, x, target } = inputs;
-  return smoothOver(x, (batch) => base(checkpoint, batch, target), options, ctx);
+  return smoothOver(x, exampleElements(checkpoint.model, x.size), (batch) => base(checkpoint, batch, target), options, ctx);
 }
 
 /**
  * The noise tunnel around any per-example attribution `attribute` ([k, ...] → [k, ...],
  * synchronous, called inside a tidy) of the point x [1, ...]: in input space (above) or in a
- * layer's output space (token attribution at an embedding's output).
+ * layer's output space (token attribution at an embedding's output). `elements` sizes its batches
+ * (exampleElements).
  */
-export async function smoothOver(x: tf.Tensor, attribute: (batch: tf.Tensor) => tf.Tensor, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
+export async function smoothOver(
+  x: tf.Tensor,
+  elements: number,
+  attribute: (batch: tf.Tensor) => tf.Tensor,
+  options: SaliencyOptions,
+  ctx: RunContext,
+): Promise<Attribution> {
   const samples = options.samples ?? DEFAULT_SAMPLES;
   const noise = options.noise ?? DEFAULT_NOISE;
   const variant: Variant = options.smoothVariant ?? 'smoothgrad';
@@ -60,7 +67,7 @@ export async function smoothOver(x: tf.Tensor, attribute: (batch: tf.Tensor) => 
   // E[a²] − E[a]² from cancelling catastrophically in float32 when the variance is small.
   const shift = variant === 'vargrad' ? tf.tidy(() => attribute(x)) : null;
   try {
-    const sums = await sumOverBatches(samples, batchSizeFor(x.size, options.internalBatch), ctx, (start, end) => {
+    const sums = await sumOverBatches(samples, batchSizeFor(elements, options.internalBatch), ctx, (start, end) => {
       const perturbations: tf.Tensor[] = [];
       for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
       const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
