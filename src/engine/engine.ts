@@ -12,6 +12,8 @@ import { checkParams } from './params';
 import { predict } from './predict';
 import { explain } from './saliency/explain';
 import { findInfluence } from './influence/find';
+import type { TrainingSet } from './influence/trainingSet';
+import { TrainingSetCache } from './influence/trainingSetCache';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -21,8 +23,7 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, top),
   saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx),
-  influence: async (engine, params, ctx) =>
-    findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, (p) => engine.checkpoint(p)),
+  influence: async (engine, params, ctx) => findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
 
@@ -30,6 +31,7 @@ export class Engine {
   private active: BackendName | null = null;
   /** One loaded model per path, reloaded when its model.json changes on disk. */
   private readonly checkpoints = new Map<string, Promise<Checkpoint>>();
+  private readonly trainingSets = new TrainingSetCache();
 
   constructor(private readonly log: Logger = () => {}) {}
 
@@ -69,7 +71,13 @@ export class Engine {
     return loading;
   }
 
+  /** The training set at `source` for the checkpoint's input, kept loaded between requests. */
+  trainingSet(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet> {
+    return this.trainingSets.get(source, checkpoint, ctx);
+  }
+
   private forgetModels(): void {
+    this.trainingSets.clear();
     for (const loading of this.checkpoints.values()) loading.then((c) => c.model.dispose(), () => {});
     this.checkpoints.clear();
   }

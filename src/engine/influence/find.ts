@@ -24,7 +24,7 @@ import { chooseScope, type ParamScope } from './scope';
 import { selfInfluence } from './selfInfluence';
 import type { Solution } from './solvers/solver';
 import { addTracInTerm } from './tracIn';
-import { loadTrainingSet, trainingSetPath, type TrainingSet } from './trainingSet';
+import { trainingSetPath, type TrainingSet } from './trainingSet';
 
 const DEFAULT_TOP = 10;
 
@@ -47,24 +47,29 @@ interface Scored {
   checkpoints?: TrainingCheckpoint[];
 }
 
-/** `load` gives other checkpoints of the run (TracIn) through the engine's cache. */
+/** What the engine keeps loaded between requests: other checkpoints of the run (TracIn), the training set. */
+export interface Loaded {
+  checkpoint(modelPath: string): Promise<Checkpoint>;
+  /** Owned by the engine: not disposed by the request. */
+  trainingSet(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet>;
+}
+
 export async function findInfluence(
   checkpoint: Checkpoint,
   params: Params,
   backend: BackendName,
   ctx: RunContext,
-  load: (modelPath: string) => Promise<Checkpoint>,
+  loaded: Loaded,
 ): Promise<InfluenceResult> {
   const started = performance.now();
   const model = layersModel(checkpoint);
   const scope = chooseScope(model, params.layers);
   const test = params.method === 'self' ? null : await testPoint(checkpoint, params);
-  let train: TrainingSet | null = null;
   try {
-    train = await loadTrainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
+    const train = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
     const scored =
       params.method === 'tracin'
-        ? await tracIn(checkpoint, scope, train, test as TestPoint, params, ctx, load)
+        ? await tracIn(checkpoint, scope, train, test as TestPoint, params, ctx, (p) => loaded.checkpoint(p))
         : await influenceFunctions(model, scope, train, test, params, ctx);
     const labels = checkpoint.sidecar.sidecar.labels;
     const labelName = (k: number) => labels?.[k] ?? String(k);
@@ -83,7 +88,7 @@ export async function findInfluence(
           loss: scored.testLoss ?? NaN,
         },
       }),
-      scores: ranked(scored.scores, params.method === 'self', params.top ?? DEFAULT_TOP).map((index) => describe(train as TrainingSet, index, scored.scores[index], labelName)),
+      scores: ranked(scored.scores, params.method === 'self', params.top ?? DEFAULT_TOP).map((index) => describe(train, index, scored.scores[index], labelName)),
       trainSize: train.labels.length,
       trainPath: train.path,
       skipped: train.skipped,
@@ -95,7 +100,6 @@ export async function findInfluence(
       ms: performance.now() - started,
     };
   } finally {
-    train?.dispose();
     test?.x.dispose();
   }
 }

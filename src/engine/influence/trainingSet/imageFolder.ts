@@ -46,7 +46,7 @@ export async function readImageFolder(dir: string, set: TrainingSetBuilder): Pro
 }
 
 /** Every file below dir, as sorted '/'-separated relative paths; hidden files and folders (.DS_Store, .git) are not data. */
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
   const out: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
