@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
-import { loadCheckpoint } from '../src/engine/checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
 import { inputGradient } from '../src/engine/saliency/score';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       console.log(await kernelTable(`${name} input gradient ×${n}`, () => inputGradient(checkpoint, x, 0)));
       x.dispose();
     }
-    checkpoint.model.dispose();
+    disposeCheckpoint(checkpoint);
   }
 }
 

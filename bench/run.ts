@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
-import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
 import type { BackendName } from '../src/protocol/model';
 import type { SaliencyOptions } from '../src/protocol/saliency';
@@ -47,7 +47,8 @@ function methods(checkpoint: Checkpoint, model: BenchModel): Record<string, () =
     [`forward${IG_STEPS}`]: forwardOf(igPoints),
     inputGradient: saliency({ method: 'gradient' }),
     parameterGradient: () => tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => targetScore(checkpoint, one, 0).sum() as tf.Scalar, weights);
+      // Through model.predict: the compiled form's folded weights are copies, not the model's variables.
+      const { grads } = tf.variableGrads(() => targetScore({ model: checkpoint.model }, one, 0).sum() as tf.Scalar, weights);
       tf.dispose(Object.values(grads));
     }),
     ig10: saliency({ method: 'integrated-gradients', steps: 10 }),
@@ -122,7 +123,7 @@ async function parent(argv: string[]): Promise<void> {
       await benchModelPath(model);
       const checkpoint = await loadCheckpoint(await benchModelPath(model));
       const names = Object.keys(methods(checkpoint, model));
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
       const timings: Record<string, unknown> = {};
       for (const method of names) {
         const skip = skipReason(backend, model, method);

@@ -5,7 +5,7 @@
 import type { BackendChoice, BackendName } from '../protocol/model';
 import type { MethodName, Params, Result, RunContext } from '../protocol/engine';
 import { initBackend } from './backend/select';
-import { loadCheckpoint, type Checkpoint } from './checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint/load';
 import { summarize } from './checkpoint/summary';
 import { LensError } from './errors';
 import { checkParams } from './params';
@@ -60,7 +60,7 @@ export class Engine {
     if (cached) {
       const checkpoint = await cached.catch(() => null);
       if (checkpoint && (await isCurrent(checkpoint))) return checkpoint;
-      checkpoint?.model.dispose();
+      if (checkpoint) disposeCheckpoint(checkpoint);
     }
     const loading = loadCheckpoint(modelPath);
     this.checkpoints.set(modelPath, loading);
@@ -78,7 +78,7 @@ export class Engine {
 
   private forgetModels(): void {
     this.trainingSets.clear();
-    for (const loading of this.checkpoints.values()) loading.then((c) => c.model.dispose(), () => {});
+    for (const loading of this.checkpoints.values()) loading.then(disposeCheckpoint, () => {});
     this.checkpoints.clear();
   }
 

@@ -1,8 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from './load';
 
+/** What forward() runs: the model, and its compiled inference form where the checkpoint has one. */
+export type Runnable = Pick<Checkpoint, 'model' | 'inference'>;
+
 /** The model's first output for x, whatever shape predict() returns (tensor, list or named map). */
-export function forward(checkpoint: Pick<Checkpoint, 'model'>, x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+export function forward(checkpoint: Runnable, x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  if (checkpoint.inference && !Array.isArray(x)) return checkpoint.inference.predict(x);
   const out = checkpoint.model.predict(x);
   if (Array.isArray(out)) return out[0];
   if (isTensor(out)) return out;

@@ -7,11 +7,14 @@ import { readModelJson, type ModelJson } from './modelJson';
 import { nonFiniteWeights, readWeights, type Weights } from './weights';
 import { readSidecar } from './sidecar';
 import { forward } from './forward';
+import { InferenceModel } from './inference/inferenceModel';
 
 export interface Checkpoint {
   path: string;
   format: ModelFormat;
   model: tf.LayersModel | tf.GraphModel;
+  /** The layers model compiled for inference, which forward() runs instead of model.predict when present. */
+  inference?: InferenceModel;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   /** model.json's topology, for describing graph models op by op. */
@@ -51,7 +54,33 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
   };
   const probed = smokeTest(checkpoint);
   checkpoint.outputs = checkpoint.outputs.map((spec) => (spec.shape.length > 0 && spec.dtype ? spec : { ...spec, ...probed }));
+  if (format === 'layers-model') compileForInference(checkpoint);
   return checkpoint;
+}
+
+/** Frees the model's weights and the compiled form's folded ones. */
+export function disposeCheckpoint(checkpoint: Pick<Checkpoint, 'model' | 'inference'>): void {
+  checkpoint.inference?.dispose();
+  checkpoint.model.dispose();
+}
+
+/**
+ * Compiles a single-input layers model for inference; models it does not describe run through
+ * model.predict. A compiled form that disagrees with predict on a random probe is a bug of ours:
+ * it is dropped and named in the warnings.
+ */
+function compileForInference(checkpoint: Checkpoint): void {
+  if (checkpoint.inputs.length !== 1) return;
+  const spec = checkpoint.inputs[0];
+  const shape = spec.shape.map((d, i) => d ?? (i === 0 ? 2 : 32));
+  const probe = spec.dtype === 'int32' ? tf.randomUniform(shape, 0, 2, 'int32', 7) : tf.randomUniform(shape, 0, 1, 'float32', 7);
+  try {
+    const compiled = InferenceModel.compile(checkpoint.model as tf.LayersModel, probe);
+    if (typeof compiled !== 'string') checkpoint.inference = compiled;
+    else if (compiled.startsWith('its folded form')) checkpoint.warnings.push(`Runs without batch-norm folding: ${compiled}.`);
+  } finally {
+    probe.dispose();
+  }
 }
 
 async function build(json: ModelJson, format: ModelFormat, weights: Weights): Promise<tf.LayersModel | tf.GraphModel> {

@@ -7,8 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { FaithfulnessMetrics } from '../../protocol/saliency';
-import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { forward, type Runnable } from '../checkpoint/forward';
 import { outputKind, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
 import { makeRng, shuffleInPlace } from '../common/random';
 import { batchSizeFor, concatOverBatches, exampleElements } from '../saliency/batching';
@@ -75,7 +74,7 @@ export type CurveMetrics = Omit<FaithfulnessMetrics, 'maxSensitivity'>;
  * its x coordinate is that fraction of the F features.
  */
 export async function deletionInsertion(
-  checkpoint: Pick<Checkpoint, 'model'>,
+  checkpoint: Runnable,
   x: tf.Tensor,
   target: number,
   scores: ArrayLike<number>,

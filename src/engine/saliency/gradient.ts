@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyMethod } from '../../protocol/saliency';
-import type { Checkpoint } from '../checkpoint/load';
+import type { Runnable } from '../checkpoint/forward';
 import { sumOverBatches } from './batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { inputGradient } from './score';
@@ -11,7 +11,7 @@ import { inputGradient } from './score';
  * A per-example attribution evaluated on a whole batch at once: [k, ...] → [k, ...]. Synchronous,
  * so it runs inside the caller's tidy. Wrappers (SmoothGrad) evaluate it on many perturbed copies.
  */
-export type BatchAttribution = (checkpoint: Pick<Checkpoint, 'model'>, x: tf.Tensor, target: number) => tf.Tensor;
+export type BatchAttribution = (checkpoint: Runnable, x: tf.Tensor, target: number) => tf.Tensor;
 
 export const gradientOfBatch: BatchAttribution = inputGradient;
 

@@ -1,11 +1,10 @@
 /** The scalar each attribution explains: the target class's output, per example of a batch. */
 import * as tf from '@tensorflow/tfjs';
-import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { forward, type Runnable } from '../checkpoint/forward';
 import { LensError } from '../errors';
 
 /** [batch, ...] → [batch]: the model's first output at column `target` (outputs flattened per example). */
-export function targetScore(checkpoint: Pick<Checkpoint, 'model'>, x: tf.Tensor, target: number): tf.Tensor1D {
+export function targetScore(checkpoint: Runnable, x: tf.Tensor, target: number): tf.Tensor1D {
   return targetColumn(forward(checkpoint, x), target);
 }
 
@@ -20,6 +19,6 @@ export function targetColumn(out: tf.Tensor, target: number): tf.Tensor1D {
 }
 
 /** d(Σ_batch targetScore)/dx: each example's gradient, since examples do not interact. */
-export function inputGradient(checkpoint: Pick<Checkpoint, 'model'>, x: tf.Tensor, target: number): tf.Tensor {
+export function inputGradient(checkpoint: Runnable, x: tf.Tensor, target: number): tf.Tensor {
   return tf.grad((input: tf.Tensor) => targetScore(checkpoint, input, target).sum())(x);
 }

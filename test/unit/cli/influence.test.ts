@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { assertCliFails, CLI, cli, requireBuiltCli, ROOT } from '../../helpers/cli';
 import { tempDir } from '../../helpers/tempDir';
-import { loadCheckpoint } from '../../../src/engine/checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
 import { rejectsLens } from '../../helpers/assertLens';
 import { defaultCacheDir, influenceParams, type InfluenceFlags } from '../../../src/cli/influenceArgs';
 import { formatInfluence, formatProgress, influenceJson } from '../../../src/cli/format';
@@ -422,7 +422,8 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
     // by the sidecar's mean and std, straight from the CSV lines.
     const sidecar = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/iris-mlp/model.lens.json'), 'utf8'));
     const tensorsBefore = tf.memory().numTensors;
-    const net = (await loadCheckpoint(model)).model as tf.LayersModel;
+    const checkpoint = await loadCheckpoint(model);
+    const net = checkpoint.model as tf.LayersModel;
     const gradient = (cells: string[], label: number): Float32Array => {
       const flat = tf.tidy(() => {
         const x = tf.tensor2d([cells.slice(0, 4).map((c, j) => (Number(c) - sidecar.input.mean[j]) / sidecar.input.std[j])]);
@@ -442,7 +443,7 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
         assert.ok(Math.abs(s.score - expected) <= 1e-3 * Math.abs(expected) + 1e-7, `${s.id}: ${s.score} vs ${expected}`);
       }
     } finally {
-      net.dispose();
+      disposeCheckpoint(checkpoint);
     }
     assert.strictEqual(tf.memory().numTensors, tensorsBefore);
   });

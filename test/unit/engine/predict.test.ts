@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint } from '../../../src/engine/checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
 import { predict } from '../../../src/engine/predict';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { writeGraphModel } from '../../helpers/models';
@@ -32,7 +32,7 @@ describe('predict', () => {
     assert.deepStrictEqual(p.rows[0].top.map((c) => c.label), ['cat', 'dog']);
     assert.ok(Math.abs(p.rows[0].top[0].probability - e2 / (e2 + 1)) < 1e-6);
     assert.deepStrictEqual(p.input.shape, [1, 2]);
-    checkpoint.model.dispose();
+    disposeCheckpoint(checkpoint);
   });
 
   it('applies softmax to logits and says so; --top limits the classes', async () => {
@@ -47,7 +47,7 @@ describe('predict', () => {
     assert.ok(Math.abs(p.rows[0].top[0].probability - Math.exp(2) / z) < 1e-6);
     assert.strictEqual(p.rows[0].top.length, 2);
     assert.ok(p.rows[1].top.every((c) => Math.abs(c.probability - 1 / 3) < 1e-6));
-    checkpoint.model.dispose();
+    disposeCheckpoint(checkpoint);
   });
 
   it('reports an input of the wrong shape with both shapes', async () => {
@@ -55,6 +55,6 @@ describe('predict', () => {
     const checkpoint = await loadCheckpoint(writeGraphModel(dir));
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([1, 2, 3]));
     await assert.rejects(predict(checkpoint, path.join(dir, 'x.json'), 'cpu'), /input has shape \[1,3\] but the model expects \[null,2\]/);
-    checkpoint.model.dispose();
+    disposeCheckpoint(checkpoint);
   });
 });

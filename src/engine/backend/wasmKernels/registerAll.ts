@@ -11,6 +11,7 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { identityConfig } from './Identity';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { reverseConfig } from './Reverse';
 import { sliceConfig } from './Slice';
@@ -22,7 +23,8 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * all-negative windows), Conv2DBackpropInput (plain C loops, ~10x slower than XNNPACK), and Tile
  * and Reverse (per-element index arithmetic; batch-norm and conv gradients call them); one kernel
  * for the gradient of clipByValue and relu6, which their gradients use on wasm; BatchMatMul wraps
- * the built-in one for transposed operands; Slice copies whole runs where wasm's copies innermost rows.
+ * the built-in one for transposed operands; Slice copies whole runs where wasm's copies innermost rows;
+ * Identity shares its input's data where wasm's copies it (the tape clones every tensor it saves).
  */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -36,6 +38,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   sliceConfig,
   clipGradConfig,
   batchMatMulConfig,
+  identityConfig,
 ];
 
 /** Whether tfjs's ClipByValue and Relu6 gradients are wrapped yet (gradients are global, not per backend). */

@@ -211,7 +211,7 @@ describe('backend/wasmKernels', function () {
     if (summary) console.log(`      max relative error vs cpu/reference: ${summary}`);
   });
 
-  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad, Conv2DBackpropInput, Tile, Reverse, Slice and BatchMatMul, idempotently', async () => {
+  it('registers every kernel for wasm, replacing the built-in MaxPoolGrad, Conv2DBackpropInput, Tile, Reverse, Slice, BatchMatMul and Identity, idempotently', async () => {
     await initBackend('wasm');
     registerWasmKernels();
     registerWasmKernels();
@@ -222,7 +222,7 @@ describe('backend/wasmKernels', function () {
     }
     assert.deepStrictEqual(wasmKernelConfigs.map((c) => c.kernelName).sort(), [
       'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum']);
+      'DepthwiseConv2dNativeBackpropInput', 'Identity', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum']);
   });
 
   it('Conv2DBackpropFilter matches cpu (NHWC and NCHW) and the definition (dilations)', async () => {
@@ -516,6 +516,27 @@ describe('backend/wasmKernels', function () {
         assert.deepStrictEqual(words.dataSync(), ['b', 'c', 'e', 'f']);
       });
       assert.strictEqual(tf.memory().numTensors, before);
+    });
+  });
+
+  it('Identity shares its input\'s data (no copy) and frees it only with the last reference; strings still clone', async () => {
+    await onBackend('wasm', () => {
+      const before = tf.memory();
+      const ids = tf.backend().numDataIds();
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const y = tf.clone(x);
+      assert.strictEqual(tf.backend().numDataIds(), ids + 1, 'the clone allocated its own buffer');
+      x.dispose();
+      assert.deepStrictEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+      y.dispose();
+      assert.strictEqual(tf.backend().numDataIds(), ids);
+      const words = tf.tensor1d(['a', 'b']);
+      const copy = tf.clone(words);
+      words.dispose();
+      assert.deepStrictEqual(copy.dataSync(), ['a', 'b']);
+      copy.dispose();
+      assert.strictEqual(tf.memory().numTensors, before.numTensors);
+      assert.strictEqual(tf.backend().numDataIds(), ids);
     });
   });
 

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
+import { forward } from '../../../../src/engine/checkpoint/forward';
 import { summarize } from '../../../../src/engine/checkpoint/summary';
 import { rejectsLens } from '../../../helpers/assertLens';
 import { tempDir } from '../../../helpers/tempDir';
@@ -36,7 +37,7 @@ describe('checkpoint/load', () => {
       assert.strictEqual(s.params, 67);
       assert.strictEqual(s.weightBytes, 67 * 4);
       assert.strictEqual(s.backend, 'cpu');
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
       x.dispose();
       model.dispose();
     });
@@ -46,14 +47,14 @@ describe('checkpoint/load', () => {
       const s = summarize(checkpoint, 'cpu');
       assert.deepStrictEqual(s.layers.map((l) => l.outputShape[0]), [[null, 6, 6, 2], [null, 3, 3, 2], [null, 18], [null, 2]]);
       assert.strictEqual(s.params, 3 * 3 * 1 * 2 + 2 + 18 * 2 + 2);
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
     });
 
     it('loads a fully convolutional model whose height and width are free', async () => {
       const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [null, null, 1], filters: 2, kernelSize: 5, name: 'conv' })] });
       const checkpoint = await loadCheckpoint(await saveLayersModel(model, tempDir()));
       assert.deepStrictEqual(checkpoint.inputs[0].shape, [null, null, null, 1]);
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
       model.dispose();
     });
 
@@ -61,8 +62,8 @@ describe('checkpoint/load', () => {
       const file = await saveLayersModel(mlp(), tempDir());
       const before = tf.memory().numTensors;
       const checkpoint = await loadCheckpoint(file);
-      tf.tidy(() => { checkpoint.model.predict(tf.ones([2, 4])); });
-      checkpoint.model.dispose();
+      tf.tidy(() => { forward(checkpoint, tf.ones([2, 4])); });
+      disposeCheckpoint(checkpoint);
       assert.strictEqual(tf.memory().numTensors, before);
     });
   });
@@ -81,7 +82,7 @@ describe('checkpoint/load', () => {
       assert.deepStrictEqual(s.outputs, [{ name: 'probs', shape: [null, 2], dtype: 'float32' }]);
       assert.deepStrictEqual(s.layers.map((l) => [l.name, l.className, l.params]), [['logits', 'MatMul', 4], ['probs', 'Softmax', 0]]);
       assert.strictEqual(s.params, 4);
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
     });
 
     it('lets gradients flow through the graph model', async () => {
@@ -89,7 +90,7 @@ describe('checkpoint/load', () => {
       const g = tf.grad((x: tf.Tensor) => (checkpoint.model.predict(x) as tf.Tensor).slice([0, 1], [1, 1]).sum())(tf.tensor2d([[0, 0]]));
       // d softmax_1 / d x = p1 (1 − p1) · (W[:,1] − W[:,0]) with p = [½, ½] at x = 0 → ¼ · [−1, 2]
       assert.deepStrictEqual(Array.from(g.dataSync()).map((v) => +v.toFixed(6)), [-0.25, 0.5]);
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
     });
   });
 
@@ -156,7 +157,7 @@ describe('checkpoint/load', () => {
       const warning = checkpoint.warnings.find((w) => w.includes('NaN or Inf'));
       assert.ok(warning, checkpoint.warnings.join('; '));
       assert.match(warning, /2 weight\(s\): hidden\/kernel, probs\/bias/);
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
     });
 
     it('unsupported layer class', async () => {

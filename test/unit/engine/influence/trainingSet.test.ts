@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../../../src/protocol/engine';
 import type { Sidecar } from '../../../../src/protocol/model';
 import { forward } from '../../../../src/engine/checkpoint/forward';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { parse, readSidecar } from '../../../../src/engine/checkpoint/sidecar';
 import { loadTrainingSet, trainingSetPath, type TrainingSet } from '../../../../src/engine/influence/trainingSet';
 import { decodePngDataUri } from '../../../../src/engine/inputs/encode';
@@ -65,7 +65,7 @@ describe('influence/trainingSet', function () {
     return checkpoint;
   };
   before(useCpu);
-  after(() => checkpoints.forEach((c) => c.model.dispose()));
+  after(() => checkpoints.forEach(disposeCheckpoint));
 
   describe('image folder', () => {
     let mnist: Checkpoint;

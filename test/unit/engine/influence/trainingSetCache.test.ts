@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
-import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
+import { disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { TrainingSetCache } from '../../../../src/engine/influence/trainingSetCache';
 import { quietContext } from '../../../../src/engine/saliency/batching';
 import { tempDir } from '../../../helpers/tempDir';
@@ -28,6 +28,6 @@ describe('influence: training set cache', () => {
     cache.clear();
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-    checkpoint.model.dispose();
+    disposeCheckpoint(checkpoint);
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import {
   deletionInsertion,
   featureLayout,
@@ -69,7 +69,7 @@ describe('faithfulness: deletion and insertion', () => {
     assert.ok(m.deletionAuc < m.randomDeletionAuc, `${m.deletionAuc} < ${m.randomDeletionAuc}`);
     assert.ok(m.insertionAuc > m.randomInsertionAuc, `${m.insertionAuc} > ${m.randomInsertionAuc}`);
     tf.dispose([x]);
-    model.model.dispose();
+    disposeCheckpoint(model);
   });
 
   it('the wrong ordering scores worse than random; steps cap the curve; batching does not change it', async () => {
@@ -88,7 +88,7 @@ describe('faithfulness: deletion and insertion', () => {
     const again = await deletionInsertion(model, x, 0, [0, 0, 0, 1, 2, 3], layout, { steps: 3, seed: 0 }, quietContext());
     assert.strictEqual(again.randomDeletionAuc, reversed.randomDeletionAuc, 'the random ordering is seeded');
     x.dispose();
-    model.model.dispose();
+    disposeCheckpoint(model);
   });
 
   it('uses the given baselines and reports progress up to the total', async () => {
@@ -107,7 +107,7 @@ describe('faithfulness: deletion and insertion', () => {
     assert.deepStrictEqual(reports[reports.length - 1], [12, 12]);
     assert.ok(reports.every(([d], i) => i === 0 || d > reports[i - 1][0]), 'progress increases');
     tf.dispose([x, two]);
-    model.model.dispose();
+    disposeCheckpoint(model);
   });
 
   it('stops when cancelled and leaves no tensors', async () => {
@@ -119,7 +119,7 @@ describe('faithfulness: deletion and insertion', () => {
     await assert.rejects(deletionInsertion(model, x, 0, [3, 2, 1, 0, 0, 0], featureLayout(x.shape, undefined), {}, quietContext(abort.signal)), { name: 'AbortError' });
     assert.strictEqual(tf.memory().numTensors, before);
     x.dispose();
-    model.model.dispose();
+    disposeCheckpoint(model);
   });
 });
 

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { blurInput, gaussianKernel, makeBaseline } from '../../../../src/engine/saliency/baselines';
 import { rejectsLens } from '../../../helpers/assertLens';
 import { writeGraphModel } from '../../../helpers/models';
@@ -16,7 +16,7 @@ describe('saliency baselines', () => {
     dir = tempDir();
     checkpoint = await loadCheckpoint(writeGraphModel(dir));
   });
-  after(() => checkpoint.model.dispose());
+  after(() => disposeCheckpoint(checkpoint));
 
   const image = (h: number, w: number) => ({ kind: 'image' as const, height: h, width: w });
 

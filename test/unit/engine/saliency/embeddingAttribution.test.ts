@@ -10,6 +10,7 @@ import { Engine } from '../../../../src/engine/engine';
 import { tokenize } from '../../../../src/engine/inputs/text';
 import { embeddingLayer, tokenAttributionMethod } from '../../../../src/engine/saliency/embeddingAttribution';
 import { rejectsLens } from '../../../helpers/assertLens';
+import { disposeCheckpoint } from '../../../../src/engine/checkpoint/load';
 
 const ROOT = path.join(__dirname, '../../../../..');
 const EXAMPLE = path.join(ROOT, 'examples/text-sentiment');
@@ -111,7 +112,7 @@ describe('token attribution at the embedding output', function () {
         .split('\n')
         .map((l) => JSON.parse(l));
     });
-    after(() => checkpoint.model.dispose());
+    after(() => disposeCheckpoint(checkpoint));
     const encode = (text: string) => {
       const ids = tokenize(text, true).map((t) => vocab.get(t) ?? 1);
       return [...ids, ...new Array<number>(16 - ids.length).fill(0)];

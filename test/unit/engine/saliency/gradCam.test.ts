@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { SaliencyOptions } from '../../../../src/protocol/saliency';
 import { initBackend } from '../../../../src/engine/backend/select';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { quietContext } from '../../../../src/engine/saliency/batching';
 import { camChannels, gradCam, gradCamLayer } from '../../../../src/engine/saliency/gradCam';
 import { rejectsLens } from '../../../helpers/assertLens';
@@ -80,8 +80,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       x = gradCamToyInput();
     });
     after(async () => {
-      toy.model.dispose();
-      graphToy.model.dispose();
+      disposeCheckpoint(toy);
+      disposeCheckpoint(graphToy);
       x.dispose();
       await initBackend('cpu');
     });
@@ -139,7 +139,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assertClose(cam.values, SIGNED_AT_CONV.flat().map((v) => v / 4));
           assert.strictEqual((await camOf(free, x, 0, { upsample: false })).layer, 'conv_relu');
         } finally {
-          free.model.dispose();
+          disposeCheckpoint(free);
         }
       });
 
@@ -206,7 +206,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.ok(cam.values.every((v) => v >= 0));
           assert.ok(cam.values.some((v) => v > 0));
         } finally {
-          mnist.model.dispose();
+          disposeCheckpoint(mnist);
         }
       });
 
@@ -250,7 +250,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const input = tf.tidy(() => tf.randomUniform([1, 6, 7, 2], 0, 1, 'float32', 3));
         const cam = await camOf(checkpoint, input, 0);
         input.dispose();
-        checkpoint.model.dispose();
+        disposeCheckpoint(checkpoint);
         assert.strictEqual(cam.layer, 'c1');
         assert.deepStrictEqual(cam.shape, [1, 6, 7, 2]);
         for (let i = 0; i < cam.values.length; i += 2) assert.strictEqual(cam.values[i], cam.values[i + 1]);
@@ -264,7 +264,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         await rejectsLens(() => camOf(flat, row, 0, { upsample: false }), 'INVALID_INPUT', /not convolutional/);
         await rejectsLens(() => camOf(flat, row, 0), 'INVALID_INPUT', /upsample/);
         row.dispose();
-        flat.model.dispose();
+        disposeCheckpoint(flat);
       });
     });
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../../../src/protocol/engine';
 import type { SaliencyOptions } from '../../../../src/protocol/saliency';
 import { initBackend } from '../../../../src/engine/backend/select';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { makeRng } from '../../../../src/engine/common/random';
 import { quietContext } from '../../../../src/engine/saliency/batching';
 import { gradient } from '../../../../src/engine/saliency/gradient';
@@ -242,7 +242,7 @@ describe('saliency/gradient methods', () => {
       before(async () => {
         checkpoint = await loadCheckpoint(writeGraphModel(tempDir()));
       });
-      after(() => checkpoint.model.dispose());
+      after(() => disposeCheckpoint(checkpoint));
 
       const x = [0.3, -0.4];
       // p₁ = σ(z₁ − z₀) with z = x W = (x₀, 2 x₁); ∂p₁/∂x = p₁ (1 − p₁) (W[:,1] − W[:,0]) = p₁ (1 − p₁) (−1, 2).
@@ -307,7 +307,7 @@ describe('saliency/gradient methods', () => {
             attributions[backend].push(ig.values);
           }
         } finally {
-          checkpoint.model.dispose();
+          disposeCheckpoint(checkpoint);
           await initBackend('cpu');
         }
       });
@@ -334,7 +334,7 @@ describe('saliency/gradient methods', () => {
         assertClose(runs[1], runs[2], 1e-5, 'batch 7 vs 64');
       } finally {
         x.dispose();
-        checkpoint.model.dispose();
+        disposeCheckpoint(checkpoint);
       }
     });
   });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import type { SaliencyOptions } from '../../../../src/protocol/saliency';
 import { initBackend } from '../../../../src/engine/backend/select';
-import { loadCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { quietContext } from '../../../../src/engine/saliency/batching';
 import { occlusion, occlusionGrid } from '../../../../src/engine/saliency/occlusion';
 import { rejectsLens } from '../../../helpers/assertLens';
@@ -99,7 +99,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       x = tf.tensor2d([[20, 50, 30]]);
     });
     after(async () => {
-      toy.model.dispose();
+      disposeCheckpoint(toy);
       x.dispose();
       await initBackend('cpu');
     });
@@ -135,7 +135,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         pixels = Array.from(img.dataSync());
       });
       after(() => {
-        model.model.dispose();
+        disposeCheckpoint(model);
         img.dispose();
       });
 
@@ -204,8 +204,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
           // The default window (4) covers the whole 4×4 image: F(x) − F(0) = 54 − 0 everywhere.
           assert.deepStrictEqual((await occlude(graph, input, 0)).values, new Array(16).fill(54));
         } finally {
-          layers.model.dispose();
-          graph.model.dispose();
+          disposeCheckpoint(layers);
+          disposeCheckpoint(graph);
           input.dispose();
         }
       });
@@ -221,7 +221,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         img = image(6, 7, 2);
       });
       after(() => {
-        cnn.model.dispose();
+        disposeCheckpoint(cnn);
         img.dispose();
       });
 
