@@ -14,6 +14,7 @@ import { explain } from './saliency/explain';
 import { findInfluence } from './influence/find';
 import type { TrainingSet } from './influence/trainingSet';
 import { TrainingSetCache } from './influence/trainingSetCache';
+import { InputCache } from './inputs/inputCache';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -21,8 +22,8 @@ type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: Ru
 
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
-  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, top),
-  saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx),
+  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top),
+  saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine.inputs),
   influence: async (engine, params, ctx) => findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
@@ -32,6 +33,8 @@ export class Engine {
   /** One loaded model per path, reloaded when its model.json changes on disk. */
   private readonly checkpoints = new Map<string, Promise<Checkpoint>>();
   private readonly trainingSets = new TrainingSetCache();
+  /** Inputs loaded for predict and saliency, with the model's output on them. */
+  readonly inputs = new InputCache();
 
   constructor(private readonly log: Logger = () => {}) {}
 
@@ -78,6 +81,7 @@ export class Engine {
 
   private forgetModels(): void {
     this.trainingSets.clear();
+    this.inputs.clear();
     for (const loading of this.checkpoints.values()) loading.then(disposeCheckpoint, () => {});
     this.checkpoints.clear();
   }

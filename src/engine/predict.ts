@@ -2,45 +2,39 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, ClassScore, Prediction } from '../protocol/model';
 import type { Checkpoint } from './checkpoint/load';
-import { loadInput } from './inputs';
+import type { InputCache } from './inputs/inputCache';
 import { LensError } from './errors';
-import { forward } from './checkpoint/forward';
 import { pngDataUri } from './inputs/encode';
 import { outputKind as kindOf, toProbabilities } from './checkpoint/probabilities';
 
 const DEFAULT_TOP = 5;
 
-export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, top = DEFAULT_TOP): Promise<Prediction> {
+export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top = DEFAULT_TOP): Promise<Prediction> {
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens predicts from one input file only.`);
   }
   const { sidecar } = checkpoint.sidecar;
-  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar, checkpoint.sidecar.path);
   const started = performance.now();
-  try {
-    const output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
-    const outputKind = kindOf(output);
-    const probabilities = tf.tidy(() => toProbabilities(output, outputKind));
-    const rows = (await probabilities.array()) as number[][];
-    tf.dispose([output, probabilities]);
-    const ms = performance.now() - started;
-    return {
-      modelPath: checkpoint.path,
-      input: {
-        path: inputPath,
-        kind: input.kind,
-        description: input.description,
-        shape: input.tensor.shape,
-        ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
-      },
-      outputKind,
-      rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
-      backend,
-      ms,
-    };
-  } finally {
-    input.tensor.dispose();
-  }
+  const { input, output } = await inputs.get(checkpoint, inputPath); // the cache's, not ours to dispose
+  const outputKind = kindOf(output);
+  const probabilities = tf.tidy(() => toProbabilities(output, outputKind));
+  const rows = (await probabilities.array()) as number[][];
+  probabilities.dispose();
+  const ms = performance.now() - started;
+  return {
+    modelPath: checkpoint.path,
+    input: {
+      path: inputPath,
+      kind: input.kind,
+      description: input.description,
+      shape: input.tensor.shape,
+      ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+    },
+    outputKind,
+    rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
+    backend,
+    ms,
+  };
 }
 
 export function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {

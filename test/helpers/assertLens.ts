@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as tf from '@tensorflow/tfjs';
 import { LensError } from '../../src/engine/errors';
 
 /**
@@ -20,4 +21,10 @@ export async function rejectsLens(run: () => unknown, code: string, ...patterns:
     else assert.match(caught.message, p);
   }
   return caught;
+}
+
+/** tf.memory().numTensors with the engine's input cache emptied: it keeps recent inputs and their outputs on purpose. */
+export function tensorsWithoutCachedInputs(engine: { inputs: { clear(): void } }): number {
+  engine.inputs.clear();
+  return tf.memory().numTensors;
 }

@@ -7,10 +7,9 @@ import type { RunContext, Params } from '../../protocol/engine';
 import type { BackendName } from '../../protocol/model';
 import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
 import { outputKind as kindOf, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
 import { LensError } from '../errors';
-import { loadInput } from '../inputs';
+import type { InputCache } from '../inputs/inputCache';
 import { base } from '../inputs/common';
 import { pngDataUri } from '../inputs/encode';
 import { resizeBilinear } from '../inputs/resize';
@@ -29,6 +28,7 @@ export async function explain(
   params: Params<'saliency'>,
   backend: BackendName,
   ctx: RunContext,
+  inputs: InputCache,
 ): Promise<SaliencyResult> {
   const { inputPath } = params;
   if (checkpoint.inputs.length !== 1) {
@@ -36,8 +36,9 @@ export async function explain(
   }
   let method = attributionMethod(params.method);
   const { sidecar } = checkpoint.sidecar;
-  const input = await loadInput(inputPath, checkpoint.inputs[0], sidecar, checkpoint.sidecar.path);
-  const owned: tf.Tensor[] = [input.tensor];
+  // The input and the model's output on it belong to the cache, shared with other requests.
+  const { input, output } = await inputs.get(checkpoint, inputPath);
+  const owned: tf.Tensor[] = [];
   try {
     // Text: token ids have no gradient; attribute at the embedding's output, one value per token.
     if (input.kind === 'text') {
@@ -55,9 +56,6 @@ export async function explain(
     }
     const info: InputInfo = { kind: input.kind, height: input.preview?.height, width: input.preview?.width, path: inputPath };
     const started = performance.now();
-
-    const output = tf.tidy(() => forward(checkpoint, x).reshape([1, -1]) as tf.Tensor2D);
-    owned.push(output);
     const kind = kindOf(output);
     const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
     const target = chooseTarget(params.target, probabilities);

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
+import { InputCache } from '../../../src/engine/inputs/inputCache';
 import { predict } from '../../../src/engine/predict';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { writeGraphModel } from '../../helpers/models';
@@ -16,7 +17,9 @@ function linearLogits(): tf.LayersModel {
 }
 
 describe('predict', () => {
+  const inputs = new InputCache();
   before(() => tf.setBackend('cpu'));
+  afterEach(() => inputs.clear());
 
   it('ranks a probability output as-is, with sidecar labels', async () => {
     const dir = tempDir();
@@ -24,7 +27,9 @@ describe('predict', () => {
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([2, 0]));
     checkpoint.sidecar.sidecar.labels = ['cat', 'dog'];
     const before = tf.memory().numTensors;
-    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu');
+    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs);
+    assert.strictEqual(tf.memory().numTensors, before + 2, 'the cache holds the input and the output, nothing more');
+    inputs.clear();
     assert.strictEqual(tf.memory().numTensors, before);
     // logits x·W = [2, 0] → softmax = [e²/(e²+1), 1/(e²+1)]
     const e2 = Math.exp(2);
@@ -39,7 +44,7 @@ describe('predict', () => {
     const dir = tempDir();
     const checkpoint = await loadCheckpoint(await saveLayersModel(linearLogits(), dir));
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([[1, 1], [0, 0]]));
-    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', 2);
+    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs, 2);
     assert.strictEqual(p.outputKind, 'logits');
     // row 1: logits [1, 2, −1]; row 2: all zero → uniform
     const z = Math.exp(1) + Math.exp(2) + Math.exp(-1);
@@ -54,7 +59,7 @@ describe('predict', () => {
     const dir = tempDir();
     const checkpoint = await loadCheckpoint(writeGraphModel(dir));
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([1, 2, 3]));
-    await assert.rejects(predict(checkpoint, path.join(dir, 'x.json'), 'cpu'), /input has shape \[1,3\] but the model expects \[null,2\]/);
+    await assert.rejects(predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs), /input has shape \[1,3\] but the model expects \[null,2\]/);
     disposeCheckpoint(checkpoint);
   });
 });

@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { Engine } from '../../../../src/engine/engine';
 import { tokenize } from '../../../../src/engine/inputs/text';
 import { embeddingLayer, tokenAttributionMethod } from '../../../../src/engine/saliency/embeddingAttribution';
-import { rejectsLens } from '../../../helpers/assertLens';
+import { rejectsLens, tensorsWithoutCachedInputs } from '../../../helpers/assertLens';
 import { disposeCheckpoint } from '../../../../src/engine/checkpoint/load';
 
 const ROOT = path.join(__dirname, '../../../../..');
@@ -176,9 +176,9 @@ describe('token attribution at the embedding output', function () {
 
     it('integrated-gradients on a text sample: [16] per token, tokens, summary, no leaks', async () => {
       await engine.run('info', { modelPath: MODEL }, quiet());
-      const before = tf.memory().numTensors;
+      const before = tensorsWithoutCachedInputs(engine);
       const r = await engine.run('saliency', { modelPath: MODEL, inputPath: MIXED, method: 'integrated-gradients' }, quiet());
-      assert.strictEqual(tf.memory().numTensors, before);
+      assert.strictEqual(tensorsWithoutCachedInputs(engine), before);
       assert.deepStrictEqual(r.attribution.shape, [16]);
       assert.strictEqual(r.input.kind, 'text');
       assert.deepStrictEqual(r.input.tokens?.slice(0, 9), 'the popcorn was superb but the ending was terrible'.split(' '));

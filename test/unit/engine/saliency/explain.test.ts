@@ -6,7 +6,7 @@ import { SALIENCY_METHODS, type SaliencyOptions } from '../../../../src/protocol
 import { Engine } from '../../../../src/engine/engine';
 import { checkParams } from '../../../../src/engine/params';
 import { ATTRIBUTION_METHODS } from '../../../../src/engine/saliency/registry';
-import { rejectsLens } from '../../../helpers/assertLens';
+import { rejectsLens, tensorsWithoutCachedInputs } from '../../../helpers/assertLens';
 
 const ROOT = path.join(__dirname, '../../../../..');
 const MNIST = path.join(ROOT, 'examples/mnist-cnn/model.json');
@@ -37,9 +37,9 @@ describe('saliency request', function () {
 
   for (const method of SALIENCY_METHODS) {
     it(`${method} with metrics: the result's fields, and no tensors left behind`, async () => {
-      const before = tf.memory().numTensors;
+      const before = tensorsWithoutCachedInputs(engine);
       const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
-      assert.strictEqual(tf.memory().numTensors, before, 'numTensors is back to where it was');
+      assert.strictEqual(tensorsWithoutCachedInputs(engine), before, 'numTensors is back to where it was');
       assert.strictEqual(r.method, method);
       assert.strictEqual(r.target, 7, 'default target: the predicted class');
       assert.strictEqual(r.targetLabel, '7');
@@ -75,18 +75,18 @@ describe('saliency request', function () {
   });
 
   it('Grad-CAM at its layer resolution still gets metrics (the map is resized to the input)', async () => {
-    const before = tf.memory().numTensors;
+    const before = tensorsWithoutCachedInputs(engine);
     const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'grad-cam', upsample: false, metrics: true }, quiet());
-    assert.strictEqual(tf.memory().numTensors, before);
+    assert.strictEqual(tensorsWithoutCachedInputs(engine), before);
     assert.strictEqual(r.attribution.shape.length, 2);
     assert.ok(r.attribution.shape[0] < 28);
     assert.ok(r.metrics && r.metrics.deletionCurve.length === 21);
   });
 
   it('tabular inputs: per-feature attributions, named in the summary', async () => {
-    const before = tf.memory().numTensors;
+    const before = tensorsWithoutCachedInputs(engine);
     const r = await engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', metrics: true }, quiet());
-    assert.strictEqual(tf.memory().numTensors, before);
+    assert.strictEqual(tensorsWithoutCachedInputs(engine), before);
     assert.deepStrictEqual(r.attribution.shape, [4]);
     assert.strictEqual(r.targetLabel, 'setosa');
     assert.match(r.summary, /^(sepal|petal)_(length|width) carries \d+% of \|IG\|$/);
@@ -96,7 +96,7 @@ describe('saliency request', function () {
   });
 
   it('rejects a target out of range, blur on a table and files with many rows', async () => {
-    const before = tf.memory().numTensors;
+    const before = tensorsWithoutCachedInputs(engine);
     await rejectsLens(() => engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'gradient', target: 10 }, quiet()), 'BAD_REQUEST', 'target 10 is out of range: the model has 10 outputs (0–9)');
     await rejectsLens(
       () => engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', baseline: { kind: 'blur' } }, quiet()),
@@ -108,15 +108,15 @@ describe('saliency request', function () {
       'INVALID_INPUT',
       'test.csv holds 30 examples',
     );
-    assert.strictEqual(tf.memory().numTensors, before);
+    assert.strictEqual(tensorsWithoutCachedInputs(engine), before);
   });
 
   it('a cancelled request rejects and frees its tensors', async () => {
-    const before = tf.memory().numTensors;
+    const before = tensorsWithoutCachedInputs(engine);
     const abort = new AbortController();
     const ctx: RunContext = { signal: abort.signal, onProgress: () => abort.abort() };
     await assert.rejects(engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method: 'integrated-gradients', steps: 64, internalBatch: 4 }, ctx), { name: 'AbortError' });
-    assert.strictEqual(tf.memory().numTensors, before);
+    assert.strictEqual(tensorsWithoutCachedInputs(engine), before);
   });
 });
 
@@ -134,9 +134,9 @@ describe('saliency request on wasm', function () {
 
   it('every method with metrics leaves numTensors where it was', async () => {
     for (const method of SALIENCY_METHODS) {
-      const before = tf.memory().numTensors;
+      const before = tensorsWithoutCachedInputs(engine);
       const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
-      assert.strictEqual(tf.memory().numTensors, before, method);
+      assert.strictEqual(tensorsWithoutCachedInputs(engine), before, method);
       assert.strictEqual(r.backend, 'wasm');
       assert.strictEqual(r.target, 7);
     }
