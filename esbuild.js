@@ -1,4 +1,4 @@
-// Bundles the four programs into dist/: extension host glue, engine process, CLI and webview.
+// Bundles the five programs into dist/: extension host glue, engine process, its gradient helper, CLI and webview.
 // tfjs stays external in node bundles so an installed @tensorflow/tfjs-node registers its
 // backend on the same tfjs-core instance, and the wasm backend finds its .wasm files.
 const esbuild = require('esbuild');
@@ -20,6 +20,8 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts' }, outdir: 'dist' },
+  // Forked by the engine (in its process or the CLI's) from beside itself: dist/helperMain.js.
+  { ...nodeCommon, entryPoints: { helperMain: 'src/engine/parallel/helperMain.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,

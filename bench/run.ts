@@ -14,6 +14,7 @@ import { forward } from '../src/engine/checkpoint/forward';
 import type { BackendName } from '../src/protocol/model';
 import type { SaliencyOptions } from '../src/protocol/saliency';
 import { quietContext } from '../src/engine/saliency/batching';
+import { GradientHelper } from '../src/engine/parallel/gradientHelper';
 import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/saliency/score';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
@@ -28,15 +29,18 @@ const OCCLUSION: Record<BenchModel, Partial<SaliencyOptions>> = { cnn32: { windo
 type Timing = { medianMs: number; p90Ms: number; runs: number; peakRssMiB: number } | { skipped: string };
 
 /** What each child times: sync work returns nothing, async work a promise. */
-function methods(checkpoint: Checkpoint, model: BenchModel): Record<string, () => unknown> {
+function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName): Record<string, () => unknown> {
   const shape = checkpoint.inputs[0].shape.slice(1).map((d) => d ?? 1);
   const input = (n: number) => tf.randomUniform([n, ...shape], 0, 1, 'float32', 7);
   const one = input(1);
   const many = input(BATCH);
   const igPoints = input(IG_STEPS);
   const forwardOf = (x: tf.Tensor) => () => tf.tidy(() => { forward(checkpoint, x).dataSync(); });
-  const saliency = (options: SaliencyOptions) => async () => {
-    const { values } = await attributionMethod(options.method).run({ checkpoint, x: one, target: 0 }, options, quietContext());
+  let helper: GradientHelper | undefined; // started by the method that uses it, in its own child
+  const saliency = (options: SaliencyOptions, bothCores = false) => async () => {
+    if (bothCores) helper ??= new GradientHelper(backend, () => {});
+    const inputs = { checkpoint, x: one, target: 0, ...(bothCores ? { helper } : {}) };
+    const { values } = await attributionMethod(options.method).run(inputs, options, quietContext());
     values.dispose();
   };
   const weights = (checkpoint.model as tf.LayersModel).trainableWeights.map((w) => w.read() as tf.Variable);
@@ -53,6 +57,8 @@ function methods(checkpoint: Checkpoint, model: BenchModel): Record<string, () =
     }),
     ig10: saliency({ method: 'integrated-gradients', steps: 10 }),
     [`ig${IG_STEPS}`]: saliency({ method: 'integrated-gradients', steps: IG_STEPS }),
+    // As the product runs it: the engine's gradient helper takes a share of long paths (one core's worth of work on cnn32's IG-50 stays local).
+    [`ig${IG_STEPS}BothCores`]: saliency({ method: 'integrated-gradients', steps: IG_STEPS }, true),
     smoothGrad25: saliency({ method: 'smoothgrad', samples: 25 }),
     gradCam: saliency({ method: 'grad-cam' }),
     occlusion: saliency({ method: 'occlusion', ...OCCLUSION[model] }),
@@ -63,7 +69,7 @@ function methods(checkpoint: Checkpoint, model: BenchModel): Record<string, () =
 async function child(backend: BackendName, model: BenchModel, method: string, repeats: number, budgetMs: number): Promise<void> {
   await initBackend(backend);
   const checkpoint = await loadCheckpoint(await benchModelPath(model));
-  const f = methods(checkpoint, model)[method];
+  const f = methods(checkpoint, model, backend)[method];
   await f(); // warm-up: kernel setup and first-use allocations
   const runs: number[] = [];
   const stop = performance.now() + budgetMs;
@@ -122,7 +128,7 @@ async function parent(argv: string[]): Promise<void> {
     for (const model of only) {
       await benchModelPath(model);
       const checkpoint = await loadCheckpoint(await benchModelPath(model));
-      const names = Object.keys(methods(checkpoint, model));
+      const names = Object.keys(methods(checkpoint, model, backend));
       disposeCheckpoint(checkpoint);
       const timings: Record<string, unknown> = {};
       for (const method of names) {

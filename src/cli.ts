@@ -172,8 +172,16 @@ function usage(message: string): LensError {
 // Libraries that log to stdout would corrupt --json output: send their chatter to stderr.
 console.log = console.info = (...args: unknown[]) => console.error(...args);
 
+/**
+ * Exits once stdout has taken everything: writes to a pipe are asynchronous, and exiting at once cut
+ * a large --json result off at 64 KB.
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  exitAfterOutput,
   (err: unknown) => {
     const badArgs = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
     // Node's own parse errors can span lines: keep the promise of one line.

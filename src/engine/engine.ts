@@ -15,6 +15,7 @@ import { findInfluence } from './influence/find';
 import type { TrainingSet } from './influence/trainingSet';
 import { TrainingSetCache } from './influence/trainingSetCache';
 import { InputCache } from './inputs/inputCache';
+import { GradientHelper, helperWanted } from './parallel/gradientHelper';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -23,7 +24,7 @@ type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: Ru
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top),
-  saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine.inputs),
+  saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, { inputs: engine.inputs, helper: engine.helper }),
   influence: async (engine, params, ctx) => findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
 };
@@ -35,8 +36,14 @@ export class Engine {
   private readonly trainingSets = new TrainingSetCache();
   /** Inputs loaded for predict and saliency, with the model's output on them. */
   readonly inputs = new InputCache();
+  /** The second process that shares long gradient jobs, on the active backend (none on one core). */
+  helper: GradientHelper | undefined;
 
-  constructor(private readonly log: Logger = () => {}) {}
+  /** `helper: false` keeps every job on one core (by default a helper starts where helperWanted says). */
+  constructor(
+    private readonly log: Logger = () => {},
+    private readonly options: { helper?: boolean } = {},
+  ) {}
 
   get backend(): BackendName {
     if (!this.active) throw new LensError('BACKEND_UNAVAILABLE', 'The engine has not started a backend yet.');
@@ -47,6 +54,11 @@ export class Engine {
     const status = await initBackend(choice);
     status.warnings.forEach((w) => this.log('info', w));
     if (this.active && this.active !== status.backend) this.forgetModels();
+    if (this.helper?.backend !== status.backend) {
+      this.helper?.dispose();
+      const wanted = this.options.helper ?? helperWanted(status.backend);
+      this.helper = wanted ? new GradientHelper(status.backend, this.log) : undefined;
+    }
     this.active = status.backend;
     this.log('info', `Backend: ${status.backend}`);
     return status.backend;
@@ -87,6 +99,7 @@ export class Engine {
   }
 
   dispose(): void {
+    this.helper?.dispose();
     this.forgetModels();
   }
 }

@@ -28,6 +28,13 @@ interface Running {
   ready: Promise<BackendName>;
 }
 
+/** The settings the engine process starts with (changing one restarts it). */
+export interface EngineSettings {
+  backend: BackendChoice;
+  /** Whether long Integrated Gradients runs may use a second thread (the engine's gradient helper). */
+  useBothCores: boolean;
+}
+
 export class EngineClient implements vscode.Disposable {
   private running: Running | null = null;
   private nextId = 1;
@@ -39,7 +46,7 @@ export class EngineClient implements vscode.Disposable {
   constructor(
     private readonly enginePath: string,
     private readonly output: vscode.LogOutputChannel,
-    private readonly backendChoice: () => BackendChoice,
+    private readonly settings: () => EngineSettings,
   ) {}
 
   /** The active backend, starting the engine if needed. */
@@ -75,11 +82,11 @@ export class EngineClient implements vscode.Disposable {
 
   private start(): Running {
     if (this.running) return this.running;
-    const choice = this.backendChoice();
+    const { backend: choice, useBothCores } = this.settings();
     this.output.info(`Starting engine (backend: ${choice})`);
     const child = fork(this.enginePath, [], {
       // The extension host may be Electron: run the engine as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MODEL_LENS_BACKEND: choice },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', MODEL_LENS_BACKEND: choice, ...(useBothCores ? {} : { MODEL_LENS_HELPER: '0' }) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.stdout?.on('data', (d: Buffer) => this.output.info(d.toString().trimEnd()));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice, BackendName } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
-import { EngineClient } from './engineClient';
+import { EngineClient, type EngineSettings } from './engineClient';
 import { AttributionCache } from './explain/attributionCache';
 import { explainInputCommand } from './commands/explainInput';
 import { findInfluenceCommand } from './commands/findInfluence';
@@ -34,8 +34,11 @@ export interface ModelLensApi {
 
 export function activate(context: vscode.ExtensionContext): ModelLensApi {
   const output = vscode.window.createOutputChannel('Model Lens', { log: true });
-  const backendChoice = () => vscode.workspace.getConfiguration('modelLens').get<BackendChoice>('backend', 'auto');
-  const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), output, backendChoice);
+  const settings = (): EngineSettings => {
+    const config = vscode.workspace.getConfiguration('modelLens');
+    return { backend: config.get<BackendChoice>('backend', 'auto'), useBothCores: config.get<boolean>('useBothCores', true) };
+  };
+  const engine = new EngineClient(path.join(context.extensionPath, 'dist', 'engine.js'), output, settings);
   const statusBar = new BackendStatusBar(engine);
   const cache = new AttributionCache(context.storageUri ?? context.globalStorageUri, output);
   // Per-example training gradients, by checkpoint and training-set hash: shared by every workspace.
@@ -55,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi {
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackend),
     vscode.commands.registerCommand('modelLens.showLog', () => output.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('modelLens.backend')) return;
+      if (!e.affectsConfiguration('modelLens.backend') && !e.affectsConfiguration('modelLens.useBothCores')) return;
       engine.restart();
       panels.reloadAll();
     }),

@@ -10,6 +10,7 @@ import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
 import { LensError } from '../errors';
 import type { InputCache } from '../inputs/inputCache';
+import type { GradientHelper } from '../parallel/gradientHelper';
 import { base } from '../inputs/common';
 import { pngDataUri } from '../inputs/encode';
 import { resizeBilinear } from '../inputs/resize';
@@ -28,7 +29,7 @@ export async function explain(
   params: Params<'saliency'>,
   backend: BackendName,
   ctx: RunContext,
-  inputs: InputCache,
+  { inputs, helper }: { inputs: InputCache; helper?: GradientHelper },
 ): Promise<SaliencyResult> {
   const { inputPath } = params;
   if (checkpoint.inputs.length !== 1) {
@@ -62,7 +63,7 @@ export async function explain(
 
     const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
     if (baseline) owned.push(baseline);
-    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, baseline }, params, runCtx);
+    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, baseline, helper }, params, runCtx);
 
     const attribution = await attribute(x, progressAs(ctx, method.id));
     owned.push(attribution.values);

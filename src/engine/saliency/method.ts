@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyMethod, SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
+import type { GradientHelper } from '../parallel/gradientHelper';
 
 export interface AttributionInputs {
   checkpoint: Checkpoint;
@@ -15,6 +16,8 @@ export interface AttributionInputs {
   target: number;
   /** Baseline tensor of x's shape where the method uses one (IG); owned by the caller. */
   baseline?: tf.Tensor;
+  /** The engine's second process, which takes a share of IG's path when present. */
+  helper?: GradientHelper;
 }
 
 export interface Attribution {

@@ -3,6 +3,8 @@ import { assertCliFails, cli, requireBuiltCli } from '../../helpers/cli';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
+import * as tf from '@tensorflow/tfjs';
+import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { tempDir } from '../../helpers/tempDir';
 
 const MODEL = 'examples/mnist-cnn/model.json';
@@ -12,6 +14,20 @@ describe('cli saliency (dist/cli.js)', function () {
   this.timeout(180_000);
   before(function () {
     requireBuiltCli();
+  });
+
+  it('--json prints the whole object through a pipe, however large (a 96×96×3 attribution is ≈0.5 MB)', async () => {
+    const dir = tempDir();
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [96, 96, 3], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+    const file = await saveLayersModel(model, dir);
+    model.dispose();
+    const png = new PNG({ width: 96, height: 96 });
+    png.data.fill(128);
+    fs.writeFileSync(path.join(dir, 'x.png'), PNG.sync.write(png));
+    const { code, stdout, stderr } = cli('saliency', file, '--input', path.join(dir, 'x.png'), '--method', 'gradient', '--json');
+    assert.strictEqual(code, 0, stderr);
+    assert.ok(stdout.length > 1 << 17, `only ${stdout.length} bytes`);
+    assert.strictEqual(JSON.parse(stdout).attribution.data.length, 96 * 96 * 3);
   });
 
   it('--repeat N times N runs after a warm-up: runsMs has N entries and ms is their median', () => {

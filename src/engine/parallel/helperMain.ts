@@ -1,0 +1,70 @@
+/**
+ * The gradient helper's worker-thread entry (gradientHelper.ts starts it): evaluates batches of
+ * Integrated Gradients' path for the engine, one job at a time, on the engine's backend, keeping the
+ * last checkpoint loaded.
+ */
+import * as fs from 'fs';
+import { parentPort } from 'worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../../protocol/model';
+import type { FromHelper, PathGradientsJob, ToHelper } from '../../protocol/helper';
+import { initBackend } from '../backend/select';
+import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoint/load';
+import { isObject } from '../checkpoint/modelJson';
+import { toWireError } from '../errors';
+import { weightedPathGradients } from '../saliency/integratedGradients';
+import { inputGradient } from '../saliency/score';
+
+const send = (message: FromHelper): void => {
+  parentPort?.postMessage(message);
+};
+const ready = initBackend((process.env.MODEL_LENS_BACKEND || 'auto') as BackendChoice);
+/** Jobs received and not yet started; a cancelled one is skipped. */
+const waiting = new Set<number>();
+let loaded: { checkpoint: Checkpoint; stamp: string } | null = null;
+/** Jobs run one after another, in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+
+async function checkpointAt(file: string): Promise<Checkpoint> {
+  const stat = fs.statSync(file);
+  const stamp = `${file}\n${stat.size}:${stat.mtimeMs}`;
+  if (loaded?.stamp === stamp) return loaded.checkpoint;
+  if (loaded) disposeCheckpoint(loaded.checkpoint);
+  loaded = null;
+  loaded = { checkpoint: await loadCheckpoint(file), stamp };
+  return loaded.checkpoint;
+}
+
+async function run(id: number, job: PathGradientsJob): Promise<void> {
+  try {
+    if (!waiting.delete(id)) throw Object.assign(new Error('Cancelled.'), { name: 'AbortError' });
+    await ready;
+    const checkpoint = await checkpointAt(job.modelPath);
+    const sum = tf.tidy(() => {
+      const x = tf.tensor(job.x, job.shape);
+      const baseline = tf.tensor(job.baseline, job.shape);
+      return weightedPathGradients((points) => inputGradient(checkpoint, points, job.target), baseline, tf.sub(x, baseline), job.nodes, job.weights);
+    });
+    const values = (await sum.data()) as Float32Array;
+    sum.dispose();
+    send({ type: 'result', id, sum: values });
+  } catch (err) {
+    send({ type: 'error', id, ...toWireError(err) });
+  }
+}
+
+function isToHelper(value: unknown): value is ToHelper {
+  if (!isObject(value) || typeof value.id !== 'number') return false;
+  return value.type === 'cancel' || (value.type === 'job' && isObject(value.job));
+}
+
+parentPort?.on('message', (message: unknown) => {
+  if (!isToHelper(message)) return;
+  if (message.type === 'cancel') {
+    waiting.delete(message.id);
+    return;
+  }
+  const { id, job } = message;
+  waiting.add(id);
+  queue = queue.then(() => run(id, job));
+});
