@@ -57,6 +57,7 @@ export class GradientHelper {
         resolve: (sum) => (settle(), resolve(sum)),
         reject: (err) => (settle(), reject(err)),
       });
+      worker.ref(); // a job in flight keeps the process alive until its answer
       this.send(worker, { type: 'job', id, job });
     });
   }
@@ -71,16 +72,13 @@ export class GradientHelper {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, {
-      env: { ...process.env, MODEL_LENS_BACKEND: this.backend },
-      // Its output is not ours to print (the CLI's stdout carries exactly one JSON object).
-      stdout: true,
-      stderr: true,
-    });
-    worker.unref(); // never what keeps a CLI run alive
+    // Its console writes to stderr (helperMain.ts): the CLI's stdout carries exactly one JSON object.
+    const worker = new Worker(this.script, { env: { ...process.env, MODEL_LENS_BACKEND: this.backend } });
     worker.on('message', (message: unknown) => this.receive(message));
     worker.on('error', (err) => this.fail(`the gradient helper failed (${err.message})`));
     worker.on('exit', (code) => this.fail(`the gradient helper exited (code ${code})`));
+    // Idle, it never keeps a CLI run alive (after the listeners: adding a 'message' listener refs it).
+    worker.unref();
     this.worker = worker;
     return worker;
   }
@@ -94,6 +92,7 @@ export class GradientHelper {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    if (this.pending.size === 0) this.worker?.unref();
     if (message.type === 'result') {
       this.jobsDone++;
       pending.resolve(message.sum);

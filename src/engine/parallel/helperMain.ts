@@ -15,6 +15,9 @@ import { toWireError } from '../errors';
 import { weightedPathGradients } from '../saliency/integratedGradients';
 import { inputGradient } from '../saliency/score';
 
+// Libraries that log to stdout would corrupt the CLI's --json output: their chatter goes to stderr.
+console.log = console.info = (...args: unknown[]) => console.error(...args);
+
 const send = (message: FromHelper): void => {
   parentPort?.postMessage(message);
 };

@@ -30,6 +30,13 @@ describe('cli saliency (dist/cli.js)', function () {
     assert.strictEqual(JSON.parse(stdout).attribution.data.length, 96 * 96 * 3);
   });
 
+  it('a path long enough for the gradient helper: one object on stdout, then the CLI exits', () => {
+    const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'integrated-gradients', '--steps', '720', '--backend', 'wasm', '--json');
+    assert.strictEqual(code, 0, stderr || 'the CLI did not exit');
+    const r = JSON.parse(stdout);
+    assert.ok(Math.abs(r.completenessDelta) < 0.05, String(r.completenessDelta));
+  });
+
   it('--repeat N times N runs after a warm-up: runsMs has N entries and ms is their median', () => {
     const { code, stdout, stderr } = cli('saliency', MODEL, '--input', SEVEN, '--method', 'gradient', '--backend', 'cpu', '--repeat', '3', '--json');
     assert.strictEqual(code, 0, stderr);
