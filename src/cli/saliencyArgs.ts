@@ -22,6 +22,7 @@ export const SALIENCY_FLAGS = {
   stride: { type: 'string' },
   fill: { type: 'string' },
   'internal-batch': { type: 'string' },
+  'memory-budget': { type: 'string' },
   seed: { type: 'string' },
   metrics: { type: 'boolean', default: false },
   out: { type: 'string' },
@@ -45,7 +46,8 @@ Saliency options:
   --no-upsample       grad-cam: keep the layer's resolution
   --window <n>        occlusion: window size (default 4); --stride <n> (default: the window)
   --fill <v>          occlusion: value of occluded features (default 0)
-  --internal-batch <n>  points / samples / windows per batch (default: from a memory budget)
+  --internal-batch <n>  points / samples / windows per batch (default: from the memory budget)
+  --memory-budget <MB>  memory a batch may hold, which sizes the batches (default 1500)
   --seed <n>          seed of noise and random orderings
   --metrics           also compute deletion/insertion AUC and max-sensitivity
   --out <dir>         write heatmap.png (overlay) and result.json there
@@ -80,6 +82,7 @@ export function saliencyParams(modelPath: string, inputPath: string | undefined,
     stride: whole('stride'),
     fill: real('fill'),
     internalBatch: whole('internal-batch'),
+    memoryBudgetMB: whole('memory-budget'),
     seed: whole('seed'),
     metrics: flags.metrics ? true : undefined,
   };

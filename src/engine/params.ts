@@ -103,7 +103,7 @@ function optionalLayers(value: unknown): string[] | undefined {
 
 const SALIENCY_KEYS = new Set([
   'modelPath', 'inputPath', 'method', 'target', 'steps', 'quadrature', 'baseline', 'samples', 'noise', 'smoothVariant',
-  'layer', 'relu', 'upsample', 'window', 'stride', 'fill', 'internalBatch', 'seed', 'metrics',
+  'layer', 'relu', 'upsample', 'window', 'stride', 'fill', 'internalBatch', 'memoryBudgetMB', 'seed', 'metrics',
 ]);
 const QUADRATURES = ['gauss-legendre', 'riemann-trapezoid'] as const;
 const SMOOTH_VARIANTS = ['smoothgrad', 'smoothgrad-squared', 'vargrad'] as const;
@@ -127,6 +127,8 @@ function checkSaliency(p: Record<string, unknown>): Params<'saliency'> {
     stride: optionalInt(p.stride, 'stride', 1, 100_000),
     fill: optionalNumber(p.fill, 'fill', -1e30, 1e30),
     internalBatch: optionalInt(p.internalBatch, 'internalBatch', 1, 4096),
+    // Below the wasm heap's 4 GB cap, with room for the model and the engine's other tensors.
+    memoryBudgetMB: optionalInt(p.memoryBudgetMB, 'memoryBudgetMB', 64, 3000),
     seed: optionalInt(p.seed, 'seed', 0, MAX_SEED),
     metrics: optionalBoolean(p.metrics, 'metrics'),
   };

@@ -21,6 +21,12 @@ export type Baseline =
   /** An input file, preprocessed like the input. */
   | { kind: 'file'; path: string };
 
+/**
+ * The memory a batch may hold while a gradient runs, by default (MiB): well inside the wasm heap's
+ * ≈4 GB cap, with room for the model's weights and the engine's other tensors.
+ */
+export const DEFAULT_MEMORY_BUDGET_MB = 1500;
+
 export interface SaliencyOptions {
   method: SaliencyMethod;
   /** Class index to explain; default: the predicted class. */
@@ -42,8 +48,10 @@ export interface SaliencyOptions {
   window?: number;
   stride?: number;
   fill?: number;
-  /** Interpolation points / samples / windows evaluated per batch (default: from a memory budget). */
+  /** Interpolation points / samples / windows evaluated per batch (default: from the memory budget). */
   internalBatch?: number;
+  /** MiB a batch's activations and gradient temporaries may hold; sets the batch size when internalBatch doesn't. */
+  memoryBudgetMB?: number;
   /** Seed for sampling methods (SmoothGrad noise, uniform baselines, random orderings). */
   seed?: number;
   /** Compute faithfulness metrics too. */

@@ -58,6 +58,7 @@ export interface CurveOptions {
   seed?: number;
   /** Perturbed inputs per forward batch (default: from the memory budget). */
   internalBatch?: number;
+  memoryBudgetMB?: number;
   /** What deleted features become (default zeros), shape of x. */
   deletionBaseline?: tf.Tensor;
   /** Where insertion starts (default zeros; pass a blurred copy for images), shape of x. */
@@ -103,7 +104,7 @@ export async function deletionInsertion(
       [random, x, deletionBase],
       [random, insertionBase, x],
     ];
-    const batch = batchSizeFor(exampleElements(checkpoint.model, x.size), options.internalBatch);
+    const batch = batchSizeFor(exampleElements(checkpoint.model, x.size), options);
     const curves: number[][] = [];
     for (const [r, [rank, from, to]] of runs.entries()) {
       const offset = r * counts.length;

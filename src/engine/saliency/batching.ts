@@ -4,13 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../../protocol/saliency';
 import { flatLayers, outputShapeOf } from './layerTap';
 
-/**
- * Float32 elements a batch may hold while a gradient runs (≈1.5 GB): well inside the wasm heap's
- * ≈4 GB cap, with room for the model's weights and the engine's other tensors.
- */
-const BUDGET_ELEMENTS = 375_000_000;
+/** How a request bounds its batches: a fixed size, or else the memory they may hold. */
+export interface BatchLimits {
+  internalBatch?: number;
+  /** MiB of float32 activations and gradient temporaries a batch may hold (default DEFAULT_MEMORY_BUDGET_MB). */
+  memoryBudgetMB?: number;
+}
 /**
  * What one example holds during a backward pass, per float of layer output: the tape keeps every
  * output, and the gradient kernels' temporaries come on top (measured on MobileNetV2 at 224²:
@@ -38,9 +40,10 @@ function perExample(shape: (number | null)[] | null): number {
 }
 
 /** How many examples of `elementsPerExample` (see exampleElements) to evaluate at once. */
-export function batchSizeFor(elementsPerExample: number, requested?: number): number {
-  if (requested !== undefined) return Math.max(1, Math.floor(requested));
-  return Math.max(1, Math.min(256, Math.floor(BUDGET_ELEMENTS / Math.max(1, elementsPerExample))));
+export function batchSizeFor(elementsPerExample: number, limits: BatchLimits = {}): number {
+  if (limits.internalBatch !== undefined) return Math.max(1, Math.floor(limits.internalBatch));
+  const budgetElements = ((limits.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20) / 4;
+  return Math.max(1, Math.min(256, Math.floor(budgetElements / Math.max(1, elementsPerExample))));
 }
 
 /**

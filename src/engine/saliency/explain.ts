@@ -139,7 +139,7 @@ async function measure(
       target,
       scores,
       layout,
-      { seed: params.seed, internalBatch: params.internalBatch, insertionBaseline, outputKind: kind },
+      { seed: params.seed, internalBatch: params.internalBatch, memoryBudgetMB: params.memoryBudgetMB, insertionBaseline, outputKind: kind },
       ctx,
     );
     const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed }, ctx);

@@ -90,7 +90,7 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
     created.push(delta);
     // Worth a helper only for long paths; then smaller batches let both threads share it.
     const remote = steps * f.elements >= HELPER_MIN_WORK ? f.remote : undefined;
-    const bounded = batchSizeFor(f.elements, options.internalBatch);
+    const bounded = batchSizeFor(f.elements, options);
     const batchSize = remote ? Math.min(bounded, Math.ceil(steps / HELPER_SHARES)) : bounded;
     const baselineValues = remote ? (baseline.dataSync() as Float32Array) : undefined;
     const run: RemoteBatch | undefined = remote && baselineValues

@@ -94,7 +94,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   const fx = (await scoreOfX.data())[0];
   scoreOfX.dispose();
 
-  const batchSize = batchSizeFor(exampleElements(checkpoint.model, size), options.internalBatch);
+  const batchSize = batchSizeFor(exampleElements(checkpoint.model, size), options);
   const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
     const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
     for (let k = start; k < end; k++) {

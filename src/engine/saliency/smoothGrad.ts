@@ -67,7 +67,7 @@ export async function smoothOver(
   // E[a²] − E[a]² from cancelling catastrophically in float32 when the variance is small.
   const shift = variant === 'vargrad' ? tf.tidy(() => attribute(x)) : null;
   try {
-    const sums = await sumOverBatches(samples, batchSizeFor(elements, options.internalBatch), ctx, (start, end) => {
+    const sums = await sumOverBatches(samples, batchSizeFor(elements, options), ctx, (start, end) => {
       const perturbations: tf.Tensor[] = [];
       for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
       const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));

@@ -6,7 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ModelSummary } from '../../protocol/model';
-import type { SaliencyResult } from '../../protocol/saliency';
+import { DEFAULT_MEMORY_BUDGET_MB, type SaliencyResult } from '../../protocol/saliency';
 import type { ExplainInput, ExplainOptions, ExplainRun, HeatmapView, ToWebview } from '../../protocol/webview';
 import { MAX_EXPLAIN_INPUTS } from '../../protocol/webview';
 import { METHOD_NAMES } from '../../shared/methods';
@@ -111,7 +111,7 @@ export class Explainer extends Disposable {
       const problem = checkAgainstModel(options, this.summary);
       if (problem) throw new EngineError('BAD_REQUEST', problem);
       const result = await withEngineProgress(`Model Lens: ${method} on ${path.basename(inputPath)}`, cts, (token, onProgress) =>
-        this.engine.request('saliency', { modelPath: this.modelPath, inputPath, ...toSaliencyOptions(options) }, token, onProgress),
+        this.engine.request('saliency', { modelPath: this.modelPath, inputPath, ...toSaliencyOptions(options), memoryBudgetMB: memoryBudget() }, token, onProgress),
       );
       if (cts.token.isCancellationRequested) throw new EngineError('CANCELLED', 'The explanation was cancelled.');
       await this.cache.put(this.modelPath, inputPath, result);
@@ -260,4 +260,9 @@ function same(a: string, b: string): boolean {
 
 function labelOf(file: string): string {
   return vscode.workspace.asRelativePath(file, false);
+}
+
+/** The modelLens.memoryBudgetMB setting, which sizes the engine's internal batches. */
+function memoryBudget(): number {
+  return vscode.workspace.getConfiguration('modelLens').get<number>('memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB);
 }

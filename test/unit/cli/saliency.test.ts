@@ -122,7 +122,7 @@ describe('cli saliency (dist/cli.js)', function () {
     const { code, stdout } = cli('--help');
     assert.strictEqual(code, 0);
     assert.match(stdout, /saliency <model\.json> --input <file> --method <m>/);
-    for (const flag of ['--steps', '--baseline', '--samples', '--noise', '--layer', '--no-relu', '--no-upsample', '--window', '--internal-batch', '--metrics', '--out']) {
+    for (const flag of ['--steps', '--baseline', '--samples', '--noise', '--layer', '--no-relu', '--no-upsample', '--window', '--internal-batch', '--memory-budget', '--metrics', '--out']) {
       assert.ok(stdout.includes(flag), flag);
     }
   });

@@ -164,6 +164,7 @@ describe('saliency parameters', () => {
       stride: 2,
       fill: -1,
       internalBatch: 8,
+      memoryBudgetMB: 512,
       seed: 42,
       metrics: true,
     });
@@ -171,6 +172,7 @@ describe('saliency parameters', () => {
     assert.deepStrictEqual(p.baseline, { kind: 'file', path: path.resolve('b.png') });
     assert.strictEqual(p.steps, 16);
     assert.strictEqual(p.relu, false);
+    assert.strictEqual(p.memoryBudgetMB, 512);
     assert.deepStrictEqual(Object.keys(checkParams('saliency', ok)).sort(), ['inputPath', 'method', 'modelPath']);
     assert.deepStrictEqual(checkParams('saliency', { ...ok, baseline: { kind: 'blur', sigma: 2.5 } }).baseline, { kind: 'blur', sigma: 2.5 });
   });
@@ -195,6 +197,7 @@ describe('saliency parameters', () => {
     ['zero stride', { ...ok, stride: 0 }, 'stride must be an integer from 1'],
     ['infinite fill', { ...ok, fill: Infinity }, 'fill must be a number'],
     ['zero internal batch', { ...ok, internalBatch: 0 }, 'internalBatch must be an integer from 1 to 4096'],
+    ['a memory budget past the wasm heap', { ...ok, memoryBudgetMB: 8000 }, 'memoryBudgetMB must be an integer from 64 to 3000'],
     ['negative seed', { ...ok, seed: -1 }, 'seed must be an integer from 0'],
     ['baseline as a string', { ...ok, baseline: 'zeros' }, "baseline must be {kind: 'zeros'}"],
     ['unknown baseline kind', { ...ok, baseline: { kind: 'noise' } }, "baseline must be {kind: 'zeros'}"],
