@@ -12,8 +12,7 @@ import { initBackend } from '../backend/select';
 import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoint/load';
 import { isObject } from '../checkpoint/modelJson';
 import { toWireError } from '../errors';
-import { weightedPathGradients } from '../saliency/integratedGradients';
-import { inputGradient } from '../saliency/score';
+import { inputPathGradients } from '../saliency/integratedGradients';
 
 // Libraries that log to stdout would corrupt the CLI's --json output: their chatter goes to stderr.
 console.log = console.info = (...args: unknown[]) => console.error(...args);
@@ -46,7 +45,7 @@ async function run(id: number, job: PathGradientsJob): Promise<void> {
     const sum = tf.tidy(() => {
       const x = tf.tensor(job.x, job.shape);
       const baseline = tf.tensor(job.baseline, job.shape);
-      return weightedPathGradients((points) => inputGradient(checkpoint, points, job.target), baseline, tf.sub(x, baseline), job.nodes, job.weights);
+      return inputPathGradients(checkpoint, job.target)(baseline, tf.sub(x, baseline), job.nodes, job.weights);
     });
     const values = (await sum.data()) as Float32Array;
     sum.dispose();

@@ -13,7 +13,8 @@ import { sharedSum, type RemoteBatch } from '../parallel/sharedSum';
 import { batchSizeFor, exampleElements } from './batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { quadrature } from './quadrature';
-import { inputGradient, targetScore } from './score';
+import type { Runnable } from '../checkpoint/forward';
+import { inputGradient, targetColumn, targetScore } from './score';
 
 export const DEFAULT_STEPS = 64;
 /** Batches the path is cut into at least when a helper shares it (more when memory bounds them smaller). */
@@ -37,6 +38,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       x,
       baseline: inputs.baseline,
       gradientOf: (points) => inputGradient(checkpoint, points, target),
+      pathGradients: inputPathGradients(checkpoint, target),
       scoreOf: (points) => targetScore(checkpoint, points, target),
       elements: exampleElements(checkpoint.model, x.size),
       ...(helper ? { remote: (nodes, weights, b, signal) => helper.pathGradients({ modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
@@ -61,11 +63,26 @@ export interface PathIntegrand {
   scoreOf(points: tf.Tensor): tf.Tensor;
   /** Float32 elements one point occupies while its gradient runs (exampleElements): sizes the batches. */
   elements: number;
-  /** Evaluates a batch of nodes in the engine's gradient helper (weightedPathGradients there), given the baseline's values. */
+  /** Σᵢ wᵢ ∇F(b + αᵢ δ) for a batch of nodes, where something faster than gradientOf point by point knows how. */
+  pathGradients?: PathGradients;
+  /** Evaluates a batch of nodes in the engine's gradient helper (inputPathGradients there), given the baseline's values. */
   remote?: (nodes: number[], weights: number[], baseline: Float32Array, signal: AbortSignal) => Promise<Float32Array>;
 }
 
 /** Σᵢ wᵢ ∇F(b + αᵢ δ) over one batch of path nodes αᵢ: [1, ...]. Synchronous: call it inside a tidy. */
+export type PathGradients = (baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]) => tf.Tensor;
+
+/**
+ * PathGradients for the model's output `target` in input space: through the compiled model's first
+ * layer when it can (InferenceModel.weightedPathGradients), else point by point.
+ */
+export function inputPathGradients(checkpoint: Runnable, target: number): PathGradients {
+  return (baseline, delta, nodes, weights) =>
+    checkpoint.inference?.weightedPathGradients(baseline, delta, nodes, weights, (output) => targetColumn(output, target)) ??
+    weightedPathGradients((points) => inputGradient(checkpoint, points, target), baseline, delta, nodes, weights);
+}
+
+/** PathGradients from per-point gradients. */
 export function weightedPathGradients(gradientOf: (points: tf.Tensor) => tf.Tensor, baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]): tf.Tensor {
   const column = [nodes.length, ...delta.shape.slice(1).map(() => 1)];
   const points = tf.add(baseline, tf.mul(tf.tensor(nodes, column, 'float32'), delta));
@@ -89,6 +106,7 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
     const delta = tf.tidy(() => tf.sub(x, baseline));
     created.push(delta);
     // Worth a helper only for long paths; then smaller batches let both threads share it.
+    const pathGradients: PathGradients = f.pathGradients ?? ((...args) => weightedPathGradients(f.gradientOf, ...args));
     const remote = steps * f.elements >= HELPER_MIN_WORK ? f.remote : undefined;
     const bounded = batchSizeFor(f.elements, options);
     const batchSize = remote ? Math.min(bounded, Math.ceil(steps / HELPER_SHARES)) : bounded;
@@ -101,7 +119,7 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
       steps,
       batchSize,
       ctx,
-      (start, end) => weightedPathGradients(f.gradientOf, baseline, delta, rule.nodes.slice(start, end), rule.weights.slice(start, end)),
+      (start, end) => pathGradients(baseline, delta, rule.nodes.slice(start, end), rule.weights.slice(start, end)),
       run ? { sumShape: [1, ...exampleShape], run } : undefined,
     );
     created.push(weightedGradients);

@@ -37,7 +37,7 @@ export function runAffine(step: Affine, x: tf.Tensor): tf.Tensor {
   return withInputGradient(step, x, convForward, (g, input, out) => convInputGradient(step, g, input, out));
 }
 
-function hasDilation(op: AffineOp): boolean {
+export function hasDilation(op: AffineOp): boolean {
   return 'dilations' in op && (op.dilations[0] > 1 || op.dilations[1] > 1);
 }
 
@@ -57,6 +57,33 @@ function withInputGradient(
     return { value: y, gradFunc: (dy: tf.Tensor, [out]: tf.Tensor[]) => inputGradient(activationGradient(step.activation, dy, out), input, out) };
   };
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x);
+}
+
+/** The step's forward pass as fused kernels, recorded or not (under a gradient, use runAffine). */
+export function affineForward(step: Affine, x: tf.Tensor): tf.Tensor {
+  if (step.op.kind !== 'dense') return convForward(step, x);
+  const units = step.kernel.shape[1] as number;
+  const rows = x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]);
+  const out = denseForward(step, rows);
+  return x.rank === 2 ? out : out.reshape([...x.shape.slice(0, -1), units]);
+}
+
+/** Lᵀg: the gradient of the step's linear part for g = dL/d(pre-activation), shaped like x (no dilation). */
+export function affineInputGradient(step: Affine, g: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (step.op.kind !== 'dense') return convInputGradient(step, g, x, g);
+  const transposed = step.transposed as tf.Tensor2D;
+  return tf.matMul(g.reshape([-1, transposed.shape[0]]) as tf.Tensor2D, transposed).reshape(x.shape);
+}
+
+/** act(v), differentiable through the same mask as the fused steps' gradient. */
+export function activate(activation: FusedActivation, v: tf.Tensor): tf.Tensor {
+  if (activation === 'linear') return v;
+  const f = (input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = activation === 'relu' ? tf.relu(input) : tf.relu6(input);
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [out]: tf.Tensor[]) => activationGradient(activation, dy, out) };
+  };
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(v);
 }
 
 /** dy · act'(pre-activation), from the output; step() costs one fast unary kernel where comparisons are slow on wasm. */

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { disposeCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
 import { forward } from '../../../../src/engine/checkpoint/forward';
-import { inputGradient } from '../../../../src/engine/saliency/score';
+import { weightedPathGradients } from '../../../../src/engine/saliency/integratedGradients';
+import { inputGradient, targetColumn } from '../../../../src/engine/saliency/score';
 import { layersCheckpoint } from '../../../helpers/cnnToys';
 
 let seed = 1;
@@ -70,6 +71,20 @@ function denseOnSequences(): tf.LayersModel {
       tf.layers.dense({ inputShape: [5, 6], units: 4, kernelInitializer: init() }),
       batchNorm(),
       tf.layers.reLU(),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, kernelInitializer: init() }),
+    ],
+  });
+}
+
+/** depthwise ×2 → BN → ReLU6 first, then a pointwise conv. */
+function depthwiseFirst(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.depthwiseConv2d({ inputShape: [7, 7, 2], kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', depthwiseInitializer: init() }),
+      batchNorm(),
+      tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.conv2d({ filters: 3, kernelSize: 1, kernelInitializer: init() }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 2, kernelInitializer: init() }),
     ],
@@ -152,6 +167,29 @@ for (const backend of ['wasm', 'cpu'] as const) {
           });
         }
         assert.strictEqual(tf.memory().numTensors, baseline);
+        x.dispose();
+        disposeCheckpoint(checkpoint);
+      });
+    }
+
+    for (const [name, build] of [['a conv first', everyRule], ['a dense layer first', denseOnSequences], ['a depthwise conv first', depthwiseFirst]] as const) {
+      it(`${name}: IG's path gradients through the first layer's linearity equal tfjs-layers' gradients point by point`, async () => {
+        const checkpoint = await layersCheckpoint(build());
+        const inference = checkpoint.inference as NonNullable<Checkpoint['inference']>;
+        const x = inputOf(checkpoint, 1);
+        const before = tf.memory().numTensors;
+        tf.tidy(() => {
+          const baseline = tf.mul(x, 0.25);
+          const delta = tf.sub(x, baseline);
+          const nodes = [0.1, 0.5, 0.93];
+          const weights = [0.2, 0.3, 0.5];
+          const shared = inference.weightedPathGradients(baseline, delta, nodes, weights, (out) => targetColumn(out, 1));
+          assert.ok(shared, 'the shortcut did not apply');
+          const pointwise = weightedPathGradients((points) => layersGradient(checkpoint, points, 1), baseline, delta, nodes, weights);
+          const gap = relativeGap(shared, pointwise);
+          assert.ok(gap < 1e-4, `path gradients differ by ${gap}`);
+        });
+        assert.strictEqual(tf.memory().numTensors, before);
         x.dispose();
         disposeCheckpoint(checkpoint);
       });
