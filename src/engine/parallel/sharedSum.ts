@@ -47,7 +47,7 @@ export async function sharedSum(
       }
     }
   };
-  // Two batches in flight: the helper starts its next one while this process is still busy with
+  // Two batches in flight: the helper starts its next one while the engine is still busy with
   // its own batch and cannot hand out work.
   const helper = Promise.all([lane(), lane()]);
   try {

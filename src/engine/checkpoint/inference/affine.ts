@@ -61,11 +61,7 @@ function withInputGradient(
 
 /** The step's forward pass as fused kernels, recorded or not (under a gradient, use runAffine). */
 export function affineForward(step: Affine, x: tf.Tensor): tf.Tensor {
-  if (step.op.kind !== 'dense') return convForward(step, x);
-  const units = step.kernel.shape[1] as number;
-  const rows = x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]);
-  const out = denseForward(step, rows);
-  return x.rank === 2 ? out : out.reshape([...x.shape.slice(0, -1), units]);
+  return step.op.kind === 'dense' ? overRows(step, x, (rows) => denseForward(step, rows)) : convForward(step, x);
 }
 
 /** Lᵀg: the gradient of the step's linear part for g = dL/d(pre-activation), shaped like x (no dilation). */
@@ -142,13 +138,18 @@ function depthwiseInputGradient(dy: tf.Tensor, filter: tf.Tensor, inputShape: nu
   return tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, { strides, pad, dilations: 1, inputShape }) as tf.Tensor;
 }
 
-/** Dense layers accept inputs of any rank and multiply along the last axis. */
+/** Dense layers multiply along the last axis. */
 function dense(step: Affine, x: tf.Tensor): tf.Tensor {
+  return overRows(step, x, (rows) =>
+    tf.engine().state.gradientDepth === 0
+      ? denseForward(step, rows)
+      : withInputGradient(step, rows, denseForward, (g) => tf.matMul(g as tf.Tensor2D, step.transposed as tf.Tensor2D)));
+}
+
+/** f on x as rows [examples…, features] → [examples…, units]: dense layers take inputs of any rank. */
+function overRows(step: Affine, x: tf.Tensor, f: (rows: tf.Tensor) => tf.Tensor): tf.Tensor {
   const units = step.kernel.shape[1] as number;
-  const rows = x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]);
-  const out = tf.engine().state.gradientDepth === 0
-    ? denseForward(step, rows)
-    : withInputGradient(step, rows, denseForward, (g) => tf.matMul(g as tf.Tensor2D, step.transposed as tf.Tensor2D));
+  const out = f(x.rank === 2 ? x : x.reshape([-1, x.shape[x.rank - 1]]));
   return x.rank === 2 ? out : out.reshape([...x.shape.slice(0, -1), units]);
 }
 
