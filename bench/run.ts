@@ -57,9 +57,10 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
     }),
     ig10: saliency({ method: 'integrated-gradients', steps: 10 }),
     [`ig${IG_STEPS}`]: saliency({ method: 'integrated-gradients', steps: IG_STEPS }),
-    // As the product runs it: the engine's gradient helper takes a share of long paths (one core's worth of work on cnn32's IG-50 stays local).
+    // As the product runs it: the engine's gradient helper takes a share of long jobs (cnn32's are too short and stay local).
     [`ig${IG_STEPS}BothCores`]: saliency({ method: 'integrated-gradients', steps: IG_STEPS }, true),
     smoothGrad25: saliency({ method: 'smoothgrad', samples: 25 }),
+    smoothGrad25BothCores: saliency({ method: 'smoothgrad', samples: 25 }, true),
     gradCam: saliency({ method: 'grad-cam' }),
     occlusion: saliency({ method: 'occlusion', ...OCCLUSION[model] }),
   };

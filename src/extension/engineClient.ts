@@ -31,7 +31,7 @@ interface Running {
 /** The settings the engine process starts with (changing one restarts it). */
 export interface EngineSettings {
   backend: BackendChoice;
-  /** Whether long Integrated Gradients runs may use a second thread (the engine's gradient helper). */
+  /** Whether long Integrated Gradients and SmoothGrad runs may use a second thread (the engine's gradient helper). */
   useBothCores: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The engine's gradient helper: a worker thread, started on first use, with its own tfjs and wasm
- * heap, that evaluates batches of Integrated Gradients' path (sharedSum.ts) so one request uses both
- * cores. A thread, not a process: a process's pipe passes a large message only while the engine's
+ * heap, that evaluates batches of Integrated Gradients' path and SmoothGrad's samples (sharedSum.ts)
+ * so one request uses both cores. A thread, not a process: a process's pipe passes a large message only while the engine's
  * own event loop runs, which it does not while it computes a batch; a thread's messages queue
  * without it. If the helper cannot start or dies, it says so once in the log and the engine goes on
  * with one core.
@@ -9,7 +9,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import type { BackendName } from '../../protocol/model';
-import type { FromHelper, PathGradientsJob, ToHelper } from '../../protocol/helper';
+import type { FromHelper, HelperJob, ToHelper } from '../../protocol/helper';
 import { Worker } from 'worker_threads';
 import { isObject } from '../checkpoint/modelJson';
 
@@ -44,8 +44,8 @@ export class GradientHelper {
     private readonly script = path.join(__dirname, 'helperMain.js'),
   ) {}
 
-  /** Σₖ wₖ ∇F over the job's path nodes, computed in the helper process. */
-  pathGradients(job: PathGradientsJob, signal: AbortSignal): Promise<Float32Array> {
+  /** The job's batch sum, computed in the helper thread. */
+  run(job: HelperJob, signal: AbortSignal): Promise<Float32Array> {
     if (this.down) return Promise.reject(new Error(this.down));
     const worker = this.start();
     const id = this.nextId++;

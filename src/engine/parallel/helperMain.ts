@@ -1,18 +1,20 @@
 /**
  * The gradient helper's worker-thread entry (gradientHelper.ts starts it): evaluates batches of
- * Integrated Gradients' path for the engine, one job at a time, on the engine's backend, keeping the
+ * Integrated Gradients' path and SmoothGrad's samples for the engine, one job at a time, on the engine's backend, keeping the
  * last checkpoint loaded.
  */
 import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../protocol/model';
-import type { FromHelper, PathGradientsJob, ToHelper } from '../../protocol/helper';
+import type { FromHelper, HelperJob, ToHelper } from '../../protocol/helper';
 import { initBackend } from '../backend/select';
 import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoint/load';
 import { isObject } from '../checkpoint/modelJson';
 import { toWireError } from '../errors';
 import { inputPathGradients } from '../saliency/integratedGradients';
+import { inputGradient } from '../saliency/score';
+import { noisySums } from '../saliency/smoothGrad';
 
 // Libraries that log to stdout would corrupt the CLI's --json output: their chatter goes to stderr.
 console.log = console.info = (...args: unknown[]) => console.error(...args);
@@ -37,16 +39,23 @@ async function checkpointAt(file: string): Promise<Checkpoint> {
   return loaded.checkpoint;
 }
 
-async function run(id: number, job: PathGradientsJob): Promise<void> {
+/** The job's batch sum, by the same functions the engine runs for its own batches. */
+function batchSum(checkpoint: Checkpoint, job: HelperJob): tf.Tensor {
+  const x = tf.tensor(job.x, job.shape);
+  if (job.kind === 'path') {
+    const baseline = tf.tensor(job.baseline, job.shape);
+    return inputPathGradients(checkpoint, job.target)(baseline, tf.sub(x, baseline), job.nodes, job.weights);
+  }
+  const shift = job.shift ? tf.tensor(job.shift, job.shape) : null;
+  return noisySums((batch) => inputGradient(checkpoint, batch, job.target), x, { ...job, shift });
+}
+
+async function run(id: number, job: HelperJob): Promise<void> {
   try {
     if (!waiting.delete(id)) throw Object.assign(new Error('Cancelled.'), { name: 'AbortError' });
     await ready;
     const checkpoint = await checkpointAt(job.modelPath);
-    const sum = tf.tidy(() => {
-      const x = tf.tensor(job.x, job.shape);
-      const baseline = tf.tensor(job.baseline, job.shape);
-      return inputPathGradients(checkpoint, job.target)(baseline, tf.sub(x, baseline), job.nodes, job.weights);
-    });
+    const sum = tf.tidy(() => batchSum(checkpoint, job));
     const values = (await sum.data()) as Float32Array;
     sum.dispose();
     send({ type: 'result', id, sum: values });

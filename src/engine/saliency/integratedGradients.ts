@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { sharedSum, type RemoteBatch } from '../parallel/sharedSum';
+import { sharedBatchSize, sharedSum, type RemoteBatch } from '../parallel/sharedSum';
 import { batchSizeFor, exampleElements } from './batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { quadrature } from './quadrature';
@@ -17,13 +17,6 @@ import type { Runnable } from '../checkpoint/forward';
 import { inputGradient, targetColumn, targetScore } from './score';
 
 export const DEFAULT_STEPS = 64;
-/** Batches the path is cut into at least when a helper shares it (more when memory bounds them smaller). */
-const HELPER_SHARES = 4;
-/**
- * Steps × exampleElements below which the helper is not asked: its messages and smaller batches cost
- * more than they save (cnn32: IG-50 ≈ 17M was slower with it, IG-100 ≈ 34M 1.2× faster).
- */
-const HELPER_MIN_WORK = 25_000_000;
 
 export const integratedGradients: AttributionMethod = {
   id: 'integrated-gradients',
@@ -41,7 +34,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       pathGradients: inputPathGradients(checkpoint, target),
       scoreOf: (points) => targetScore(checkpoint, points, target),
       elements: exampleElements(checkpoint.model, x.size),
-      ...(helper ? { remote: (nodes, weights, b, signal) => helper.pathGradients({ modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
+      ...(helper ? { remote: (nodes, weights, b, signal) => helper.run({ kind: 'path', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
     },
     options,
     ctx,
@@ -107,9 +100,10 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
     created.push(delta);
     // Worth a helper only for long paths; then smaller batches let both threads share it.
     const pathGradients: PathGradients = f.pathGradients ?? ((...args) => weightedPathGradients(f.gradientOf, ...args));
-    const remote = steps * f.elements >= HELPER_MIN_WORK ? f.remote : undefined;
     const bounded = batchSizeFor(f.elements, options);
-    const batchSize = remote ? Math.min(bounded, Math.ceil(steps / HELPER_SHARES)) : bounded;
+    const shared = f.remote ? sharedBatchSize(steps, f.elements, bounded) : undefined;
+    const remote = shared ? f.remote : undefined;
+    const batchSize = shared ?? bounded;
     const baselineValues = remote ? (baseline.dataSync() as Float32Array) : undefined;
     const run: RemoteBatch | undefined = remote && baselineValues
       ? (start, end, signal) => remote(rule.nodes.slice(start, end), rule.weights.slice(start, end), baselineValues, signal)

@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, exampleElements, sumOverBatches } from './batching';
+import type { NoisyGradientsJob } from '../../protocol/helper';
+import { sharedBatchSize, sharedSum } from '../parallel/sharedSum';
+import { batchSizeFor, exampleElements } from './batching';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 
@@ -34,8 +36,34 @@ export function noiseTunnel(base: BatchAttribution = gradientOfBatch): Attributi
 export const smoothGrad: AttributionMethod = noiseTunnel();
 
 async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target } = inputs;
-  return smoothOver(x, exampleElements(checkpoint.model, x.size), (batch) => base(checkpoint, batch, target), options, ctx);
+  const { checkpoint, x, target, helper } = inputs;
+  // The helper computes input gradients; other base attributions stay here.
+  const remote: RemoteSamples | undefined = helper && base === gradientOfBatch
+    ? (job, signal) => helper.run({ kind: 'noise', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, ...job }, signal)
+    : undefined;
+  return smoothOver(x, exampleElements(checkpoint.model, x.size), (batch) => base(checkpoint, batch, target), options, ctx, remote);
+}
+
+/** Evaluates samples [start, end) in the engine's gradient helper (noisySums there). */
+export type RemoteSamples = (job: Omit<NoisyGradientsJob, 'kind' | 'modelPath' | 'target' | 'shape' | 'x'>, signal: AbortSignal) => Promise<Float32Array>;
+
+/**
+ * The sums over noisy samples [start, end) of x that the variant averages: Σ a, Σ a², or, for
+ * VarGrad, [Σ (a − shift), Σ (a − shift)²]. Synchronous: call it inside a tidy.
+ */
+export function noisySums(
+  attribute: (batch: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  sample: { sigma: number; seed: number; start: number; end: number; variant: Variant; shift: tf.Tensor | null },
+): tf.Tensor {
+  const { sigma, seed, start, end, variant, shift } = sample;
+  const perturbations: tf.Tensor[] = [];
+  for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
+  const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
+  if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
+  if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
+  const centred = tf.sub(attributions, shift as tf.Tensor);
+  return tf.stack([tf.sum(centred, 0), tf.sum(tf.square(centred), 0)]);
 }
 
 /**
@@ -50,6 +78,7 @@ export async function smoothOver(
   attribute: (batch: tf.Tensor) => tf.Tensor,
   options: SaliencyOptions,
   ctx: RunContext,
+  remote?: RemoteSamples,
 ): Promise<Attribution> {
   const samples = options.samples ?? DEFAULT_SAMPLES;
   const noise = options.noise ?? DEFAULT_NOISE;
@@ -67,15 +96,21 @@ export async function smoothOver(
   // E[a²] − E[a]² from cancelling catastrophically in float32 when the variance is small.
   const shift = variant === 'vargrad' ? tf.tidy(() => attribute(x)) : null;
   try {
-    const sums = await sumOverBatches(samples, batchSizeFor(elements, options), ctx, (start, end) => {
-      const perturbations: tf.Tensor[] = [];
-      for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
-      const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
-      if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
-      if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
-      const centred = tf.sub(attributions, shift as tf.Tensor);
-      return tf.stack([tf.sum(centred, 0), tf.sum(tf.square(centred), 0)]);
-    });
+    const bounded = batchSizeFor(elements, options);
+    const shared = remote ? sharedBatchSize(samples, elements, bounded) : undefined;
+    const shiftValues = shared && shift ? (shift.dataSync() as Float32Array) : undefined;
+    const sums = await sharedSum(
+      samples,
+      shared ?? bounded,
+      ctx,
+      (start, end) => noisySums(attribute, x, { sigma, seed, start, end, variant, shift }),
+      shared && remote
+        ? {
+          sumShape: [variant === 'vargrad' ? 2 : 1, ...x.shape.slice(1)],
+          run: (start, end, signal) => remote({ sigma, seed, start, end, variant, ...(shiftValues ? { shift: shiftValues } : {}) }, signal),
+        }
+        : undefined,
+    );
     const values = tf.tidy(() => {
       if (variant !== 'vargrad') return tf.div(sums, samples);
       const [first, second] = tf.unstack(tf.div(sums, samples));

@@ -1,6 +1,6 @@
 /**
  * The gradient helper (a worker thread with its own tfjs) and the sum it shares with the engine:
- * IG with the helper equals IG without it, the helper really takes batches, a broken helper leaves
+ * IG and SmoothGrad with the helper equal them without it, the helper really takes batches, a broken helper leaves
  * the work to the engine, cancellation stops both, and nothing is left behind.
  */
 import * as assert from 'assert';
@@ -46,6 +46,21 @@ describe('parallel/gradientHelper', function () {
     assert.ok(Math.abs((shared.completenessDelta ?? 1) - (alone.completenessDelta ?? 0)) < 1e-4);
   });
 
+  for (const smoothVariant of ['smoothgrad', 'vargrad'] as const) {
+    it(`${smoothVariant} with the helper equals ${smoothVariant} on one thread (the same seeded samples)`, async () => {
+      const params = { modelPath: MNIST, inputPath: SEVEN, method: 'smoothgrad' as const, samples: 720, smoothVariant };
+      const alone = await one.run('saliency', params, quiet());
+      const done = two.helper?.jobsDone ?? 0;
+      const before = tensorsWithoutCachedInputs(two);
+      const shared = await two.run('saliency', params, quiet());
+      assert.strictEqual(tensorsWithoutCachedInputs(two), before);
+      assert.ok((two.helper?.jobsDone ?? 0) > done, 'the helper evaluated no batch');
+      const scale = Math.max(...alone.attribution.data.map(Math.abs));
+      const gap = Math.max(...alone.attribution.data.map((v, i) => Math.abs(v - shared.attribution.data[i])));
+      assert.ok(gap <= 1e-4 * scale, `attributions differ by ${gap} (largest ${scale})`);
+    });
+  }
+
   it('a cancelled request stops both threads and the helper stays usable', async () => {
     const abort = new AbortController();
     let reports = 0;
@@ -63,7 +78,7 @@ describe('parallel/gradientHelper', function () {
     const shape = [1, 2];
     const local = (start: number, end: number) => tf.fill(shape, end - start);
     const run = (start: number, end: number, signal: AbortSignal) =>
-      broken.pathGradients({ modelPath: MNIST, target: 0, shape, x: new Float32Array(2), baseline: new Float32Array(2), nodes: [start], weights: [end] }, signal);
+      broken.run({ kind: 'path', modelPath: MNIST, target: 0, shape, x: new Float32Array(2), baseline: new Float32Array(2), nodes: [start], weights: [end] }, signal);
     const before = tf.memory().numTensors;
     const sum = await sharedSum(10, 2, quiet(), local, { sumShape: shape, run });
     assert.deepStrictEqual(Array.from(sum.dataSync()), [10, 10], 'every batch counted once');
