@@ -1,9 +1,9 @@
 /**
  * The engine's gradient helper: a worker thread, started on first use, with its own tfjs and wasm
  * heap, that evaluates batches of Integrated Gradients' path and SmoothGrad's samples (sharedSum.ts)
- * so one request uses both cores. A thread, not a process: a process's pipe passes a large message only while the engine's
- * own event loop runs, which it does not while it computes a batch; a thread's messages queue
- * without it. If the helper cannot start or dies, it says so once in the log and the engine goes on
+ * so one request uses both cores. A thread, not a process: a process's pipe passes a large message
+ * only while the engine's own event loop runs, which it does not while it computes a batch; a
+ * thread's messages queue without it. If the helper cannot start or dies, it says so once in the log and the engine goes on
  * with one core.
  */
 import * as os from 'os';

@@ -1,5 +1,5 @@
 /**
- * A sum over batches (as sumOverBatches) that a second process helps with: this process and the
+ * A sum over batches (as sumOverBatches) that the gradient helper thread shares: the engine and the
  * helper each take the next batch whenever they are free, so a core that other work slows down
  * takes fewer. Batches the helper fails on are computed here; cancellation stops both.
  */

@@ -16,7 +16,7 @@ export interface AttributionInputs {
   target: number;
   /** Baseline tensor of x's shape where the method uses one (IG); owned by the caller. */
   baseline?: tf.Tensor;
-  /** The engine's second process, which takes a share of IG's path when present. */
+  /** The engine's gradient helper thread, which takes a share of long IG paths and SmoothGrad runs when present. */
   helper?: GradientHelper;
 }
 
