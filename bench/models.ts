@@ -46,9 +46,9 @@ function cnn32(): tf.LayersModel {
 /** nsfwjs ships model.json and its one shard as JS modules (the shard as base64). */
 function writeMobileNetV2(dir: string): string {
   const shipped = path.join(path.dirname(require.resolve('nsfwjs')), '../models/mobilenet_v2');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model ships as CommonJS modules, loaded by path
   const json = require(path.join(shipped, 'model.min.js')) as { modelTopology: object; weightsManifest: Array<{ weights: object[] }> };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model ships as CommonJS modules, loaded by path
   const shard = require(path.join(shipped, 'group1-shard1of1.min.js')) as string;
   fs.mkdirSync(dir, { recursive: true });
   const weights = json.weightsManifest.flatMap((group) => group.weights);

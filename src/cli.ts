@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) return print(USAGE);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON outside rootDir, read at run time
   if (values.version) return print(require('../package.json').version);
   const [command, ...args] = positionals;
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {

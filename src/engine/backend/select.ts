@@ -45,7 +45,7 @@ async function activate(name: BackendName): Promise<void> {
 function loadNative(): void {
   // Optional dependency: absent where its install script could not download libtensorflow.
   // Any failure (missing module, missing native addon, ABI mismatch) means "not available".
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: loaded only when installed, and a failure must be caught
   require('@tensorflow/tfjs-node');
   if (!tf.findBackend('tensorflow')) throw new Error('@tensorflow/tfjs-node loaded but registered no backend');
 }

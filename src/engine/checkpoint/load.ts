@@ -91,7 +91,7 @@ async function build(json: ModelJson, format: ModelFormat, weights: Weights): Pr
     convertedBy: json.convertedBy,
     trainingConfig: json.trainingConfig,
     signature: json.signature,
-    userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> | undefined,
+    userDefinedMetadata: json.userDefinedMetadata as Record<string, object> | undefined,
     modelInitializer: json.modelInitializer,
     weightSpecs: weights.specs,
     weightData: weights.data,

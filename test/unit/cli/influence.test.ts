@@ -376,6 +376,7 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
       return { terminal: r.stdout, stdout: fs.readFileSync(out, 'utf8') };
     };
     const text = run('');
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line escape is what is checked
     assert.match(text.terminal, /\r\x1b\[KTraining gradients 120\/120 100%/);
     assert.ok(text.terminal.endsWith('\r\x1b[K'), 'the progress line is cleared before the result');
     assert.ok(!/\r|Training gradients/.test(text.stdout), 'no progress on stdout');

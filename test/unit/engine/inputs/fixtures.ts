@@ -1,6 +1,5 @@
 /** Fixture files for the input tests, written into a fresh temp dir. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';

