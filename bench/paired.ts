@@ -11,6 +11,7 @@ import { forward } from '../src/engine/checkpoint/forward';
 import { quietContext } from '../src/engine/saliency/batching';
 import { attributionMethod } from '../src/engine/saliency/registry';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
+import { withDefaults } from '../src/protocol/options';
 
 const STEPS = 50;
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const one = tf.randomUniform([1, ...shape], 0, 1, 'float32', 7);
   const many = tf.randomUniform([STEPS, ...shape], 0, 1, 'float32', 8);
   const run = async (method: 'integrated-gradients' | 'gradient') => {
-    const { values } = await attributionMethod(method).run({ checkpoint, x: one, target: 0 }, { method, steps: STEPS }, quietContext());
+    const { values } = await attributionMethod(method).run({ checkpoint, x: one, target: 0 }, withDefaults('saliency', { method, steps: STEPS }), quietContext());
     values.dispose();
   };
   const forwardOf = (x: tf.Tensor) => () => tf.tidy(() => { forward(checkpoint, x).dataSync(); });

@@ -18,6 +18,7 @@ import { GradientHelper } from '../src/engine/parallel/gradientHelper';
 import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/saliency/score';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
+import { withDefaults } from '../src/protocol/options';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const BATCH = 32;
@@ -40,7 +41,7 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
   const saliency = (options: SaliencyOptions, bothCores = false) => async () => {
     if (bothCores) helper ??= new GradientHelper(backend, () => {});
     const inputs = { checkpoint, x: one, target: 0, ...(bothCores ? { helper } : {}) };
-    const { values } = await attributionMethod(options.method).run(inputs, options, quietContext());
+    const { values } = await attributionMethod(options.method).run(inputs, withDefaults('saliency', options), quietContext());
     values.dispose();
   };
   const weights = (checkpoint.model as tf.LayersModel).trainableWeights.map((w) => w.read() as tf.Variable);

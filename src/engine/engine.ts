@@ -23,7 +23,7 @@ type Handler<M extends MethodName> = (engine: Engine, params: Params<M>, ctx: Ru
 
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
-  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top),
+  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top!),
   saliency: async (engine, params, ctx) => explain(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, { inputs: engine.inputs, helper: engine.helper }),
   influence: async (engine, params, ctx) => findInfluence(await engine.checkpoint(params.modelPath), params, engine.backend, ctx, engine),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),

@@ -7,9 +7,8 @@ import { LensError } from './errors';
 import { pngDataUri } from './inputs/encode';
 import { outputKind as kindOf, toProbabilities } from './checkpoint/probabilities';
 
-const DEFAULT_TOP = 5;
-
-export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top = DEFAULT_TOP): Promise<Prediction> {
+/** `top` is the request's, defaulted at the engine's boundary (src/protocol/options). */
+export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top: number): Promise<Prediction> {
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens predicts from one input file only.`);
   }
@@ -32,6 +31,7 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
     },
     outputKind,
     rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
+    options: { modelPath: checkpoint.path, inputPath, top },
     backend,
     ms,
   };

@@ -91,6 +91,11 @@ export interface InfluenceResult {
   warnings: string[];
   /** Iterative solvers' diagnostics (cg, lissa): iterations and final relative residual; null otherwise. */
   solverInfo: { iterations: number; residual: number } | null;
+  /**
+   * The options it was computed with, after defaults: paths resolved, and the values chosen at run
+   * time (label, train, layers, solver, TracIn's checkpoints) as resolved; `damping` above is the λ used.
+   */
+  options: RequestOptions<'influence'>;
   backend: BackendName;
   ms: number;
 }

@@ -1,6 +1,8 @@
 /** Shapes of what the engine says about a checkpoint. Shared by engine, extension, webview and CLI. */
 import type { TrainingCheckpoint } from './influence';
 
+import type { RequestOptions } from './options';
+
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -102,6 +104,8 @@ export interface Prediction {
   outputKind: 'probabilities' | 'logits';
   /** One entry per input row, each sorted by probability, highest first (at most `top`). */
   rows: { top: ClassScore[]; trueLabel?: string }[];
+  /** The options it was computed with, after defaults (paths resolved). */
+  options: RequestOptions<'predict'>;
   backend: BackendName;
   ms: number;
 }

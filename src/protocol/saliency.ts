@@ -51,6 +51,11 @@ export interface SaliencyResult {
   metrics?: FaithfulnessMetrics;
   /** One line about where the attribution mass lies, e.g. "62% of |IG| in the upper-left quadrant". */
   summary: string;
+  /**
+   * The options it was computed with, after defaults: paths resolved, and the values chosen at run
+   * time (target, Grad-CAM's layer, occlusion's window and stride) as resolved.
+   */
+  options: RequestOptions<'saliency'>;
   input: {
     path: string;
     kind: 'image' | 'tabular' | 'tensor' | 'text';

@@ -4,13 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { BackendName, ClassScore } from '../../protocol/model';
 import {
-  DEFAULT_DAMPING,
   EXACT_DEFAULT_MAX_PARAMS,
   type InfluenceOptions,
   type InfluenceResult,
   type InfluenceScore,
   type TrainingCheckpoint,
 } from '../../protocol/influence';
+import { defaultedKeys } from '../../protocol/options';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
 import { outputKind, toProbabilities } from '../checkpoint/probabilities';
@@ -25,8 +25,6 @@ import { selfInfluence } from './selfInfluence';
 import type { Solution } from './solvers/solver';
 import { addTracInTerm } from './tracIn';
 import { trainingSetPath, type TrainingSet } from './trainingSet';
-
-const DEFAULT_TOP = 10;
 
 type Params = { modelPath: string } & InfluenceOptions;
 
@@ -88,7 +86,7 @@ export async function findInfluence(
           loss: scored.testLoss ?? NaN,
         },
       }),
-      scores: ranked(scored.scores, params.method === 'self', params.top ?? DEFAULT_TOP).map((index) => describe(train, index, scored.scores[index], labelName)),
+      scores: ranked(scored.scores, params.method === 'self', params.top!).map((index) => describe(train, index, scored.scores[index], labelName)),
       trainSize: train.labels.length,
       trainPath: train.path,
       skipped: train.skipped,
@@ -96,6 +94,14 @@ export async function findInfluence(
       cached: scored.cached,
       warnings: warnings(scored, params),
       solverInfo: scored.solution?.residual === undefined ? null : { iterations: scored.solution.iterations, residual: scored.solution.residual },
+      options: {
+        ...params,
+        ...(test && { label: test.label }),
+        train: train.path,
+        layers: scope.layers,
+        ...(params.method !== 'tracin' && { solver: solverOf(params, scope) }),
+        ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
+      },
       backend,
       ms: performance.now() - started,
     };
@@ -106,7 +112,7 @@ export async function findInfluence(
 
 function warnings(scored: Scored, params: Params): string[] {
   const out: string[] = [];
-  const asked = params.damping ?? DEFAULT_DAMPING;
+  const asked = params.damping!;
   if (scored.damping !== null && scored.damping > asked) {
     out.push(`Damping raised from ${asked} to ${scored.damping.toPrecision(3)}: the Hessian has negative eigenvalues here (the model is not at a strict minimum of its training loss), and H + λI must be positive definite.`);
   }
@@ -136,9 +142,10 @@ async function influenceFunctions(model: tf.LayersModel, scope: ParamScope, set:
     const rows = gradients.rows;
     const choice: SolverChoice = {
       solver: solverOf(params, scope),
-      damping: params.damping ?? DEFAULT_DAMPING,
-      autoDamping: params.damping === undefined,
-      lissa: { depth: params.lissaDepth, scale: params.lissaScale, repeats: params.lissaRepeats, batch: params.lissaBatch, seed: params.seed },
+      // Defaulted at the engine's boundary; λ may be raised only where the caller did not choose it.
+      damping: params.damping!,
+      autoDamping: defaultedKeys(params).includes('damping'),
+      lissa: { depth: params.lissaDepth!, scale: params.lissaScale, repeats: params.lissaRepeats!, batch: params.lissaBatch!, seed: params.seed },
     };
     const solver = await makeSolver(objective, train, choice, ctx, params.cacheDir && path.join(params.cacheDir, `${key}.hessian.f64`));
     const cached = gradients.cached && solver.cached !== false;

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { InfluenceSolver } from '../../protocol/influence';
+import { LensError } from '../errors';
 import { hessianVectorProduct } from './hvp';
 import { Objective, type Dataset, type GradientRows } from './objective';
 import type { ParamScope } from './scope';
@@ -45,6 +46,7 @@ export async function makeSolver(
     case 'lissa': {
       // LiSSA cannot detect an indefinite Hessian (it just diverges), so check the spectrum first.
       const damping = auto ? raisedDamping(smallestEigenvalue(hvpOn(), objective.size), choice.damping) : choice.damping;
+      if (!choice.lissa) throw new LensError('INTERNAL', 'The LiSSA solver needs its settings (the influence request defaults them).');
       return lissa(hvpOn, train.labels.length, objective.size, { ...choice.lissa, damping });
     }
     case 'cg':

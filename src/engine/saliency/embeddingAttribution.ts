@@ -81,7 +81,7 @@ async function run(id: SaliencyMethod, inputs: AttributionInputs, options: Salie
     }
     if (id === 'smoothgrad') {
       const result = await smoothOver(embedded, exampleElements(model, x.size), gradientOf, options, ctx);
-      const variant = options.smoothVariant ?? 'smoothgrad';
+      const variant = options.smoothVariant!;
       return { values: reduce(result.values, variant === 'smoothgrad' ? 'l2' : 'sum') };
     }
     const values = await sumOverBatches(1, 1, ctx, () => {

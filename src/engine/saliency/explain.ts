@@ -19,6 +19,7 @@ import { maxSensitivity } from '../metrics/sensitivity';
 import { rank } from '../predict';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './embeddingAttribution';
+import { occlusionGrid } from './occlusion';
 import { attributionMethod } from './registry';
 import { positionMap, summarize } from './summary';
 
@@ -85,6 +86,7 @@ export async function explain(
       ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
       ...(metrics ? { metrics } : {}),
       summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
+      options: resolvedOptions(params, x.shape, target, attribution.layer),
       input: {
         path: inputPath,
         kind: input.kind,
@@ -98,6 +100,12 @@ export async function explain(
   } finally {
     tf.dispose(owned);
   }
+}
+
+/** The request's options as computed with: defaults (applied at the boundary) and the values chosen here. */
+function resolvedOptions(params: Params<'saliency'>, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
+  const grid = params.method === 'occlusion' ? occlusionGrid(xShape, params) : undefined;
+  return { ...params, target, ...(layer !== undefined ? { layer } : {}), ...(grid ? { window: grid.window, stride: grid.stride } : {}) };
 }
 
 function chooseTarget(requested: number | undefined, probabilities: number[]): number {

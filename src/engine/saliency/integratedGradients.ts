@@ -16,7 +16,6 @@ import { quadrature } from './quadrature';
 import type { Runnable } from '../checkpoint/forward';
 import { inputGradient, targetColumn, targetScore } from './score';
 
-export const DEFAULT_STEPS = 64;
 
 export const integratedGradients: AttributionMethod = {
   id: 'integrated-gradients',
@@ -86,8 +85,9 @@ export function weightedPathGradients(gradientOf: (points: tf.Tensor) => tf.Tens
 export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
   ctx.signal.throwIfAborted();
   const { x } = f;
-  const steps = options.steps ?? DEFAULT_STEPS;
-  const rule = quadrature(options.quadrature ?? 'gauss-legendre', steps);
+  // Defaulted at the engine's boundary (src/protocol/options), as are the other methods' options.
+  const steps = options.steps!;
+  const rule = quadrature(options.quadrature!, steps);
   if (f.baseline && !tf.util.arraysEqual(f.baseline.shape, x.shape)) {
     throw new LensError('BAD_REQUEST', `The baseline's shape [${f.baseline.shape}] differs from the input's [${x.shape}].`);
   }

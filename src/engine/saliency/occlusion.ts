@@ -87,7 +87,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   if (x.shape[0] !== 1) throw new LensError('BAD_REQUEST', `Occlusion explains one example at a time; the input's batch is ${x.shape[0]}.`);
   ctx.signal.throwIfAborted();
   const grid = occlusionGrid(x.shape, options);
-  const fill = options.fill ?? 0;
+  const fill = options.fill!;
   const size = x.size;
   const original = await x.data();
   const scoreOfX = tf.tidy(() => targetScore(checkpoint, x, target));

@@ -18,8 +18,6 @@ import { batchSizeFor, exampleElements } from './batching';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 
-export const DEFAULT_SAMPLES = 25;
-export const DEFAULT_NOISE = 0.15;
 export const DEFAULT_SEED = 1;
 
 type Variant = NonNullable<SaliencyOptions['smoothVariant']>;
@@ -80,9 +78,9 @@ export async function smoothOver(
   ctx: RunContext,
   remote?: RemoteSamples,
 ): Promise<Attribution> {
-  const samples = options.samples ?? DEFAULT_SAMPLES;
-  const noise = options.noise ?? DEFAULT_NOISE;
-  const variant: Variant = options.smoothVariant ?? 'smoothgrad';
+  const samples = options.samples!;
+  const noise = options.noise!;
+  const variant: Variant = options.smoothVariant!;
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(samples) || samples < 1) throw new LensError('BAD_REQUEST', `Samples must be an integer ≥ 1 (got ${samples}).`);
   if (!Number.isFinite(noise) || noise < 0) throw new LensError('BAD_REQUEST', `Noise must be a finite number ≥ 0 (got ${noise}).`);

@@ -50,6 +50,8 @@ export interface OptionDef<S extends z.ZodType = z.ZodType> {
   choices?: readonly string[];
   /** What the panel may send, where narrower than `schema` (no file baselines). */
   panelSchema?: z.ZodType;
+  /** Structured options that hold paths: the value with each path resolved (baseline files, checkpoints). */
+  resolvePaths?(value: z.output<S>, resolve: (path: string) => string): z.output<S>;
 }
 
 /** What a form or a help text needs of an option: plain data, safe to send to a webview. */

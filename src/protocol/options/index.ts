@@ -63,7 +63,9 @@ export function parseOptions<R extends OptionRequest>(request: R, raw: unknown, 
     const schema = how.origin === 'webview' && def.panelSchema ? def.panelSchema : def.schema;
     const result = schema.safeParse(given[key]);
     if (!result.success) throw new OptionError(key, describeIssue(specOf(key, def), result.error));
-    return def.type === 'path' && how.resolvePath ? how.resolvePath(result.data as string) : result.data;
+    if (!how.resolvePath) return result.data;
+    if (def.type === 'path') return how.resolvePath(result.data as string);
+    return def.resolvePaths ? def.resolvePaths(result.data, how.resolvePath) : result.data;
   };
   // The method first: it decides which of the other options apply.
   let method: string | undefined;
@@ -87,9 +89,40 @@ export function parseOptions<R extends OptionRequest>(request: R, raw: unknown, 
   for (const [key, def] of Object.entries(table)) {
     const unmet = Object.entries(def.requires ?? {}).find(([k, v]) => out[k] !== v);
     if (out[key] !== undefined && unmet) throw new OptionError(key, `needs ${unmet[0]} ${unmet[1]}.`);
-    if (out[key] === undefined && def.default !== undefined && applies(def, method) && !unmet) out[key] = structuredClone(def.default);
   }
-  return out as RequestOptions<R>;
+  return fillDefaults(table, out, method) as RequestOptions<R>;
+}
+
+/** Which options of a parsed request took their default (were not given), e.g. whether λ may be raised. */
+const DEFAULTED = new WeakMap<object, readonly string[]>();
+
+/** Adds the defaults of the options that apply to `method` and were not given; records which. */
+function fillDefaults(table: FieldTable, out: Record<string, unknown>, method: string | undefined): Record<string, unknown> {
+  const filled: string[] = [];
+  for (const [key, def] of Object.entries(table)) {
+    const unmet = Object.entries(def.requires ?? {}).some(([k, v]) => out[k] !== v);
+    if (out[key] === undefined && def.default !== undefined && applies(def, method) && !unmet) {
+      out[key] = structuredClone(def.default);
+      filled.push(key);
+    }
+  }
+  DEFAULTED.set(out, filled);
+  return out;
+}
+
+/** The keys of `options` (as parseOptions or withDefaults returned them) that took their default. */
+export function defaultedKeys(options: object): readonly string[] {
+  return DEFAULTED.get(options) ?? [];
+}
+
+/**
+ * `options` with the defaults of `request`'s options that apply to its method filled in, without
+ * validation: for internal callers (tests, benchmarks, retraining) that call a method directly
+ * rather than through the engine's boundary, so no default is restated anywhere.
+ */
+export function withDefaults<T extends object>(request: OptionRequest, options: T): T {
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return fillDefaults(REQUEST_FIELDS[request], out, out.method as string | undefined) as T;
 }
 
 /** The zod issue in words, led by what the value must be. */

@@ -70,6 +70,7 @@ export const INFLUENCE_FIELDS = {
     defaultText: "the sidecar's data.checkpoints",
     methods: ['tracin'],
     panel: false,
+    resolvePaths: (list: TrainingCheckpoint[], resolve: (p: string) => string): TrainingCheckpoint[] => list.map((c) => ({ ...c, path: resolve(c.path) })),
   }),
   layers: option({
     schema: layerNames,

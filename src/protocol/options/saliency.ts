@@ -67,6 +67,7 @@ export const SALIENCY_FIELDS = {
     methods: IG,
     choices: PANEL_BASELINES,
     panelSchema: panelBaselineSchema,
+    resolvePaths: (b: Baseline, resolve: (p: string) => string): Baseline => (b.kind === 'file' ? { ...b, path: resolve(b.path) } : b),
   }),
   samples: option({ schema: z.int().min(1).max(10_000), default: 25, type: 'integer', label: 'Samples', description: 'noisy samples', methods: SMOOTH }),
   noise: option({

@@ -113,7 +113,7 @@ describe('influence flags → request', () => {
 describe('influence parameters (engine boundary)', () => {
   const ok = { modelPath: 'm/model.json', inputPath: 'x.csv', method: 'influence' };
 
-  it('accepts every option, resolves every path and drops nothing it was given', () => {
+  it('accepts every option, resolves every path, drops nothing it was given and applies the defaults', () => {
     const p = checkParams('influence', {
       ...ok,
       label: 1, train: 'd/train.csv', layers: ['dense_1'], solver: 'lissa',
@@ -124,63 +124,63 @@ describe('influence parameters (engine boundary)', () => {
       label: 1, train: path.resolve('d/train.csv'), layers: ['dense_1'],
       solver: 'lissa', damping: 0, lissaDepth: 100, lissaScale: 10, lissaRepeats: 2, lissaBatch: 8, top: 5, cacheDir: path.resolve('cache'), seed: 1,
     });
-    assert.deepStrictEqual(Object.keys(checkParams('influence', ok)).sort(), ['inputPath', 'method', 'modelPath']);
+    assert.deepStrictEqual(checkParams('influence', ok), { modelPath: path.resolve('m/model.json'), inputPath: path.resolve('x.csv'), method: 'influence', damping: 0.01, top: 10, seed: 0 });
     const tracin = checkParams('influence', { ...ok, method: 'tracin', checkpoints: [{ path: 'c1.json', learningRate: 0.1 }, { path: 'c2.json', learningRate: 0.05 }] });
     assert.deepStrictEqual(tracin.checkpoints, [{ path: path.resolve('c1.json'), learningRate: 0.1 }, { path: path.resolve('c2.json'), learningRate: 0.05 }]);
-    assert.deepStrictEqual(checkParams('influence', { modelPath: 'm', method: 'self' }), { modelPath: path.resolve('m'), method: 'self' });
+    assert.deepStrictEqual(checkParams('influence', { modelPath: 'm', method: 'self' }), { modelPath: path.resolve('m'), method: 'self', damping: 0.01, top: 10, seed: 0 });
+    assert.strictEqual(checkParams('influence', { modelPath: 'm', inputPath: 'x' }).method, 'influence', 'method defaults to influence');
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
-    ['no method', { modelPath: 'm', inputPath: 'x' }, 'method must be one of influence, tracin, self'],
     ['an unknown method', { ...ok, method: 'trak' }, 'method must be one of influence, tracin, self'],
-    ['no model', { method: 'self' }, 'modelPath must be a non-empty path'],
-    ['no test input for influence', { modelPath: 'm', method: 'influence' }, "method 'influence' needs inputPath: the test input"],
-    ['no test input for tracin', { modelPath: 'm', method: 'tracin' }, "method 'tracin' needs inputPath"],
+    ['no model', { method: 'self' }, 'modelPath is required'],
+    ['no test input for influence', { modelPath: 'm', method: 'influence' }, 'inputPath is required for influence'],
+    ['no test input for tracin', { modelPath: 'm', method: 'tracin' }, 'inputPath is required for tracin'],
     ['an empty test input', { ...ok, inputPath: '' }, 'inputPath must be a non-empty path'],
-    ['a test input for self', { ...ok, method: 'self' }, "method 'self' ranks the training set itself and takes no inputPath or label"],
-    ['a label for self', { modelPath: 'm', method: 'self', label: 0 }, 'takes no inputPath or label'],
+    ['a test input for self', { ...ok, method: 'self' }, 'inputPath applies to influence, tracin, not self'],
+    ['a label for self', { modelPath: 'm', method: 'self', label: 0 }, 'label applies to influence, tracin, not self'],
     ['a negative label', { ...ok, label: -1 }, 'label must be an integer from 0'],
     ['a label as a string', { ...ok, label: '1' }, 'label must be an integer'],
     ['a train path that is not a string', { ...ok, train: 42 }, 'train must be a non-empty path'],
     ['an empty train path', { ...ok, train: '' }, 'train must be a non-empty path'],
-    ['checkpoints as a string', { ...ok, method: 'tracin', checkpoints: 'a.json' }, 'checkpoints must be a non-empty array of {path, learningRate}'],
-    ['no checkpoints', { ...ok, method: 'tracin', checkpoints: [] }, 'checkpoints must be a non-empty array'],
-    ['a checkpoint that is a path', { ...ok, method: 'tracin', checkpoints: ['a.json'] }, 'checkpoints[0] is not an object'],
-    ['a checkpoint without a learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a' }] }, 'checkpoints[0].learningRate must be a positive number'],
-    ['a zero learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: 0.1 }, { path: 'b', learningRate: 0 }] }, 'checkpoints[1].learningRate must be a positive number'],
-    ['a negative learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: -0.1 }] }, 'checkpoints[0].learningRate must be a number from 0'],
-    ['a NaN learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: NaN }] }, 'checkpoints[0].learningRate must be a number'],
-    ['a checkpoint without a path', { ...ok, method: 'tracin', checkpoints: [{ learningRate: 0.1 }] }, 'checkpoints[0].path must be a non-empty path'],
-    ['an extra checkpoint field', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: 0.1, epoch: 2 }] }, "checkpoints[0] has an unknown field 'epoch'"],
-    ['checkpoints for influence', { ...ok, checkpoints: [{ path: 'a', learningRate: 0.1 }] }, "method 'influence' takes no checkpoints: they are for 'tracin'"],
-    ['checkpoints for self', { modelPath: 'm', method: 'self', checkpoints: [{ path: 'a', learningRate: 0.1 }] }, "method 'self' takes no checkpoints"],
-    ['layers as a string', { ...ok, layers: 'dense_1' }, 'layers must be a non-empty array of layer names'],
-    ['no layers', { ...ok, layers: [] }, 'layers must be a non-empty array'],
-    ['an empty layer name', { ...ok, layers: ['dense_1', ''] }, 'layers must be a non-empty array of layer names'],
-    ['a layer that is not a name', { ...ok, layers: [3] }, 'layers must be a non-empty array of layer names'],
-    ['a layer named twice', { ...ok, layers: ['d', 'e', 'd'] }, "layers lists 'd' twice"],
+    ['checkpoints as a string', { ...ok, method: 'tracin', checkpoints: 'a.json' }, 'checkpoints is malformed: Invalid input: expected array'],
+    ['no checkpoints', { ...ok, method: 'tracin', checkpoints: [] }, 'checkpoints is malformed'],
+    ['a checkpoint that is a path', { ...ok, method: 'tracin', checkpoints: ['a.json'] }, 'checkpoints is malformed at 0'],
+    ['a checkpoint without a learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a' }] }, 'checkpoints is malformed at 0.learningRate'],
+    ['a zero learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: 0.1 }, { path: 'b', learningRate: 0 }] }, 'checkpoints is malformed at 1.learningRate: Too small'],
+    ['a negative learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: -0.1 }] }, 'checkpoints is malformed at 0.learningRate'],
+    ['a NaN learning rate', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: NaN }] }, 'checkpoints is malformed at 0.learningRate'],
+    ['a checkpoint without a path', { ...ok, method: 'tracin', checkpoints: [{ learningRate: 0.1 }] }, 'checkpoints is malformed at 0.path'],
+    ['an extra checkpoint field', { ...ok, method: 'tracin', checkpoints: [{ path: 'a', learningRate: 0.1, epoch: 2 }] }, 'checkpoints is malformed at 0: Unrecognized key: "epoch"'],
+    ['checkpoints for influence', { ...ok, checkpoints: [{ path: 'a', learningRate: 0.1 }] }, 'checkpoints applies to tracin, not influence'],
+    ['checkpoints for self', { modelPath: 'm', method: 'self', checkpoints: [{ path: 'a', learningRate: 0.1 }] }, 'checkpoints applies to tracin, not self'],
+    ['layers as a string', { ...ok, layers: 'dense_1' }, 'layers is malformed'],
+    ['no layers', { ...ok, layers: [] }, 'layers is malformed'],
+    ['an empty layer name', { ...ok, layers: ['dense_1', ''] }, 'layers is malformed at 1'],
+    ['a layer that is not a name', { ...ok, layers: [3] }, 'layers is malformed at 0'],
+    ['a layer named twice', { ...ok, layers: ['d', 'e', 'd'] }, 'layers is malformed: lists a layer twice'],
     ['an unknown solver', { ...ok, solver: 'arnoldi' }, 'solver must be one of cg, lissa, exact'],
-    ['a solver for tracin', { ...ok, method: 'tracin', solver: 'cg' }, "method 'tracin' uses no Hessian and takes no solver or damping"],
-    ['damping for tracin', { ...ok, method: 'tracin', damping: 0.1 }, "method 'tracin' uses no Hessian"],
+    ['a solver for tracin', { ...ok, method: 'tracin', solver: 'cg' }, 'solver applies to influence, self, not tracin'],
+    ['damping for tracin', { ...ok, method: 'tracin', damping: 0.1 }, 'damping applies to influence, self, not tracin'],
     ['negative damping', { ...ok, damping: -1e-3 }, 'damping must be a number from 0 to 1000000'],
     ['infinite damping', { ...ok, damping: Infinity }, 'damping must be a number'],
     ['damping as a string', { ...ok, damping: '0.1' }, 'damping must be a number'],
-    ['LiSSA depth with cg', { ...ok, solver: 'cg', lissaDepth: 10 }, "lissaDepth needs solver 'lissa'"],
-    ['LiSSA repeats with the default solver', { ...ok, lissaRepeats: 2 }, "lissaRepeats needs solver 'lissa'"],
+    ['LiSSA depth with cg', { ...ok, solver: 'cg', lissaDepth: 10 }, 'lissaDepth needs solver lissa'],
+    ['LiSSA repeats with the default solver', { ...ok, lissaRepeats: 2 }, 'lissaRepeats needs solver lissa'],
     ['zero LiSSA depth', { ...ok, solver: 'lissa', lissaDepth: 0 }, 'lissaDepth must be an integer from 1'],
     ['a fractional LiSSA depth', { ...ok, solver: 'lissa', lissaDepth: 1.5 }, 'lissaDepth must be an integer'],
-    ['zero LiSSA scale', { ...ok, solver: 'lissa', lissaScale: 0 }, 'lissaScale must be positive'],
-    ['negative LiSSA scale', { ...ok, solver: 'lissa', lissaScale: -5 }, 'lissaScale must be a number from 0'],
+    ['zero LiSSA scale', { ...ok, solver: 'lissa', lissaScale: 0 }, 'lissaScale must be a number above 0'],
+    ['negative LiSSA scale', { ...ok, solver: 'lissa', lissaScale: -5 }, 'lissaScale must be a number above 0'],
     ['zero LiSSA repeats', { ...ok, solver: 'lissa', lissaRepeats: 0 }, 'lissaRepeats must be an integer from 1 to 1000'],
     ['a huge LiSSA batch', { ...ok, solver: 'lissa', lissaBatch: 1e9 }, 'lissaBatch must be an integer from 1 to 100000'],
-    ['zero top', { ...ok, top: 0 }, 'top must be an integer from 1 to 100000'],
+    ['zero top', { ...ok, top: 0 }, 'top must be an integer from 1 to 10000'],
     ['a fractional top', { ...ok, top: 2.5 }, 'top must be an integer'],
     ['an empty cache folder', { ...ok, cacheDir: '' }, 'cacheDir must be a non-empty path'],
     ['a cache folder that is not a string', { ...ok, cacheDir: { path: '/tmp' } }, 'cacheDir must be a non-empty path'],
     ['a negative seed', { ...ok, seed: -1 }, 'seed must be an integer from 0'],
     ['a seed above 2^32', { ...ok, seed: 2 ** 32 }, 'seed must be an integer from 0 to 4294967295'],
-    ['a misspelt option', { ...ok, dampng: 0.1 }, "influence: unknown parameter 'dampng'"],
-    ['two unknown options', { ...ok, __proto__x: 1, constructor: 1 }, "influence: unknown parameters '__proto__x', 'constructor'"],
+    ['a misspelt option', { ...ok, dampng: 0.1 }, 'dampng is not an option of influence'],
+    ['two unknown options', { ...ok, __proto__x: 1, constructor: 1 }, '__proto__x is not an option of influence (nor constructor)'],
   ];
   for (const [name, params, message] of bad) {
     it(`rejects ${name}`, async () => {
@@ -198,6 +198,7 @@ describe('influence output', () => {
   const result: InfluenceResult = {
     method: 'influence',
     solver: 'cg',
+    options: { modelPath: '/m/model.json', method: 'influence', inputPath: '/x.csv', top: 10 },
     paramScope: { layers: ['dense_Dense2'], params: 51, reason: 'the last dense layer' },
     damping: 0.001,
     test: { inputPath: '/s/setosa.csv', label: 0, labelName: 'setosa', labelFromPrediction: true, prediction: [{ index: 0, label: 'setosa', probability: 0.97 }], loss: 0.03 },

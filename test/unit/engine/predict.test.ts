@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
 import { InputCache } from '../../../src/engine/inputs/inputCache';
 import { predict } from '../../../src/engine/predict';
+import { defaultOf } from '../../../src/protocol/options';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { writeGraphModel } from '../../helpers/models';
 import { tempDir } from '../../helpers/tempDir';
@@ -27,7 +28,7 @@ describe('predict', () => {
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([2, 0]));
     checkpoint.sidecar.sidecar.labels = ['cat', 'dog'];
     const before = tf.memory().numTensors;
-    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs);
+    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs, defaultOf('predict', 'top'));
     assert.strictEqual(tf.memory().numTensors, before + 2, 'the cache holds the input and the output, nothing more');
     inputs.clear();
     assert.strictEqual(tf.memory().numTensors, before);
@@ -59,7 +60,7 @@ describe('predict', () => {
     const dir = tempDir();
     const checkpoint = await loadCheckpoint(writeGraphModel(dir));
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([1, 2, 3]));
-    await assert.rejects(predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs), /input has shape \[1,3\] but the model expects \[null,2\]/);
+    await assert.rejects(predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs, defaultOf('predict', 'top')), /input has shape \[1,3\] but the model expects \[null,2\]/);
     disposeCheckpoint(checkpoint);
   });
 });

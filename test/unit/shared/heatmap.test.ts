@@ -201,6 +201,7 @@ describe('shared heatmap: PNGs', () => {
       attribution: { shape: [2, 3, 1], data: [0, 0, 4, 0, 0, 0] },
       summary: '',
       input: { path: 'x.png', kind: 'image', description: '' },
+      options: { modelPath: 'model.json', inputPath: 'x.png', method: 'gradient' },
       backend: 'cpu',
       ms: 0,
       ...over,

@@ -11,22 +11,21 @@ import { checkpointed, damped, dominantEigenvalue, relativeResidual, type IhvpSo
 
 export interface LissaOptions {
   damping: number;
-  /** Recursion steps per repeat (default 1000). */
-  depth?: number;
+  /** Recursion steps per repeat (defaults: the influence request's lissa* options). */
+  depth: number;
   /** Must exceed the largest eigenvalue of H + λI; default: 1.5 × a power-iteration estimate. */
   scale?: number;
-  repeats?: number;
-  /** Training examples per Hessian-vector product (default min(n, 128)). */
-  batch?: number;
+  repeats: number;
+  /** Training examples per Hessian-vector product (at most n). */
+  batch: number;
   seed?: number;
 }
 
 /** hvpOn(rows) is the Hessian of the mean loss over those training rows; n is the training-set size. */
 export function lissa(hvpOn: (rows?: Int32Array) => Hvp, n: number, size: number, options: LissaOptions): IhvpSolver {
   const full = damped(hvpOn(), options.damping);
-  const depth = options.depth ?? 1000;
-  const repeats = options.repeats ?? 1;
-  const batch = Math.min(n, options.batch ?? 128);
+  const { depth, repeats } = options;
+  const batch = Math.min(n, options.batch);
   return {
     damping: options.damping,
     async solve(b: Float64Array, ctx: RunContext): Promise<Solution> {

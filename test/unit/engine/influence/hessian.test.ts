@@ -13,6 +13,7 @@ import { Objective } from '../../../../src/engine/influence/objective';
 import { chooseScope } from '../../../../src/engine/influence/scope';
 import { makeRng } from '../../../../src/engine/common/random';
 import { asModel, fit, gradientAndHessian, iris, type Problem } from '../../../helpers/softmaxRegression';
+import { defaultOf } from '../../../../src/protocol/options';
 
 const relativeError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let num = 0;
@@ -68,7 +69,7 @@ describe('influence: Hessian-vector products and inverse-HVP solvers (softmax re
       const b = Float64Array.from({ length: objective.size }, (_, i) => Math.cos(i));
       const truth = new CholeskyDecomposition(damped).solve(Matrix.columnVector(Array.from(b))).getColumn(0);
       const before = tf.memory().numTensors;
-      const ihvp = await makeSolver(objective, train, { solver, damping: problem.lambda, lissa: { depth: 3000, batch: 150 } }, quietContext());
+      const ihvp = await makeSolver(objective, train, { solver, damping: problem.lambda, lissa: { depth: 3000, batch: 150, repeats: defaultOf('influence', 'lissaRepeats') } }, quietContext());
       const { x } = await ihvp.solve(b, quietContext());
       assert.equal(tf.memory().numTensors, before, 'tensors leaked');
       const tolerance = solver === 'lissa' ? 2e-2 : 2e-3;

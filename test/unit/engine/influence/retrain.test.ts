@@ -13,6 +13,7 @@ import { influenceScores } from '../../../../src/engine/influence/influenceFunct
 import { chooseScope } from '../../../../src/engine/influence/scope';
 import { quietContext } from '../../../../src/engine/saliency/batching';
 import { asModel, exampleLoss, fit, iris, type Problem } from '../../../helpers/softmaxRegression';
+import { defaultOf } from '../../../../src/protocol/options';
 
 describe('influence functions against leave-one-out retraining (convex: softmax regression on iris)', function () {
   this.timeout(300_000);
@@ -57,7 +58,7 @@ describe('influence functions against leave-one-out retraining (convex: softmax 
           test: { x: testX, label: data.y[testRow] },
           solver,
           damping: problem.lambda,
-          lissa: { depth: 2000, batch: 120 },
+          lissa: { depth: 2000, batch: 120, repeats: defaultOf('influence', 'lissaRepeats') },
         },
         quietContext(),
       );

@@ -15,6 +15,7 @@ import { quietContext } from '../../../../src/engine/saliency/batching';
 import { gradient } from '../../../../src/engine/saliency/gradient';
 import { integratedGradients } from '../../../../src/engine/saliency/integratedGradients';
 import type { AttributionMethod } from '../../../../src/engine/saliency/method';
+import { withDefaults } from '../../../../src/protocol/options';
 
 const ROOT = path.join(__dirname, '../../../../..');
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -142,7 +143,7 @@ describe('faithfulness on the example CNN (MNIST test digits 600+)', function ()
       const x = tf.tensor4d(mnist[digit].get(index), [1, 28, 28, 1]);
       const target = tf.tidy(() => (checkpoint.model.predict(x) as tf.Tensor).argMax(-1).dataSync()[0]);
       const baseline = tf.zerosLike(x);
-      const { values } = await method.run({ checkpoint, x, target, baseline }, { method: method.id, ...options }, quietContext());
+      const { values } = await method.run({ checkpoint, x, target, baseline }, withDefaults('saliency', { method: method.id, ...options }), quietContext());
       const image = { height: 28, width: 28 };
       const insertionBaseline = blurInput(x, { kind: 'image', ...image }, 5);
       const m = await deletionInsertion(checkpoint, x, target, featureScores(await values.data(), featureLayout(x.shape, image)), featureLayout(x.shape, image), { insertionBaseline, seed: index * 10 + digit }, quietContext());

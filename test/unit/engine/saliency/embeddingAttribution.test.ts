@@ -11,6 +11,7 @@ import { tokenize } from '../../../../src/engine/inputs/text';
 import { embeddingLayer, tokenAttributionMethod } from '../../../../src/engine/saliency/embeddingAttribution';
 import { rejectsLens, tensorsWithoutCachedInputs } from '../../../helpers/assertLens';
 import { disposeCheckpoint } from '../../../../src/engine/checkpoint/load';
+import { withDefaults } from '../../../../src/protocol/options';
 
 const ROOT = path.join(__dirname, '../../../../..');
 const EXAMPLE = path.join(ROOT, 'examples/text-sentiment');
@@ -23,7 +24,7 @@ const asCheckpoint = (model: tf.LayersModel) => ({ model }) as unknown as Checkp
 async function attribute(method: SaliencyMethod, checkpoint: Checkpoint, ids: number[], target: number, extra = {}) {
   const x = tf.tensor2d([ids], [1, ids.length], 'int32');
   try {
-    const r = await tokenAttributionMethod(method).run({ checkpoint, x, target }, { method, ...extra }, quiet());
+    const r = await tokenAttributionMethod(method).run({ checkpoint, x, target }, withDefaults('saliency', { method, ...extra }), quiet());
     const values = Array.from(await r.values.data());
     const shape = r.values.shape;
     r.values.dispose();

@@ -145,24 +145,18 @@ describe('saliency request on wasm', function () {
 
 describe('saliency parameters', () => {
   const ok = { modelPath: 'm/model.json', inputPath: 'x.png', method: 'gradient' };
+  const ig = { ...ok, method: 'integrated-gradients' };
+  const sg = { ...ok, method: 'smoothgrad' };
+  const cam = { ...ok, method: 'grad-cam' };
+  const occ = { ...ok, method: 'occlusion' };
 
-  it('accepts every option, resolves paths and drops nothing it was given', () => {
+  it('accepts every option of a method, resolves paths and applies the defaults of the rest', () => {
     const p = checkParams('saliency', {
-      ...ok,
-      method: 'integrated-gradients',
+      ...ig,
       target: 3,
       steps: 16,
       quadrature: 'riemann-trapezoid',
       baseline: { kind: 'file', path: 'b.png' },
-      samples: 5,
-      noise: 0.2,
-      smoothVariant: 'vargrad',
-      layer: 'conv2',
-      relu: false,
-      upsample: false,
-      window: 3,
-      stride: 2,
-      fill: -1,
       internalBatch: 8,
       memoryBudgetMB: 512,
       seed: 42,
@@ -171,42 +165,53 @@ describe('saliency parameters', () => {
     assert.strictEqual(p.modelPath, path.resolve('m/model.json'));
     assert.deepStrictEqual(p.baseline, { kind: 'file', path: path.resolve('b.png') });
     assert.strictEqual(p.steps, 16);
-    assert.strictEqual(p.relu, false);
     assert.strictEqual(p.memoryBudgetMB, 512);
-    assert.deepStrictEqual(Object.keys(checkParams('saliency', ok)).sort(), ['inputPath', 'method', 'modelPath']);
-    assert.deepStrictEqual(checkParams('saliency', { ...ok, baseline: { kind: 'blur', sigma: 2.5 } }).baseline, { kind: 'blur', sigma: 2.5 });
+    const s = checkParams('saliency', { ...sg, samples: 5, noise: 0.2, smoothVariant: 'vargrad' });
+    assert.deepStrictEqual([s.samples, s.noise, s.smoothVariant], [5, 0.2, 'vargrad']);
+    const c = checkParams('saliency', { ...cam, layer: 'conv2', relu: false, upsample: false });
+    assert.deepStrictEqual([c.layer, c.relu, c.upsample], ['conv2', false, false]);
+    const o = checkParams('saliency', { ...occ, window: 3, stride: 2, fill: -1 });
+    assert.deepStrictEqual([o.window, o.stride, o.fill], [3, 2, -1]);
+    // Only the defaults of what applies to the method: gradient has none but the shared ones.
+    assert.deepStrictEqual(Object.keys(checkParams('saliency', ok)).sort(), ['inputPath', 'memoryBudgetMB', 'method', 'metrics', 'modelPath']);
+    assert.deepStrictEqual(checkParams('saliency', { ...ig, baseline: { kind: 'blur', sigma: 2.5 } }).baseline, { kind: 'blur', sigma: 2.5 });
+    const defaults = checkParams('saliency', ig);
+    assert.deepStrictEqual([defaults.steps, defaults.quadrature, defaults.baseline], [64, 'gauss-legendre', { kind: 'zeros' }]);
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
-    ['no method', { modelPath: 'm', inputPath: 'x' }, 'method must be one of gradient, gradient-x-input, integrated-gradients, smoothgrad, grad-cam, occlusion'],
+    ['no method', { modelPath: 'm', inputPath: 'x' }, 'method is required: must be one of gradient, gradient-x-input, integrated-gradients, smoothgrad, grad-cam, occlusion'],
     ['unknown method', { ...ok, method: 'lime' }, 'method must be one of'],
-    ['no input', { modelPath: 'm', method: 'gradient' }, 'inputPath must be a non-empty path'],
+    ['no input', { modelPath: 'm', method: 'gradient' }, 'inputPath is required'],
+    ['an empty input path', { ...ok, inputPath: '' }, 'inputPath must be a non-empty path'],
     ['negative target', { ...ok, target: -1 }, 'target must be an integer from 0'],
-    ['fractional steps', { ...ok, steps: 2.5 }, 'steps must be an integer from 1 to 10000'],
-    ['zero steps', { ...ok, steps: 0 }, 'steps must be an integer from 1'],
-    ['steps as a string', { ...ok, steps: '8' }, 'steps must be an integer'],
-    ['bad quadrature', { ...ok, quadrature: 'simpson' }, 'quadrature must be one of gauss-legendre, riemann-trapezoid'],
-    ['negative noise', { ...ok, noise: -0.1 }, 'noise must be a number from 0 to 10'],
-    ['NaN noise', { ...ok, noise: NaN }, 'noise must be a number'],
-    ['bad variant', { ...ok, smoothVariant: 'smooth' }, 'smoothVariant must be one of'],
-    ['empty layer', { ...ok, layer: '' }, 'layer must be a non-empty string'],
-    ['relu as a string', { ...ok, relu: 'no' }, 'relu must be true or false'],
-    ['upsample as a number', { ...ok, upsample: 0 }, 'upsample must be true or false'],
+    ['fractional steps', { ...ig, steps: 2.5 }, 'steps must be an integer from 1 to 10000'],
+    ['zero steps', { ...ig, steps: 0 }, 'steps must be an integer from 1'],
+    ['steps as a string', { ...ig, steps: '8' }, 'steps must be an integer'],
+    ['steps for another method', { ...ok, steps: 8 }, 'steps applies to integrated-gradients, not gradient'],
+    ['a window for grad-cam', { ...cam, window: 3 }, 'window applies to occlusion, not grad-cam'],
+    ['bad quadrature', { ...ig, quadrature: 'simpson' }, 'quadrature must be one of gauss-legendre, riemann-trapezoid'],
+    ['negative noise', { ...sg, noise: -0.1 }, 'noise must be a number from 0 to 10'],
+    ['NaN noise', { ...sg, noise: NaN }, 'noise must be a number'],
+    ['bad variant', { ...sg, smoothVariant: 'smooth' }, 'smoothVariant must be one of'],
+    ['empty layer', { ...cam, layer: '' }, 'layer must be a non-empty name'],
+    ['relu as a string', { ...cam, relu: 'no' }, 'relu must be true or false'],
+    ['upsample as a number', { ...cam, upsample: 0 }, 'upsample must be true or false'],
     ['metrics as a string', { ...ok, metrics: 'yes' }, 'metrics must be true or false'],
-    ['zero window', { ...ok, window: 0 }, 'window must be an integer from 1'],
-    ['zero stride', { ...ok, stride: 0 }, 'stride must be an integer from 1'],
-    ['infinite fill', { ...ok, fill: Infinity }, 'fill must be a number'],
+    ['zero window', { ...occ, window: 0 }, 'window must be an integer from 1'],
+    ['zero stride', { ...occ, stride: 0 }, 'stride must be an integer from 1'],
+    ['infinite fill', { ...occ, fill: Infinity }, 'fill must be a number'],
     ['zero internal batch', { ...ok, internalBatch: 0 }, 'internalBatch must be an integer from 1 to 4096'],
     ['a memory budget past the wasm heap', { ...ok, memoryBudgetMB: 8000 }, 'memoryBudgetMB must be an integer from 64 to 3000'],
     ['negative seed', { ...ok, seed: -1 }, 'seed must be an integer from 0'],
-    ['baseline as a string', { ...ok, baseline: 'zeros' }, "baseline must be {kind: 'zeros'}"],
-    ['unknown baseline kind', { ...ok, baseline: { kind: 'noise' } }, "baseline must be {kind: 'zeros'}"],
-    ['zero blur sigma', { ...ok, baseline: { kind: 'blur', sigma: 0 } }, 'baseline.sigma must be a positive number'],
-    ['negative blur sigma', { ...ok, baseline: { kind: 'blur', sigma: -2 } }, 'baseline.sigma must be a number from 0 to 1000'],
-    ['fractional uniform seed', { ...ok, baseline: { kind: 'uniform', seed: 0.5 } }, 'baseline.seed must be an integer'],
-    ['file without a path', { ...ok, baseline: { kind: 'file' } }, 'baseline.path must be a non-empty path'],
-    ['extra baseline field', { ...ok, baseline: { kind: 'zeros', sigma: 1 } }, "baseline of kind 'zeros' takes no 'sigma'"],
-    ['misspelt option', { ...ok, stpes: 3 }, "saliency: unknown parameter 'stpes'"],
+    ['baseline as a string', { ...ig, baseline: 'zeros' }, 'baseline is malformed'],
+    ['unknown baseline kind', { ...ig, baseline: { kind: 'noise' } }, 'baseline is malformed at kind'],
+    ['zero blur sigma', { ...ig, baseline: { kind: 'blur', sigma: 0 } }, 'baseline is malformed at sigma'],
+    ['negative blur sigma', { ...ig, baseline: { kind: 'blur', sigma: -2 } }, 'baseline is malformed at sigma'],
+    ['fractional uniform seed', { ...ig, baseline: { kind: 'uniform', seed: 0.5 } }, 'baseline is malformed at seed'],
+    ['file without a path', { ...ig, baseline: { kind: 'file' } }, 'baseline is malformed at path'],
+    ['extra baseline field', { ...ig, baseline: { kind: 'zeros', sigma: 1 } }, 'baseline is malformed'],
+    ['misspelt option', { ...ok, stpes: 3 }, 'stpes is not an option of saliency'],
   ];
   for (const [name, params, message] of bad) {
     it(`rejects ${name}`, async () => {

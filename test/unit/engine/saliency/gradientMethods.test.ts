@@ -23,6 +23,7 @@ import { tempDir } from '../../../helpers/tempDir';
 import {
   asCheckpoint, igPaperInvariantModel, igPaperModel, linearModel, oneMinusReluModel, quadraticModel, quarticModel, randomMlp,
 } from '../../../helpers/toyModels';
+import { withDefaults } from '../../../../src/protocol/options';
 
 const ROOT = path.resolve(__dirname, '../../../../..');
 const MNIST_CNN = path.join(ROOT, 'examples/mnist-cnn/model.json');
@@ -39,7 +40,7 @@ async function attribute(
   const baseline = extra.baseline ? tf.tensor2d([extra.baseline]) : undefined;
   try {
     const inputs: AttributionInputs = { checkpoint, x: input, target: extra.target ?? 0, baseline };
-    const result: Attribution = await method.run(inputs, { method: method.id, ...options }, extra.ctx ?? quietContext());
+    const result: Attribution = await method.run(inputs, withDefaults('saliency', { method: method.id, ...options }), extra.ctx ?? quietContext());
     const values = Array.from(await result.values.data());
     const shape = result.values.shape;
     result.values.dispose();
@@ -461,7 +462,7 @@ describe('saliency/gradient methods', () => {
         const before = tf.memory().numTensors;
         const done: number[] = [];
         const ctx: RunContext = { signal: new AbortController().signal, onProgress: (d, total) => { assert.strictEqual(total, c.total); done.push(d); } };
-        const result = await c.method.run(inputs(c), { method: c.method.id, ...c.options }, ctx);
+        const result = await c.method.run(inputs(c), withDefaults('saliency', { method: c.method.id, ...c.options }), ctx);
         assert.deepStrictEqual(result.values.shape, [1, 8, 8, 1]);
         assert.ok(Array.from(result.values.dataSync()).every(Number.isFinite));
         result.values.dispose();
@@ -475,12 +476,12 @@ describe('saliency/gradient methods', () => {
         const before = tf.memory().numTensors;
         const pre = new AbortController();
         pre.abort();
-        await assert.rejects(c.method.run(inputs(c), { method: c.method.id, ...c.options }, quietContext(pre.signal)), { name: 'AbortError' });
+        await assert.rejects(c.method.run(inputs(c), withDefaults('saliency', { method: c.method.id, ...c.options }), quietContext(pre.signal)), { name: 'AbortError' });
         assert.strictEqual(tf.memory().numTensors, before, 'leaked tensors (aborted before)');
 
         const mid = new AbortController();
         const ctx: RunContext = { signal: mid.signal, onProgress: () => mid.abort() };
-        await assert.rejects(c.method.run(inputs(c), { method: c.method.id, ...c.options }, ctx), { name: 'AbortError' });
+        await assert.rejects(c.method.run(inputs(c), withDefaults('saliency', { method: c.method.id, ...c.options }), ctx), { name: 'AbortError' });
         assert.strictEqual(tf.memory().numTensors, before, 'leaked tensors (aborted mid-run)');
       });
     }
@@ -489,7 +490,7 @@ describe('saliency/gradient methods', () => {
       const before = tf.memory().numTensors;
       const withZeros = tf.zerosLike(x);
       const explicit = await attribute(integratedGradients, checkpoint, x, { steps: 8 }, { target: 1 });
-      const viaBaseline = await integratedGradients.run({ checkpoint, x, target: 1, baseline: withZeros }, { method: 'integrated-gradients', steps: 8 }, quietContext());
+      const viaBaseline = await integratedGradients.run({ checkpoint, x, target: 1, baseline: withZeros }, withDefaults('saliency', { method: 'integrated-gradients', steps: 8 }), quietContext());
       assertClose(explicit.values, Array.from(viaBaseline.values.dataSync()), 1e-7, 'zeros');
       viaBaseline.values.dispose();
       withZeros.dispose();

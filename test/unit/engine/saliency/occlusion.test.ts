@@ -21,6 +21,7 @@ import {
   smallCnn,
   writeGradCamToyGraph,
 } from '../../../helpers/cnnToys';
+import { withDefaults } from '../../../../src/protocol/options';
 
 function assertClose(actual: number[], expected: number[], tolerance = 1e-5): void {
   assert.strictEqual(actual.length, expected.length, 'length');
@@ -31,7 +32,7 @@ function assertClose(actual: number[], expected: number[], tolerance = 1e-5): vo
 }
 
 async function occlude(checkpoint: Checkpoint, x: tf.Tensor, target: number, options: Omit<SaliencyOptions, 'method'> = {}) {
-  const result = await occlusion.run({ checkpoint, x, target }, { method: 'occlusion', ...options }, quietContext());
+  const result = await occlusion.run({ checkpoint, x, target }, withDefaults('saliency', { method: 'occlusion', ...options }), quietContext());
   const values = Array.from(await result.values.data());
   const shape = result.values.shape;
   result.values.dispose();
@@ -236,7 +237,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const calls: [number, number][] = [];
         const result = await occlusion.run(
           { checkpoint: cnn, x: img, target: 0 },
-          { method: 'occlusion', ...options, internalBatch: 7 },
+          withDefaults('saliency', { method: 'occlusion', ...options, internalBatch: 7 }),
           { signal: new AbortController().signal, onProgress: (done, total) => calls.push([done, total]) },
         );
         result.values.dispose();
@@ -251,7 +252,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         await assert.rejects(
           occlusion.run(
             { checkpoint: cnn, x: img, target: 0 },
-            { method: 'occlusion', ...options, internalBatch: 4 },
+            withDefaults('saliency', { method: 'occlusion', ...options, internalBatch: 4 }),
             { signal: controller.signal, onProgress: () => ++batches === 2 && controller.abort() },
           ),
           (err: Error) => err.name === 'AbortError',
@@ -263,7 +264,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       it('leaks no tensors: the caller owns only the values', async () => {
         await occlude(cnn, img, 0, options);
         const before = tf.memory().numTensors;
-        const result = await occlusion.run({ checkpoint: cnn, x: img, target: 1 }, { method: 'occlusion', ...options, internalBatch: 8 }, quietContext());
+        const result = await occlusion.run({ checkpoint: cnn, x: img, target: 1 }, withDefaults('saliency', { method: 'occlusion', ...options, internalBatch: 8 }), quietContext());
         assert.strictEqual(tf.memory().numTensors, before + 1);
         result.values.dispose();
         assert.strictEqual(tf.memory().numTensors, before);
