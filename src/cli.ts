@@ -11,7 +11,12 @@ import { LensError, toWireError } from './engine/errors';
 import { formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
+import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
+import { textFlag, type Flags } from './cli/flags';
+import { fieldSpecs } from './protocol/options';
 import { heatmapPng } from './cli/heatmap';
+
+const PREDICT_TOP = fieldSpecs('predict').find((f) => f.key === 'top')!;
 
 const USAGE = `Usage: model-lens <command> [options]
 
@@ -22,12 +27,12 @@ ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
 
 Options:
-  --json              Print one JSON object on stdout
-  --backend <name>    auto | tensorflow | wasm | cpu (default: auto)
-  --input <file>      predict, saliency, influence: the input file
-  --top <k>           predict: classes to show per row (default 5); influence: see below
-  -h, --help          Show this help
-  -v, --version       Show the version
+${helpLine('  --json', 'Print one JSON object on stdout')}
+${helpLine('  --backend <name>', `${BACKEND_CHOICES.join(' | ')} (default: auto)`)}
+${helpLine('  --input <file>', 'predict, saliency, influence: the input file')}
+${helpLine('  --top <n>', `predict: ${PREDICT_TOP.description} (default: ${PREDICT_TOP.default}); influence: see below`)}
+${helpLine('  -h, --help', 'Show this help')}
+${helpLine('  -v, --version', 'Show the version')}
 
 ${SALIENCY_USAGE.split('\n\n')[1]}
 
@@ -39,7 +44,7 @@ const GLOBAL_FLAGS = ['json', 'backend', 'help', 'version'];
 /** The flags each command takes besides the global ones. */
 const COMMAND_FLAGS: Record<string, string[]> = {
   info: [],
-  predict: ['input', 'top'],
+  predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
 };
@@ -54,8 +59,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'auto' },
-      input: { type: 'string' },
-      top: { type: 'string' },
+      ...argSpecs('predict'),
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
@@ -91,16 +95,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'predict': {
       if (args.length !== 1) throw usage('predict takes exactly one model.json path');
-      if (!values.input) throw usage('predict needs --input <file>');
+      if (!textFlag((values as Flags).input)) throw usage('predict needs --input <file>');
       await engine.useBackend(values.backend as BackendChoice);
-      const top = values.top === undefined ? undefined : Number(values.top);
-      if (top !== undefined && !Number.isInteger(top)) throw usage('--top takes a whole number');
-      const prediction = await engine.run('predict', { modelPath: args[0], inputPath: values.input, top }, ctx);
+      const params = { modelPath: args[0], ...readOptions('predict', values, usage) };
+      validateOptions('predict', params, usage);
+      const prediction = await engine.run('predict', params, ctx);
       return print(values.json ? JSON.stringify(prediction) : formatPrediction(prediction));
     }
     case 'saliency': {
       if (args.length !== 1) throw usage('saliency takes exactly one model.json path');
-      const params = saliencyParams(args[0], values.input, values, usage);
+      const params = saliencyParams(args[0], textFlag((values as Flags).input), values, usage);
       const repeat = repeatCount(values, usage);
       await engine.useBackend(values.backend as BackendChoice);
       const result = await engine.run('saliency', params, ctx);

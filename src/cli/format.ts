@@ -52,6 +52,7 @@ export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; resul
     ...(r.layer !== undefined ? { layer: r.layer } : {}),
     ...(r.metrics ? { metrics: r.metrics } : {}),
     summary: r.summary,
+    options: r.options,
     input,
     backend: r.backend,
     ms: r.ms,

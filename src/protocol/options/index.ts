@@ -10,7 +10,7 @@ import { INFLUENCE_FIELDS } from './influence';
 import { INFO_FIELDS, PREDICT_FIELDS } from './predict';
 import { SALIENCY_FIELDS } from './saliency';
 
-export { OptionError, requirement, type FieldSpec, type FieldType, type InputKind } from './field';
+export { OptionError, requirement, specOf, type FieldSpec, type FieldType, type InputKind, type OptionDef } from './field';
 
 /** The option tables of the requests that have options. */
 export const REQUEST_FIELDS = {

@@ -56,8 +56,8 @@ describe('cli (dist/cli.js)', () => {
 
   const failures: [string, string[], RegExp, number][] = [
     ['predict without --input', ['predict', 'model.json'], /predict needs --input/, 2],
-    ['predict with a bad --top', ['predict', 'x/model.json', '--input', 'x.png', '--top', 'many'], /--top takes a whole number/, 2],
-    ['predict with an out-of-range --top', ['predict', 'examples/iris-mlp/model.json', '--input', 'examples/iris-mlp/samples/setosa.csv', '--top', '0'], /top must be an integer from 1 to 1000/, 1],
+    ['predict with a bad --top', ['predict', 'x/model.json', '--input', 'x.png', '--top', 'many'], /error: --top: must be an integer from 1 to 1000 \(see/, 2],
+    ['predict with an out-of-range --top', ['predict', 'examples/iris-mlp/model.json', '--input', 'examples/iris-mlp/samples/setosa.csv', '--top', '0'], /error: --top: must be an integer from 1 to 1000 \(see/, 2],
     ['missing model', ['info', '/nonexistent/model.json', '--json'], /does not exist/, 1],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/, 2],
     ['no command', [], /missing command/, 2],

@@ -73,39 +73,45 @@ describe('influence flags → request', () => {
 
   it('what it builds passes the engine\'s own validation', () => {
     const params = influenceParams('m', { input: 'x', method: 'tracin', checkpoints: 'a.json,b.json', lr: '0.1', layers: 'd', top: '3' }, usage, env);
-    assert.deepStrictEqual(checkParams('influence', params), { ...params, modelPath: path.resolve('m'), inputPath: path.resolve('x') });
+    // The engine adds the defaults of what applies to tracin, and changes nothing it was given.
+    assert.deepStrictEqual(checkParams('influence', params), { ...params, modelPath: path.resolve('m'), inputPath: path.resolve('x'), seed: 0 });
   });
 
   const bad: [string, InfluenceFlags, RegExp][] = [
     ['no --input for influence', {}, /influence --method influence needs --input <file>/],
     ['no --input for tracin', { method: 'tracin' }, /influence --method tracin needs --input <file>/],
-    ['--input with self', { method: 'self', input: 'x' }, /--method self .* takes no --input or --label/],
-    ['--label with self', { method: 'self', label: '1' }, /takes no --input or --label/],
-    ['an unknown method', { input: 'x', method: 'trak' }, /--method must be one of influence, tracin, self/],
-    ['an unknown solver', { input: 'x', solver: 'arnoldi' }, /--solver must be one of cg, lissa, exact/],
-    ['--solver with tracin', { input: 'x', method: 'tracin', solver: 'cg' }, /tracin uses no Hessian/],
-    ['--damping with tracin', { input: 'x', method: 'tracin', damping: '0.1' }, /tracin uses no Hessian/],
+    ['--input with self', { method: 'self', input: 'x' }, /^--input applies to influence, tracin, not self$/],
+    ['--label with self', { method: 'self', label: '1' }, /^--label applies to influence, tracin, not self$/],
+    ['an unknown method', { input: 'x', method: 'trak' }, /^--method: must be one of influence, tracin, self$/],
+    ['an unknown solver', { input: 'x', solver: 'arnoldi' }, /^--solver: must be one of cg, lissa, exact$/],
+    ['--solver with tracin', { input: 'x', method: 'tracin', solver: 'cg' }, /^--solver applies to influence, self, not tracin$/],
+    ['--damping with tracin', { input: 'x', method: 'tracin', damping: '0.1' }, /^--damping applies to influence, self, not tracin$/],
     ['LiSSA settings without --solver lissa', { input: 'x', solver: 'cg', 'lissa-depth': '10' }, /--lissa-depth needs --solver lissa/],
     ['LiSSA scale without a solver', { input: 'x', 'lissa-scale': '10' }, /--lissa-scale needs --solver lissa/],
-    ['a fractional --top', { input: 'x', top: '2.5' }, /--top takes a whole number/],
-    ['a word for --label', { input: 'x', label: 'setosa' }, /--label takes a whole number/],
-    ['a word for --damping', { input: 'x', damping: 'some' }, /--damping takes a number/],
-    ['an empty --damping', { input: 'x', damping: ' ' }, /--damping takes a number/],
-    ['an infinite --lissa-scale', { input: 'x', solver: 'lissa', 'lissa-scale': 'Infinity' }, /--lissa-scale takes a number/],
-    ['an empty layer name', { input: 'x', layers: 'dense_1,,dense_2' }, /--layers takes a comma-separated list with no empty items/],
+    ['a fractional --top', { input: 'x', top: '2.5' }, /^--top: must be an integer from 1 to 10000$/],
+    ['a word for --top', { input: 'x', top: 'x' }, /^--top: must be an integer from 1 to 10000$/],
+    ['zero --top', { input: 'x', top: '0' }, /^--top: must be an integer from 1 to 10000$/],
+    ['a word for --label', { input: 'x', label: 'setosa' }, /^--label: must be an integer from 0 to 65535$/],
+    ['a word for --damping', { input: 'x', damping: 'some' }, /^--damping: must be a number from 0 to 1000000$/],
+    ['an empty --damping', { input: 'x', damping: ' ' }, /^--damping: must be a number from 0 to 1000000$/],
+    ['an infinite --lissa-scale', { input: 'x', solver: 'lissa', 'lissa-scale': 'Infinity' }, /^--lissa-scale: must be a number above 0 up to 1000000000000$/],
+    ['an empty layer name', { input: 'x', layers: 'dense_1,,dense_2' }, /^--layers: must be a comma-separated list with no empty items$/],
     ['--checkpoints without --lr', { input: 'x', method: 'tracin', checkpoints: 'a.json' }, /--checkpoints needs --lr/],
     ['--lr without --checkpoints', { input: 'x', method: 'tracin', lr: '0.1' }, /--lr goes with --checkpoints/],
     ['two rates for three checkpoints', { input: 'x', method: 'tracin', checkpoints: 'a,b,c', lr: '0.1,0.2' }, /--lr gives 2 learning rates for 3 checkpoints/],
-    ['a zero learning rate', { input: 'x', method: 'tracin', checkpoints: 'a', lr: '0' }, /--lr takes positive numbers; got '0'/],
-    ['a word for a learning rate', { input: 'x', method: 'tracin', checkpoints: 'a', lr: 'fast' }, /--lr takes positive numbers; got 'fast'/],
-    ['--checkpoints with influence', { input: 'x', checkpoints: 'a.json', lr: '0.1' }, /--checkpoints and --lr are for --method tracin/],
-    ['--lr with self', { method: 'self', lr: '0.1' }, /--checkpoints and --lr are for --method tracin/],
-    ['an empty --cache-dir', { input: 'x', 'cache-dir': '' }, /--cache-dir takes a folder/],
+    ['a zero learning rate', { input: 'x', method: 'tracin', checkpoints: 'a', lr: '0' }, /^--lr: must be a number above 0 up to 1000000; got '0'$/],
+    ['a word for a learning rate', { input: 'x', method: 'tracin', checkpoints: 'a', lr: 'fast' }, /^--lr: must be a number above 0 up to 1000000; got 'fast'$/],
+    ['--checkpoints with influence', { input: 'x', checkpoints: 'a.json', lr: '0.1' }, /^--checkpoints applies to tracin, not influence$/],
+    ['--lr with self', { method: 'self', lr: '0.1' }, /^--lr applies to tracin, not self$/],
+    ['an empty --cache-dir', { input: 'x', 'cache-dir': '' }, /^--cache-dir: must be a non-empty path$/],
     ['--cache-dir with --no-cache', { input: 'x', 'cache-dir': 'c', 'no-cache': true }, /--cache-dir and --no-cache contradict/],
   ];
   for (const [name, flags, pattern] of bad) {
     it(`refuses ${name}`, () => {
-      assert.throws(() => influenceParams('m', flags, usage, env), pattern);
+      assert.throws(() => influenceParams('m', flags, usage, env), (err: Error) => {
+        assert.match(err.message, pattern);
+        return true;
+      });
     });
   }
 });
@@ -270,20 +276,22 @@ describe('cli influence (dist/cli.js): usage', function () {
   const failures: [string, string[], RegExp, number][] = [
     ['no --input', ['influence', MODEL, '--train', TRAIN], /influence --method influence needs --input <file>/, 2],
     ['tracin without --input', ['influence', MODEL, '--method', 'tracin'], /needs --input <file>/, 2],
-    ['self with --input', ['influence', MODEL, '--method', 'self', '--input', SETOSA], /takes no --input or --label/, 2],
+    ['self with --input', ['influence', MODEL, '--method', 'self', '--input', SETOSA], /--input applies to influence, tracin, not self/, 2],
     ['no model', ['influence', '--input', SETOSA], /influence takes exactly one model\.json path/, 2],
     ['two models', ['influence', MODEL, MODEL, '--input', SETOSA], /influence takes exactly one model\.json path/, 2],
-    ['a bad method', ['influence', MODEL, '--input', SETOSA, '--method', 'trak'], /--method must be one of influence, tracin, self/, 2],
-    ['a bad solver', ['influence', MODEL, '--input', SETOSA, '--solver', 'newton'], /--solver must be one of cg, lissa, exact/, 2],
-    ['a non-numeric --damping', ['influence', MODEL, '--input', SETOSA, '--damping', 'lots'], /--damping takes a number/, 2],
+    ['a bad method', ['influence', MODEL, '--input', SETOSA, '--method', 'trak'], /--method: must be one of influence, tracin, self/, 2],
+    ['a bad solver', ['influence', MODEL, '--input', SETOSA, '--solver', 'newton'], /--solver: must be one of cg, lissa, exact/, 2],
+    ['a non-numeric --damping', ['influence', MODEL, '--input', SETOSA, '--damping', 'lots'], /--damping: must be a number from 0 to 1000000/, 2],
     ['--checkpoints without --lr', ['influence', MODEL, '--input', SETOSA, '--method', 'tracin', '--checkpoints', 'a.json,b.json'], /--checkpoints needs --lr/, 2],
     ['a saliency flag', ['influence', MODEL, '--input', SETOSA, '--steps', '8'], /influence takes no --steps/, 2],
     ['an influence flag on saliency', ['saliency', MODEL, '--input', SETOSA, '--method', 'gradient', '--damping', '0.1'], /saliency takes no --damping/, 2],
     ['an influence flag on predict', ['predict', MODEL, '--input', SETOSA, '--train', TRAIN], /predict takes no --train/, 2],
     ['an unknown flag', ['influence', MODEL, '--input', SETOSA, '--dampng', '0.1'], /Unknown option '--dampng'/, 2],
-    // Values the CLI passes on are checked once more at the engine boundary: a bad request, exit 1.
-    ['zero --top', ['influence', MODEL, '--input', SETOSA, '--top', '0', '--no-cache', '--backend', 'cpu'], /top must be an integer from 1 to 100000/, 1],
-    ['negative --damping', ['influence', MODEL, '--input', SETOSA, '--damping=-1', '--no-cache', '--backend', 'cpu'], /damping must be a number from 0/, 1],
+    // The CLI checks values against the same schema as the engine: a usage error naming the flag.
+    ['zero --top', ['influence', MODEL, '--input', SETOSA, '--top', '0', '--no-cache', '--backend', 'cpu'], /error: --top: must be an integer from 1 to 10000 \(see model-lens --help\)\n$/, 2],
+    ['a word for --top', ['influence', MODEL, '--input', SETOSA, '--top', 'x', '--no-cache', '--backend', 'cpu'], /error: --top: must be an integer from 1 to 10000 \(see model-lens --help\)\n$/, 2],
+    ['negative --damping', ['influence', MODEL, '--input', SETOSA, '--damping=-1', '--no-cache', '--backend', 'cpu'], /--damping: must be a number from 0 to 1000000/, 2],
+    ['--damping with tracin', ['influence', MODEL, '--input', SETOSA, '--method', 'tracin', '--damping', '0.1'], /error: --damping applies to influence, self, not tracin \(see/, 2],
     ['a dash-led value (Node explains over three lines)', ['influence', MODEL, '--input', SETOSA, '--damping', '-1'], /'--damping' argument is ambiguous\. Did you forget .* '--damping=-XYZ'\. \(see model-lens --help\)\n$/, 2],
   ];
   for (const [name, args, pattern, exit] of failures) {
