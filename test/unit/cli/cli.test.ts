@@ -41,6 +41,7 @@ describe('cli (dist/cli.js)', () => {
     assert.deepStrictEqual(p.input.shape, [1, 28, 28, 1]);
     assert.strictEqual(p.outputKind, 'probabilities');
     assert.strictEqual(p.rows[0].top.length, 2);
+    assert.deepStrictEqual(p.options, { modelPath: path.join(mnist, 'model.json'), inputPath: path.join(mnist, 'samples/digit-7-0.png'), top: 2 });
     assert.strictEqual(p.rows[0].top[0].label, '7', 'the example CNN reads its sample 7 as a 7');
   });
 

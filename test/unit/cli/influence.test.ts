@@ -344,6 +344,11 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
     assert.strictEqual(first.cached, false);
     assert.ok(fs.readdirSync(cacheDir).length > 0, 'the gradients went into --cache-dir');
     assert.strictEqual(first.scores.length, 8, '--top 4: four proponents and four opponents');
+    // The options it was computed with: what was given, the defaults, and what was chosen at run time.
+    assert.deepStrictEqual(first.options, {
+      modelPath: path.join(ROOT, MODEL), method: 'influence', inputPath: path.join(ROOT, VERSICOLOR), label: first.test?.label,
+      train: path.join(ROOT, TRAIN), layers: first.paramScope.layers, solver: 'exact', damping: 0.01, top: 4, cacheDir, seed: 0,
+    });
     assertSortedDescending(first.scores);
     assert.ok(first.scores[0].score > 0 && first.scores[7].score < 0);
     for (const s of first.scores) {

@@ -62,6 +62,11 @@ describe('cli saliency (dist/cli.js)', function () {
     assert.ok(r.metrics.deletionAuc < r.metrics.randomDeletionAuc, 'IG beats a random ordering on this digit');
     assert.strictEqual(r.backend, 'cpu');
     assert.strictEqual(r.input.preview, undefined, 'no image bytes in the JSON');
+    // The options it was computed with, after defaults, the target as chosen.
+    assert.deepStrictEqual(r.options, {
+      modelPath: path.resolve(MODEL), inputPath: path.resolve(SEVEN), method: 'integrated-gradients', target: 7,
+      steps: 16, quadrature: 'gauss-legendre', baseline: { kind: 'zeros' }, memoryBudgetMB: 1500, metrics: true,
+    });
   });
 
   it('grad-cam --json names its layer; --no-upsample keeps the layer resolution', () => {
@@ -72,6 +77,7 @@ describe('cli saliency (dist/cli.js)', function () {
     assert.strictEqual(r.target, 1);
     assert.strictEqual(r.attribution.shape.length, 2);
     assert.ok(!('completenessDelta' in r) && !('metrics' in r));
+    assert.deepStrictEqual([r.options.layer, r.options.relu, r.options.upsample, r.options.target], [r.layer, false, false, 1]);
   });
 
   it('--out writes a decodable heatmap.png (the model input, enlarged) and result.json', () => {
@@ -83,6 +89,7 @@ describe('cli saliency (dist/cli.js)', function () {
     const r = JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8'));
     assert.strictEqual(r.method, 'occlusion');
     assert.deepStrictEqual(r.attribution.shape, [28, 28, 1]);
+    assert.deepStrictEqual([r.options.window, r.options.stride, r.options.fill], [7, 7, 0], 'result.json says how it was made');
     // Human output: method, target with probability, summary, where files went.
     assert.match(stdout, /^occlusion\s+digit-7-0\.png/);
     assert.match(stdout, /target:\s+7\s+p = \d+\.\d%/);

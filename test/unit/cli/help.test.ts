@@ -1,0 +1,44 @@
+import * as assert from 'assert';
+import { cli, requireBuiltCli } from '../../helpers/cli';
+import { defaultLabel, flagFields, flagOf } from '../../../src/cli/options';
+
+/** The help text with every run of whitespace (line wraps included) as one space. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('cli --help (generated from the option schemas)', () => {
+  let help: string;
+  before(function () {
+    requireBuiltCli();
+    const { code, stdout, stderr } = cli('--help');
+    assert.strictEqual(code, 0, stderr);
+    help = stdout;
+  });
+
+  for (const request of ['saliency', 'influence'] as const) {
+    it(`lists every ${request} option with its description, methods and default`, () => {
+      const title = request === 'saliency' ? 'Saliency options:' : 'Influence options:';
+      const section = help.slice(help.indexOf(title), request === 'saliency' ? help.indexOf('Influence options:') : undefined);
+      // One entry per option: its line and the wrapped lines under it.
+      const entries = section.split(/\n(?=  -)/).map(flat);
+      for (const spec of flagFields(request)) {
+        if (request === 'saliency' && spec.key === 'inputPath') continue; // under Options: --input
+        const flag = `--${flagOf(spec)}`;
+        const entry = entries.find((e) => e.startsWith(` ${flag} `));
+        assert.ok(entry, `${flag} is missing from ${title}`);
+        assert.ok(entry.includes(flat(spec.description)), `${flag}: its description`);
+        if (spec.methods) assert.ok(entry.includes(`${spec.methods.join(', ')}: `), `${flag}: the methods it applies to`);
+        // The CLI's gradient cache has a folder by default where the engine has none.
+        const shown = spec.key === 'cacheDir' ? '$XDG_CACHE_HOME/model-lens' : defaultLabel(spec);
+        if (shown !== undefined) assert.ok(entry.includes(`(default: ${flat(shown)}`), `${flag}: its default (${shown})`);
+      }
+    });
+  }
+
+  it('shows the schema defaults that used to be restated by hand', () => {
+    const text = flat(help);
+    for (const expected of ['--steps <n> integrated-gradients: interpolation steps (default: 64)', '--samples <n> smoothgrad: noisy samples (default: 25)', '(default: 0.15)', '--top <n> proponents and opponents to show (self: suspects) (default: 10)', '(default: 0.01)']) {
+      assert.ok(text.includes(expected), expected);
+    }
+    for (const cliOnly of ['--json', '--backend <name>', '--out <dir>', '--repeat <n>', '--no-cache', '--previews', '--lr <η[,η…]>']) assert.ok(text.includes(cliOnly), cliOnly);
+  });
+});
