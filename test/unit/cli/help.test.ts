@@ -19,7 +19,7 @@ describe('cli --help (generated from the option schemas)', () => {
       const title = request === 'saliency' ? 'Saliency options:' : 'Influence options:';
       const section = help.slice(help.indexOf(title), request === 'saliency' ? help.indexOf('Influence options:') : undefined);
       // One entry per option: its line and the wrapped lines under it.
-      const entries = section.split(/\n(?=  -)/).map(flat);
+      const entries = section.split(/\n(?= {2}-)/).map(flat);
       for (const spec of flagFields(request)) {
         if (request === 'saliency' && spec.key === 'inputPath') continue; // under Options: --input
         const flag = `--${flagOf(spec)}`;
