@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../../../src/protocol/engine';
-import { SALIENCY_METHODS, type SaliencyOptions } from '../../../../src/protocol/saliency';
+import { SALIENCY_METHODS, type SaliencyMethod, type SaliencyOptions } from '../../../../src/protocol/saliency';
 import { Engine } from '../../../../src/engine/engine';
 import { checkParams } from '../../../../src/engine/params';
 import { ATTRIBUTION_METHODS } from '../../../../src/engine/saliency/registry';
@@ -16,7 +16,8 @@ const SETOSA = path.join(ROOT, 'examples/iris-mlp/samples/setosa.csv');
 
 const quiet = (): RunContext => ({ signal: new AbortController().signal, onProgress: () => {} });
 /** Small settings so that every method with metrics runs in seconds on the cpu backend. */
-const FAST: Partial<SaliencyOptions> = { steps: 8, samples: 4, window: 7 };
+/** Each method's own options that keep these runs short (a method refuses another's options). */
+const FAST: Partial<Record<SaliencyMethod, Partial<SaliencyOptions>>> = { 'integrated-gradients': { steps: 8 }, smoothgrad: { samples: 4 }, occlusion: { window: 7 } };
 
 describe('saliency registry', () => {
   it('lists every method once, under its own id', () => {
@@ -38,7 +39,7 @@ describe('saliency request', function () {
   for (const method of SALIENCY_METHODS) {
     it(`${method} with metrics: the result's fields, and no tensors left behind`, async () => {
       const before = tensorsWithoutCachedInputs(engine);
-      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST[method] }, quiet());
       assert.strictEqual(tensorsWithoutCachedInputs(engine), before, 'numTensors is back to where it was');
       assert.strictEqual(r.method, method);
       assert.strictEqual(r.target, 7, 'default target: the predicted class');
@@ -135,7 +136,7 @@ describe('saliency request on wasm', function () {
   it('every method with metrics leaves numTensors where it was', async () => {
     for (const method of SALIENCY_METHODS) {
       const before = tensorsWithoutCachedInputs(engine);
-      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST }, quiet());
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST[method] }, quiet());
       assert.strictEqual(tensorsWithoutCachedInputs(engine), before, method);
       assert.strictEqual(r.backend, 'wasm');
       assert.strictEqual(r.target, 7);
