@@ -12,9 +12,9 @@ import { checkParams } from './params';
 import { predict } from './predict';
 import { explain } from './saliency/explain';
 import { findInfluence } from './influence/find';
-import type { TrainingSet } from './influence/trainingSet';
-import { TrainingSetCache } from './influence/trainingSetCache';
-import { InputCache } from './inputs/inputCache';
+import type { TrainingSet } from './data/trainingSet';
+import { TrainingSetCache } from './data/trainingSetCache';
+import { InputCache } from './data/inputCache';
 import { GradientHelper, helperWanted } from './parallel/gradientHelper';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;

@@ -13,10 +13,9 @@ import {
 } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
-import { outputKind, toProbabilities } from '../checkpoint/probabilities';
+import { outputKind, toProbabilities, rank } from '../model/probabilities';
 import { LensError } from '../errors';
-import { loadInput } from '../inputs';
-import { rank } from '../predict';
+import { loadInput } from '../data/input';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { makeSolver, scoresAgainst, type SolverChoice } from './influenceFunctions';
 import { Objective } from './objective';
@@ -24,7 +23,7 @@ import { chooseScope, type ParamScope } from './scope';
 import { selfInfluence } from './selfInfluence';
 import type { Solution } from './solvers/solver';
 import { addTracInTerm } from './tracIn';
-import { trainingSetPath, type TrainingSet } from './trainingSet';
+import { trainingSetPath, type TrainingSet } from '../data/trainingSet';
 
 const DEFAULT_TOP = 10;
 

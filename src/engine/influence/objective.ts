@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
-import { outputKind, type OutputKind } from '../checkpoint/probabilities';
-import { batchSizeFor, exampleElements } from '../saliency/batching';
+import { outputKind, type OutputKind } from '../model/probabilities';
+import { batchSizeFor, exampleElements } from '../model/batching';
 import type { ParamScope } from './scope';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
 import { hasFinalSoftmax, withLogits } from './logits';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LensError } from '../errors';
-import { flatLayers } from '../saliency/layerTap';
+import { flatLayers } from '../model/layerTap';
 
 export interface ParamScope {
   /** Layer names, in model order. */

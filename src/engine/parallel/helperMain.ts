@@ -12,9 +12,9 @@ import { initBackend } from '../backend/select';
 import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoint/load';
 import { isObject } from '../checkpoint/modelJson';
 import { toWireError } from '../errors';
-import { inputPathGradients } from '../saliency/integratedGradients';
-import { inputGradient } from '../saliency/score';
-import { noisySums } from '../saliency/smoothGrad';
+import { inputGradient } from '../model/objective';
+import { noisySums } from '../model/noise';
+import { inputPathGradients } from '../model/pathGradients';
 
 // Libraries that log to stdout would corrupt the CLI's --json output: their chatter goes to stderr.
 console.log = console.info = (...args: unknown[]) => console.error(...args);

@@ -25,10 +25,10 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { flatLayers, outputShapeOf, withTap } from './layerTap';
-import { targetScore } from './score';
+import { flatLayers, outputShapeOf, withTap } from '../model/layerTap';
+import { targetScore } from '../model/objective';
 
-export { flatLayers } from './layerTap';
+export { flatLayers } from '../model/layerTap';
 
 export const gradCam: AttributionMethod = {
   id: 'grad-cam',

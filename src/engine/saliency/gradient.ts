@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyMethod } from '../../protocol/saliency';
 import type { Runnable } from '../checkpoint/forward';
-import { sumOverBatches } from './batching';
+import { sumOverBatches } from '../model/batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { inputGradient } from './score';
+import { inputGradient } from '../model/objective';
 
 /**
  * A per-example attribution evaluated on a whole batch at once: [k, ...] → [k, ...]. Synchronous,

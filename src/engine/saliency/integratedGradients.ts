@@ -10,11 +10,11 @@ import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import { sharedBatchSize, sharedSum, type RemoteBatch } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from './batching';
+import { batchSizeFor, exampleElements } from '../model/batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { quadrature } from './quadrature';
-import type { Runnable } from '../checkpoint/forward';
-import { inputGradient, targetColumn, targetScore } from './score';
+import { inputGradient, targetScore } from '../model/objective';
+import { inputPathGradients, weightedPathGradients, type PathGradients } from '../model/pathGradients';
 
 export const DEFAULT_STEPS = 64;
 
@@ -60,26 +60,6 @@ export interface PathIntegrand {
   pathGradients?: PathGradients;
   /** Evaluates a batch of nodes in the engine's gradient helper (inputPathGradients there), given the baseline's values. */
   remote?: (nodes: number[], weights: number[], baseline: Float32Array, signal: AbortSignal) => Promise<Float32Array>;
-}
-
-/** Σᵢ wᵢ ∇F(b + αᵢ δ) over one batch of path nodes αᵢ: [1, ...]. Synchronous: call it inside a tidy. */
-export type PathGradients = (baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]) => tf.Tensor;
-
-/**
- * PathGradients for the model's output `target` in input space: through the compiled model's first
- * layer when it can (InferenceModel.weightedPathGradients), else point by point.
- */
-export function inputPathGradients(checkpoint: Runnable, target: number): PathGradients {
-  return (baseline, delta, nodes, weights) =>
-    checkpoint.inference?.weightedPathGradients(baseline, delta, nodes, weights, (output) => targetColumn(output, target)) ??
-    weightedPathGradients((points) => inputGradient(checkpoint, points, target), baseline, delta, nodes, weights);
-}
-
-/** PathGradients from per-point gradients. */
-export function weightedPathGradients(gradientOf: (points: tf.Tensor) => tf.Tensor, baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]): tf.Tensor {
-  const column = [nodes.length, ...delta.shape.slice(1).map(() => 1)];
-  const points = tf.add(baseline, tf.mul(tf.tensor(nodes, column, 'float32'), delta));
-  return tf.sum(tf.mul(gradientOf(points), tf.tensor(weights, column, 'float32')), 0, true);
 }
 
 /** (x − b) ⊙ Σᵢ wᵢ ∇F(b + αᵢ (x − b)) in batches of points, with the completeness delta. */

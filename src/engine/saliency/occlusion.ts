@@ -16,9 +16,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, concatOverBatches, exampleElements } from './batching';
+import { batchSizeFor, concatOverBatches, exampleElements } from '../model/batching';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { targetScore } from './score';
+import { targetScore } from '../model/objective';
 
 export const occlusion: AttributionMethod = {
   id: 'occlusion',

@@ -14,7 +14,8 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import type { NoisyGradientsJob } from '../../protocol/helper';
 import { sharedBatchSize, sharedSum } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from './batching';
+import { batchSizeFor, exampleElements } from '../model/batching';
+import { noisySums, type NoiseVariant } from '../model/noise';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 
@@ -22,7 +23,7 @@ export const DEFAULT_SAMPLES = 25;
 export const DEFAULT_NOISE = 0.15;
 export const DEFAULT_SEED = 1;
 
-type Variant = NonNullable<SaliencyOptions['smoothVariant']>;
+type Variant = NoiseVariant;
 
 /** SmoothGrad around `base` (default: the vanilla gradient). */
 export function noiseTunnel(base: BatchAttribution = gradientOfBatch): AttributionMethod {
@@ -46,25 +47,6 @@ async function run(base: BatchAttribution, inputs: AttributionInputs, options: S
 
 /** Evaluates samples [start, end) in the engine's gradient helper (noisySums there). */
 export type RemoteSamples = (job: Omit<NoisyGradientsJob, 'kind' | 'modelPath' | 'target' | 'shape' | 'x'>, signal: AbortSignal) => Promise<Float32Array>;
-
-/**
- * The sums over noisy samples [start, end) of x that the variant averages: Σ a, Σ a², or, for
- * VarGrad, [Σ (a − shift), Σ (a − shift)²]. Synchronous: call it inside a tidy.
- */
-export function noisySums(
-  attribute: (batch: tf.Tensor) => tf.Tensor,
-  x: tf.Tensor,
-  sample: { sigma: number; seed: number; start: number; end: number; variant: Variant; shift: tf.Tensor | null },
-): tf.Tensor {
-  const { sigma, seed, start, end, variant, shift } = sample;
-  const perturbations: tf.Tensor[] = [];
-  for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
-  const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
-  if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
-  if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
-  const centred = tf.sub(attributions, shift as tf.Tensor);
-  return tf.stack([tf.sum(centred, 0), tf.sum(tf.square(centred), 0)]);
-}
 
 /**
  * The noise tunnel around any per-example attribution `attribute` ([k, ...] → [k, ...],
@@ -130,12 +112,4 @@ async function noiseScale(x: tf.Tensor, noise: number): Promise<number> {
   extremes.dispose();
   const range = hi - lo;
   return range > 0 ? noise * range : noise;
-}
-
-/** A nonzero 32-bit seed per (seed, sample index): tf.randomNormal treats seed 0 as "unseeded". */
-export function sampleSeed(seed: number, index: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return ((h ^ (h >>> 16)) >>> 0) + 1;
 }

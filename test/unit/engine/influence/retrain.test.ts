@@ -11,7 +11,7 @@ import { initBackend } from '../../../../src/engine/backend/select';
 import { makeRng, shuffleInPlace } from '../../../../src/engine/common/random';
 import { influenceScores } from '../../../../src/engine/influence/influenceFunctions';
 import { chooseScope } from '../../../../src/engine/influence/scope';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { asModel, exampleLoss, fit, iris, type Problem } from '../../../helpers/softmaxRegression';
 
 describe('influence functions against leave-one-out retraining (convex: softmax regression on iris)', function () {

@@ -9,7 +9,7 @@ import { makeRng } from '../../../../src/engine/common/random';
 import { Objective } from '../../../../src/engine/influence/objective';
 import { chooseScope } from '../../../../src/engine/influence/scope';
 import { addTracInTerm } from '../../../../src/engine/influence/tracIn';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 
 const N = 60;
 /** Inputs of many dimensions: gradients of different examples are far from parallel, as in real models. */

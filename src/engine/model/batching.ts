@@ -7,6 +7,7 @@ import type { RunContext } from '../../protocol/engine';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../../protocol/saliency';
 import { flatLayers, outputShapeOf } from './layerTap';
 
+
 /** How a request bounds its batches: a fixed size, or else the memory they may hold. */
 export interface BatchLimits {
   internalBatch?: number;
@@ -99,9 +100,4 @@ export async function concatOverBatches(
   } finally {
     tf.dispose(parts);
   }
-}
-
-/** A RunContext for callers that need neither progress nor cancellation (tests, nested steps). */
-export function quietContext(signal: AbortSignal = new AbortController().signal): RunContext {
-  return { signal, onProgress: () => {} };
 }

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { loadImage, prepareImage, planImage, toChannels } from '../../../../src/engine/inputs/image';
+import { loadImage, prepareImage, planImage, toChannels } from '../../../../src/engine/data/image';
 import { jpegBytes, near, pngBytes, rejectsLens, RGBW, useTempDir, write } from './fixtures';
 
 describe('inputs/image', function () {

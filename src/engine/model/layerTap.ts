@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
-import { targetColumn } from './score';
+import { targetColumn } from './objective';
 
 /** Every layer of the model in execution order, with nested models replaced by their layers. */
 export function flatLayers(model: tf.LayersModel): tf.layers.Layer[] {

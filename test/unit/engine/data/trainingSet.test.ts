@@ -12,10 +12,10 @@ import type { Sidecar } from '../../../../src/protocol/model';
 import { forward } from '../../../../src/engine/checkpoint/forward';
 import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { parse, readSidecar } from '../../../../src/engine/checkpoint/sidecar';
-import { loadTrainingSet, trainingSetPath, type TrainingSet } from '../../../../src/engine/influence/trainingSet';
-import { decodePngDataUri } from '../../../../src/engine/inputs/encode';
+import { loadTrainingSet, trainingSetPath, type TrainingSet } from '../../../../src/engine/data/trainingSet';
+import { decodePngDataUri } from '../../../../src/engine/data/encode';
 import { tempDir } from '../../../helpers/tempDir';
-import { near, pngBytes, rejectsLens, useCpu, write } from '../inputs/fixtures';
+import { near, pngBytes, rejectsLens, useCpu, write } from './fixtures';
 
 const ROOT = path.join(__dirname, '../../../../..');
 const EXAMPLES = path.join(ROOT, 'examples');

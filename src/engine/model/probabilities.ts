@@ -1,5 +1,6 @@
 /** Model outputs as class probabilities: softmax of logits, or the outputs as-is when they already are a distribution. */
 import * as tf from '@tensorflow/tfjs';
+import type { ClassScore } from '../../protocol/model';
 
 export type OutputKind = 'probabilities' | 'logits';
 
@@ -19,4 +20,12 @@ export function outputKind(rows: tf.Tensor2D): OutputKind {
  */
 export function toProbabilities(rows: tf.Tensor2D, kind: OutputKind): tf.Tensor2D {
   return kind === 'logits' ? tf.softmax(rows) : rows.clone();
+}
+
+/** The `top` most probable classes, most probable first, labelled from the sidecar where it names them. */
+export function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {
+  return probabilities
+    .map((probability, index) => ({ index, label: labels?.[index] ?? String(index), probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, top);
 }

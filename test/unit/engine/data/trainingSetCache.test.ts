@@ -5,8 +5,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
-import { TrainingSetCache } from '../../../../src/engine/influence/trainingSetCache';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { TrainingSetCache } from '../../../../src/engine/data/trainingSetCache';
+import { quietContext } from '../../../../src/engine/common/context';
 import { tempDir } from '../../../helpers/tempDir';
 
 const IRIS = path.join(__dirname, '../../../../../examples/iris-mlp');

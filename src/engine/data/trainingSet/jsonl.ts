@@ -1,8 +1,8 @@
 /** JSONL training sets for text models: one {"text": "…", "label": name or index} per line. */
 import * as path from 'path';
 import { LensError } from '../../errors';
-import { textEncoder } from '../../inputs/text';
-import { parseJson } from '../../inputs/tensorJson';
+import { textEncoder } from '../text';
+import { parseJson } from '../tensorJson';
 import type { TrainingSetBuilder } from './builder';
 
 /** Texts are tokenized exactly as a single text input (textEncoder); ids are `<file>:<line>`; blank lines are not rows. */

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { loadInput } from '../../../../src/engine/inputs';
+import { loadInput } from '../../../../src/engine/data/input';
 import { near, pngBytes, rejectsLens, RGBW, useTempDir, write } from './fixtures';
 
 describe('inputs/loadInput', function () {

@@ -10,7 +10,7 @@ import type { RunContext } from '../../protocol/engine';
 import type { ExampleLocation, ExamplePreview } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
-import { quietContext } from '../saliency/batching';
+import { quietContext } from '../common/context';
 import { TrainingSetBuilder } from './trainingSet/builder';
 import { readCsvSet } from './trainingSet/csvRows';
 import { readImageFolder } from './trainingSet/imageFolder';

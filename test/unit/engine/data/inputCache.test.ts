@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { saveLayersModel } from '../../../../src/engine/checkpoint/save';
-import { InputCache } from '../../../../src/engine/inputs/inputCache';
+import { InputCache } from '../../../../src/engine/data/inputCache';
 import { tempDir } from '../../../helpers/tempDir';
 
 /** y = 2x: its output shows which input was loaded. */

@@ -1,8 +1,8 @@
 /** CSV/TSV training sets: a header row, the model's feature columns and a label column. */
 import * as path from 'path';
 import { LensError } from '../../errors';
-import { assertShapeFits } from '../../inputs/common';
-import { cellProblem, featureColumns, parseCsv, selectFeatures, standardise, type CsvTable } from '../../inputs/csv';
+import { assertShapeFits } from '../common';
+import { cellProblem, featureColumns, parseCsv, selectFeatures, standardise, type CsvTable } from '../csv';
 import type { TrainingSetBuilder } from './builder';
 
 /** The label column when the sidecar names none. */

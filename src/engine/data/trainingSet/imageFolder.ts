@@ -2,8 +2,8 @@
 import { promises as fs, readFileSync } from 'fs';
 import * as path from 'path';
 import { LensError } from '../../errors';
-import { pngDataUri } from '../../inputs/encode';
-import { planImage, prepareImage } from '../../inputs/image';
+import { pngDataUri } from '../encode';
+import { planImage, prepareImage } from '../image';
 import type { TrainingSetBuilder } from './builder';
 
 /** Each image is preprocessed exactly as a single image input (planImage, prepareImage). */

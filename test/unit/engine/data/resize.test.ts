@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { resizeBilinear } from '../../../../src/engine/inputs/resize';
+import { resizeBilinear } from '../../../../src/engine/data/resize';
 import { near, useCpu } from './fixtures';
 
 describe('inputs/resize: bilinear', function () {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
-import { loadInput, type LoadedInput } from './index';
+import { loadInput, type LoadedInput } from './input';
 
 const MAX_ENTRIES = 4;
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { csvInput, loadCsv, parseCsv, readCsvRows } from '../../../../src/engine/inputs/csv';
+import { csvInput, loadCsv, parseCsv, readCsvRows } from '../../../../src/engine/data/csv';
 import { near, rejectsLens, useTempDir, write } from './fixtures';
 
 const IRIS = [

@@ -1,8 +1,8 @@
 /** Tensor JSON training sets: {"x": [n, ...input shape] nested arrays, "y": [n labels]}, used as-is. */
 import * as path from 'path';
 import { LensError } from '../../errors';
-import { formatShape } from '../../inputs/common';
-import { parseJson, tensorValues } from '../../inputs/tensorJson';
+import { formatShape } from '../common';
+import { parseJson, tensorValues } from '../tensorJson';
 import type { TrainingSetBuilder } from './builder';
 
 /** Each x[i] is read as a single tensor JSON input (tensorValues); ids are `<file>:<index>`. */

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Sidecar } from '../../../../src/protocol/model';
-import { loadInput } from '../../../../src/engine/inputs';
-import { textInput, tokenize } from '../../../../src/engine/inputs/text';
+import { loadInput } from '../../../../src/engine/data/input';
+import { textInput, tokenize } from '../../../../src/engine/data/text';
 import { rejectsLens } from '../../../helpers/assertLens';
 import { tempDir } from '../../../helpers/tempDir';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { decodeImage, sniffImage } from '../../../../src/engine/inputs/decode';
-import { loadImage } from '../../../../src/engine/inputs/image';
+import { decodeImage, sniffImage } from '../../../../src/engine/data/decode';
+import { loadImage } from '../../../../src/engine/data/image';
 import { LensError } from '../../../../src/engine/errors';
 import { jpegBytes, pngBytes, randomBytes, rejectsLens, useTempDir, write } from './fixtures';
 

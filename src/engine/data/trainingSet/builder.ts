@@ -10,7 +10,7 @@ import type { ExampleLocation, ExamplePreview } from '../../../protocol/influenc
 import type { Sidecar, TensorSpec } from '../../../protocol/model';
 import type { Checkpoint } from '../../checkpoint/load';
 import { LensError } from '../../errors';
-import { base, formatShape, readInputFile, shapeFits } from '../../inputs/common';
+import { base, formatShape, readInputFile, shapeFits } from '../common';
 import type { TrainingSet, TrainingSetFormat } from '../trainingSet';
 
 export interface Example {

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { loadTensorJson, parseTensorJson } from '../../../../src/engine/inputs/tensorJson';
+import { loadTensorJson, parseTensorJson } from '../../../../src/engine/data/tensorJson';
 import { rejectsLens, useTempDir, write } from './fixtures';
 
 const SPEC = { shape: [null, 2, 2, 1], dtype: 'float32' };
