@@ -5,10 +5,10 @@
  * input file's and the sidecar's sizes and times, so an edited file or model is loaded again; the
  * least recently used is dropped beyond a few.
  */
-import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
+import { fileStamp } from '../common/fileStamp';
 import { loadInput, type LoadedInput } from './input';
 
 const MAX_ENTRIES = 4;
@@ -60,8 +60,7 @@ export class InputCache {
 function stampOf(file: string | null): string {
   if (!file) return '';
   try {
-    const stat = fs.statSync(file);
-    return `${stat.size}:${stat.mtimeMs}`;
+    return fileStamp(file);
   } catch {
     return 'missing';
   }

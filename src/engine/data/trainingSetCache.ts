@@ -7,6 +7,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { RunContext } from '../../protocol/engine';
 import type { Checkpoint } from '../checkpoint/load';
+import { stampOf } from '../common/fileStamp';
 import { loadTrainingSet, type TrainingSet } from './trainingSet';
 import { listFiles } from './trainingSet/imageFolder';
 
@@ -38,10 +39,10 @@ export class TrainingSetCache {
 async function stamp(source: string): Promise<string> {
   try {
     const stat = await fs.stat(source);
-    if (!stat.isDirectory()) return `${stat.size}:${stat.mtimeMs}`;
+    if (!stat.isDirectory()) return stampOf(stat);
     const files = await listFiles(source);
     const stats = await Promise.all(files.map((f) => fs.stat(path.join(source, f))));
-    return files.map((f, i) => `${f}:${stats[i].size}:${stats[i].mtimeMs}`).join('\n');
+    return files.map((f, i) => `${f}:${stampOf(stats[i])}`).join('\n');
   } catch {
     return 'missing';
   }
