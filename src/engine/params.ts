@@ -22,6 +22,7 @@ const checks: { [M in MethodName]: (p: Record<string, unknown>) => Params<M> } =
     }
     return { choice: p.choice as Params<'backend'>['choice'] };
   },
+  backends: () => ({}),
 };
 
 export function checkParams<M extends MethodName>(method: M, params: unknown): Params<M> {

@@ -2,7 +2,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
-import type { BackendName, ClassScore } from '../../protocol/model';
+import type { ClassScore } from '../../protocol/model';
 import {
   DEFAULT_DAMPING,
   EXACT_DEFAULT_MAX_PARAMS,
@@ -15,6 +15,7 @@ import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
 import { outputKind, toProbabilities, rank } from '../model/probabilities';
 import { LensError } from '../errors';
+import type { HandlerContext } from '../handler';
 import { loadInput } from '../data/input';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { makeSolver, scoresAgainst, type SolverChoice } from './influenceFunctions';
@@ -46,21 +47,11 @@ interface Scored {
   checkpoints?: TrainingCheckpoint[];
 }
 
-/** What the engine keeps loaded between requests: other checkpoints of the run (TracIn), the training set. */
-export interface Loaded {
-  checkpoint(modelPath: string): Promise<Checkpoint>;
-  /** Owned by the engine: not disposed by the request. */
-  trainingSet(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet>;
-}
-
-export async function findInfluence(
-  checkpoint: Checkpoint,
-  params: Params,
-  backend: BackendName,
-  ctx: RunContext,
-  loaded: Loaded,
-): Promise<InfluenceResult> {
+/** Other checkpoints of the run (TracIn) and the training set come from the engine, which keeps them loaded. */
+export async function findInfluence(loaded: HandlerContext, params: Params, ctx: RunContext): Promise<InfluenceResult> {
   const started = performance.now();
+  const { backend } = loaded;
+  const checkpoint = await loaded.checkpoint(params.modelPath);
   const model = layersModel(checkpoint);
   const scope = chooseScope(model, params.layers);
   const test = params.method === 'self' ? null : await testPoint(checkpoint, params);

@@ -4,13 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext, Params } from '../../protocol/engine';
-import type { BackendName } from '../../protocol/model';
 import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
 import { LensError } from '../errors';
-import type { InputCache } from '../data/inputCache';
-import type { GradientHelper } from '../parallel/gradientHelper';
+import type { HandlerContext } from '../handler';
 import { base } from '../data/common';
 import { pngDataUri } from '../data/encode';
 import { resizeBilinear } from '../data/resize';
@@ -23,14 +21,10 @@ import { positionMap, summarize } from './summary';
 
 const TOP_CLASSES = 5;
 
-export async function explain(
-  checkpoint: Checkpoint,
-  params: Params<'saliency'>,
-  backend: BackendName,
-  ctx: RunContext,
-  { inputs, helper }: { inputs: InputCache; helper?: GradientHelper },
-): Promise<SaliencyResult> {
+export async function explain(engine: HandlerContext, params: Params<'saliency'>, ctx: RunContext): Promise<SaliencyResult> {
   const { inputPath } = params;
+  const { inputs, helper, backend } = engine;
+  const checkpoint = await engine.checkpoint(params.modelPath);
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens explains models with one input only.`);
   }
