@@ -10,7 +10,7 @@ import { outputKind, type OutputKind } from '../model/probabilities';
 import { batchSizeFor, exampleElements } from '../model/batching';
 import type { ParamScope } from './scope';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
-import { hasFinalSoftmax, withLogits } from './logits';
+import { hasFinalSoftmax, withLogits } from '../model/logits';
 import { splitModel, type SplitModel } from './split';
 
 export interface Dataset {

@@ -1,17 +1,15 @@
 /**
  * Tapping a layer of a layers model while the model runs: the layer's `call` is wrapped so that its
  * output goes through a function of ours. Used by Grad-CAM (add δ = 0 to a conv layer's output
- * and differentiate with respect to δ: ∂y/∂A) and by token attribution (replace an embedding's
- * output with given values and differentiate with respect to them).
+ * and differentiate with respect to δ: ∂y/∂A) and by subjects at a layer's output (subject.ts:
+ * replace the layer's output with given values and differentiate with respect to them).
  *
  * The wrapper sits on the layer object, so it works wherever the layer runs: in a Sequential, a
  * functional graph with branches, or a model nested as a layer inside another model. Only the
  * layer's first call per run is tapped (later calls of a shared layer are left alone).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
-import { targetColumn } from './objective';
 
 /** Every layer of the model in execution order, with nested models replaced by their layers. */
 export function flatLayers(model: tf.LayersModel): tf.layers.Layer[] {
@@ -66,51 +64,4 @@ export function layerOutput(model: tf.LayersModel, layer: tf.layers.Layer, x: tf
   });
   if (!captured) throw new LensError('INVALID_INPUT', `${what ?? 'The method'}'s layer '${layer.name}' does not run for this model's output.`);
   return captured;
-}
-
-/**
- * The target score with the layer's output REPLACED by `values` [k, ...] (the layer's output shape)
- * of a layers model:
- * x [1, ...] is repeated k times to drive the layers before it, whose results are discarded.
- * Returns [k]. Synchronous, runs inside the caller's tidy; differentiable with respect to `values`.
- */
-export function scoreWithLayerOutput(
-  checkpoint: Pick<Checkpoint, 'model'>,
-  layer: tf.layers.Layer,
-  x: tf.Tensor,
-  values: tf.Tensor,
-  target: number,
-  what?: string,
-): tf.Tensor1D {
-  const k = values.shape[0];
-  const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
-  return withTap(
-    layer,
-    (out) => {
-      if (!tf.util.arraysEqual(out.shape, values.shape)) {
-        throw new LensError('INTERNAL', `Layer '${layer.name}' outputs [${out.shape}] but [${values.shape}] was given to replace it.`);
-      }
-      // A copy: the model disposes intermediate outputs, and `values` is the caller's.
-      return tf.clone(values);
-    },
-    // apply(), not predict(): predict splits batches over 32 into chunks, and only the first
-    // call of the layer is tapped.
-    () => {
-      const out = (checkpoint.model as tf.LayersModel).apply(xs, { training: false }) as tf.Tensor | tf.Tensor[];
-      return targetColumn(Array.isArray(out) ? out[0] : out, target);
-    },
-    what,
-  );
-}
-
-/** ∂(Σ_k score)/∂values: the gradient of the target score with respect to the layer's output, [k, ...]. */
-export function gradientAtLayerOutput(
-  checkpoint: Pick<Checkpoint, 'model'>,
-  layer: tf.layers.Layer,
-  x: tf.Tensor,
-  values: tf.Tensor,
-  target: number,
-  what?: string,
-): tf.Tensor {
-  return tf.grad((v: tf.Tensor) => scoreWithLayerOutput(checkpoint, layer, x, v, target, what).sum())(values);
 }

@@ -15,7 +15,7 @@ import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
 import { maxSensitivity } from '../metrics/sensitivity';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
-import { tokenAttributionMethod } from './embeddingAttribution';
+import { tokenAttributionMethod } from './tokenAttribution';
 import { attributionMethod } from './registry';
 import { positionMap, summarize } from './summary';
 

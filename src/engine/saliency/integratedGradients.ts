@@ -10,11 +10,10 @@ import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import { sharedBatchSize, sharedSum, type RemoteBatch } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from '../model/batching';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { batchSizeFor } from '../model/batching';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 import { quadrature } from './quadrature';
-import { inputGradient, targetScore } from '../model/objective';
-import { inputPathGradients, weightedPathGradients, type PathGradients } from '../model/pathGradients';
+import { weightedPathGradients, type PathGradients } from '../model/pathGradients';
 
 export const DEFAULT_STEPS = 64;
 
@@ -25,16 +24,19 @@ export const integratedGradients: AttributionMethod = {
 };
 
 async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target, helper } = inputs;
+  const { helper } = inputs;
+  const subject = subjectOf(inputs);
+  const { x } = subject;
+  const at = subject.helper;
   return integrate(
     {
       x,
       baseline: inputs.baseline,
-      gradientOf: (points) => inputGradient(checkpoint, points, target),
-      pathGradients: inputPathGradients(checkpoint, target),
-      scoreOf: (points) => targetScore(checkpoint, points, target),
-      elements: exampleElements(checkpoint.model, x.size),
-      ...(helper ? { remote: (nodes, weights, b, signal) => helper.run({ kind: 'path', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
+      gradientOf: subject.gradient,
+      pathGradients: subject.pathGradients,
+      scoreOf: subject.forward,
+      elements: subject.elements,
+      ...(helper && at ? { remote: (nodes, weights, b, signal) => helper.run({ kind: 'path', modelPath: at.modelPath, target: at.target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
     },
     options,
     ctx,

@@ -14,10 +14,10 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import type { NoisyGradientsJob } from '../../protocol/helper';
 import { sharedBatchSize, sharedSum } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from '../model/batching';
+import { batchSizeFor } from '../model/batching';
 import { noisySums, type NoiseVariant } from '../model/noise';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 
 export const DEFAULT_SAMPLES = 25;
 export const DEFAULT_NOISE = 0.15;
@@ -25,24 +25,32 @@ export const DEFAULT_SEED = 1;
 
 type Variant = NoiseVariant;
 
-/** SmoothGrad around `base` (default: the vanilla gradient). */
-export function noiseTunnel(base: BatchAttribution = gradientOfBatch): AttributionMethod {
+/**
+ * The noise tunnel around any per-example gradient method (default: the vanilla gradient, which
+ * is SmoothGrad), given as the method or as its batch attribution.
+ */
+export function noiseTunnel(base: AttributionMethod | BatchAttribution = gradientOfBatch): AttributionMethod {
+  const ofBatch = typeof base === 'function' ? base : base.ofBatch;
+  if (!ofBatch) throw new LensError('BAD_REQUEST', `The noise tunnel wraps per-example gradient methods; '${(base as AttributionMethod).id}' is not one.`);
   return {
     id: 'smoothgrad',
     usesBaseline: false,
-    run: (inputs, options, ctx) => run(base, inputs, options, ctx),
+    run: (inputs, options, ctx) => run(ofBatch, inputs, options, ctx),
   };
 }
 
 export const smoothGrad: AttributionMethod = noiseTunnel();
 
 async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target, helper } = inputs;
-  // The helper computes input gradients; other base attributions stay here.
-  const remote: RemoteSamples | undefined = helper && base === gradientOfBatch
-    ? (job, signal) => helper.run({ kind: 'noise', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, ...job }, signal)
+  const { helper } = inputs;
+  const subject = subjectOf(inputs);
+  const { x } = subject;
+  // The helper computes gradients at the input of the output column; other subjects and base attributions stay here.
+  const at = subject.helper;
+  const remote: RemoteSamples | undefined = helper && at && base === gradientOfBatch
+    ? (job, signal) => helper.run({ kind: 'noise', modelPath: at.modelPath, target: at.target, shape: x.shape, x: x.dataSync() as Float32Array, ...job }, signal)
     : undefined;
-  return smoothOver(x, exampleElements(checkpoint.model, x.size), (batch) => base(checkpoint, batch, target), options, ctx, remote);
+  return smoothOver(x, subject.elements, (batch) => base(subject, batch), options, ctx, remote);
 }
 
 /** Evaluates samples [start, end) in the engine's gradient helper (noisySums there). */

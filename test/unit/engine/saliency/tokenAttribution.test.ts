@@ -8,7 +8,7 @@ import type { Checkpoint } from '../../../../src/engine/checkpoint/load';
 import { loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { Engine } from '../../../../src/engine/engine';
 import { tokenize } from '../../../../src/engine/data/text';
-import { embeddingLayer, tokenAttributionMethod } from '../../../../src/engine/saliency/embeddingAttribution';
+import { embeddingLayer, tokenAttributionMethod } from '../../../../src/engine/saliency/tokenAttribution';
 import { rejectsLens, tensorsWithoutCachedInputs } from '../../../helpers/assertLens';
 import { disposeCheckpoint } from '../../../../src/engine/checkpoint/load';
 
