@@ -1,4 +1,5 @@
 /** Saliency (input attribution) requests and results, shared by engine, CLI, extension and webview. */
+import type { Objective } from './objective';
 import type { BackendName, ClassScore } from './model';
 
 export const SALIENCY_METHODS = [
@@ -31,6 +32,11 @@ export interface SaliencyOptions {
   method: SaliencyMethod;
   /** Class index to explain; default: the predicted class. */
   target?: number;
+  /**
+   * What to explain instead of the target's output column (protocol/objective.ts): a class's
+   * probability or logit, a margin between two classes, a continuation's log-probability.
+   */
+  objective?: Objective;
   /** Integrated Gradients: interpolation steps (default 64). */
   steps?: number;
   /** Integrated Gradients: quadrature rule (default gauss-legendre). */

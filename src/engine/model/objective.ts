@@ -4,7 +4,7 @@
  * the output column itself (targetScore, targetColumn, inputGradient keep that meaning).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Objective } from '../../protocol/objective';
+import { OBJECTIVE_SPACES, type Objective, type ObjectiveSpace } from '../../protocol/objective';
 import { forward, type Runnable } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { hasFinalSoftmax, withLogits } from './logits';
@@ -130,5 +130,44 @@ function checkIndex(index: number, size: number, what: string): void {
   // An out-of-range slice is not checked on wasm and corrupts its memory: refuse it here.
   if (!Number.isInteger(index) || index < 0 || index >= size) {
     throw new LensError('BAD_REQUEST', `${what} ${index} is out of range: the model has ${size} outputs (0–${size - 1}).`);
+  }
+}
+
+/**
+ * An objective from the wire, checked: for request validation (params.ts), which names the field
+ * in its messages. Throws BAD_REQUEST saying what is wrong.
+ */
+export function parseObjective(value: unknown, name = 'objective'): Objective {
+  const bad = (why: string): never => {
+    throw new LensError('BAD_REQUEST', `${name}: ${why}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad("expected an object with a 'kind': class, margin or continuation.");
+  const o = value as Record<string, unknown>;
+  const index = (v: unknown, field: string): number => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : bad(`${field} must be a class index (an integer ≥ 0).`));
+  const only = (...keys: string[]) => {
+    const extra = Object.keys(o).filter((k) => !keys.includes(k));
+    if (extra.length > 0) bad(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} for kind '${String(o.kind)}'.`);
+  };
+  switch (o.kind) {
+    case 'class': {
+      only('kind', 'index', 'space');
+      const space = o.space ?? 'output';
+      if (!OBJECTIVE_SPACES.includes(space as ObjectiveSpace)) bad(`space must be one of ${OBJECTIVE_SPACES.join(', ')}.`);
+      return { kind: 'class', index: index(o.index, 'index'), space: space as ObjectiveSpace };
+    }
+    case 'margin': {
+      only('kind', 'target', 'against');
+      const target = index(o.target, 'target');
+      const against = o.against === 'runner-up' ? 'runner-up' : index(o.against, "against (a class index, or 'runner-up')");
+      if (against === target) bad('target and against must be different classes.');
+      return { kind: 'margin', target, against };
+    }
+    case 'continuation': {
+      only('kind', 'tokens');
+      if (!Array.isArray(o.tokens) || o.tokens.length === 0 || o.tokens.length > 4096) bad('tokens must be a non-empty list of token ids.');
+      return { kind: 'continuation', tokens: (o.tokens as unknown[]).map((t, i) => index(t, `tokens[${i}]`)) };
+    }
+    default:
+      return bad(`unknown kind ${JSON.stringify(o.kind)}: use class, margin or continuation.`);
   }
 }

@@ -17,6 +17,7 @@ import { maxSensitivity } from '../metrics/sensitivity';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './tokenAttribution';
 import { attributionMethod } from './registry';
+import { classObjective } from '../model/objective';
 import { positionMap, summarize } from './summary';
 
 const TOP_CLASSES = 5;
@@ -52,11 +53,13 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
     const started = performance.now();
     const kind = kindOf(output);
     const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
-    const target = chooseTarget(params.target, probabilities);
+    const objective = params.objective ?? classObjective(chooseTarget(params.target, probabilities));
+    // The class the result names: the objective's own, else the predicted one (continuations).
+    const target = objective.kind === 'class' ? chooseTarget(objective.index, probabilities) : objective.kind === 'margin' ? chooseTarget(objective.target, probabilities) : chooseTarget(undefined, probabilities);
 
     const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
     if (baseline) owned.push(baseline);
-    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, baseline, helper }, params, runCtx);
+    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, objective, baseline, helper }, params, runCtx);
 
     const attribution = await attribute(x, progressAs(ctx, method.id));
     owned.push(attribution.values);

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import type { Objective } from '../../../../src/protocol/objective';
-import { classObjective, objectiveFunction } from '../../../../src/engine/model/objective';
+import { classObjective, objectiveFunction, parseObjective } from '../../../../src/engine/model/objective';
 import { embeddingLayer, inputSubject, layerSubject } from '../../../../src/engine/model/subject';
 import { gradient } from '../../../../src/engine/saliency/gradient';
 import { integratedGradients } from '../../../../src/engine/saliency/integratedGradients';
@@ -240,5 +240,31 @@ describe('model/objective', () => {
     assert.strictEqual(tf.memory().numTensors, before, 'tensors leaked');
     ids.dispose();
     model.dispose();
+  });
+});
+
+describe('model/objective: parseObjective (the wire form)', () => {
+  it('accepts the three kinds, with output space by default', () => {
+    assert.deepStrictEqual(parseObjective({ kind: 'class', index: 2 }), { kind: 'class', index: 2, space: 'output' });
+    assert.deepStrictEqual(parseObjective({ kind: 'class', index: 0, space: 'logit' }), { kind: 'class', index: 0, space: 'logit' });
+    assert.deepStrictEqual(parseObjective({ kind: 'margin', target: 1, against: 'runner-up' }), { kind: 'margin', target: 1, against: 'runner-up' });
+    assert.deepStrictEqual(parseObjective({ kind: 'continuation', tokens: [5, 7] }), { kind: 'continuation', tokens: [5, 7] });
+  });
+
+  it('rejects malformed objectives with BAD_REQUEST naming the problem', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /kind/],
+      [{ kind: 'logits' }, /unknown kind/],
+      [{ kind: 'class', index: -1 }, /index/],
+      [{ kind: 'class', index: 1, space: 'log' }, /space/],
+      [{ kind: 'margin', target: 1, against: 1 }, /different/],
+      [{ kind: 'margin', target: 1, against: 'best' }, /against/],
+      [{ kind: 'continuation', tokens: [] }, /tokens/],
+      [{ kind: 'continuation', tokens: [1.5] }, /tokens\[0\]/],
+      [{ kind: 'class', index: 1, extra: true }, /unknown field 'extra'/],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(() => parseObjective(value), (err: Error & { code?: string }) => err.code === 'BAD_REQUEST' && message.test(err.message), JSON.stringify(value));
+    }
   });
 });
