@@ -56,7 +56,7 @@ async function load(source: string, checkpoint: Checkpoint, ctx?: RunContext): P
 
 const mnistSidecar: Sidecar = { input: { kind: 'image', size: [28, 28], channels: 1, scale: 1 / 255 }, labels: DIGITS };
 
-describe('influence/trainingSet', function () {
+describe('data/trainingSet', function () {
   this.timeout(60_000);
   const checkpoints: Checkpoint[] = [];
   const open = async (modelJson: string): Promise<Checkpoint> => {
