@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
 import { disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
-import { quietContext } from '../src/engine/saliency/batching';
+import { quietContext } from '../src/engine/common/context';
 import { attributionMethod } from '../src/engine/saliency/registry';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';

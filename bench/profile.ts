@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
 import { disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
-import { inputGradient } from '../src/engine/saliency/score';
+import { inputGradient } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 
 const IG_BATCH: Record<BenchModel, number> = { cnn32: 50, mobilenetv2: 10 };

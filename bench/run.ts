@@ -13,10 +13,10 @@ import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../src/engin
 import { forward } from '../src/engine/checkpoint/forward';
 import type { BackendName } from '../src/protocol/model';
 import type { SaliencyOptions } from '../src/protocol/saliency';
-import { quietContext } from '../src/engine/saliency/batching';
+import { quietContext } from '../src/engine/common/context';
 import { GradientHelper } from '../src/engine/parallel/gradientHelper';
 import { attributionMethod } from '../src/engine/saliency/registry';
-import { targetScore } from '../src/engine/saliency/score';
+import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';
 

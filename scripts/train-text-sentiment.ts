@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sidecar } from '../src/protocol/model';
 import { initBackend } from '../src/engine/backend/select';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
-import { tokenize } from '../src/engine/inputs/text';
+import { tokenize } from '../src/engine/data/text';
 import { CheckpointRecorder } from './lib/checkpoints';
 import { writeJson } from './lib/json';
 import { writeMetrics } from './lib/metrics';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sampleCorrelation } from 'simple-statistics';
 import { influenceScores } from '../../src/engine/influence/influenceFunctions';
 import { chooseScope } from '../../src/engine/influence/scope';
-import { quietContext } from '../../src/engine/saliency/batching';
+import { quietContext } from '../../src/engine/common/context';
 import { mnistSubset } from './mnistSubset';
 import { minimise, RegularisedLoss, type MinimiseOptions } from './retrain';
 import { buildTinyCnn, pooledPatches, tinyCnnLogits } from './tinyCnn';

@@ -2,7 +2,7 @@
  * A scatter plot as PNG bytes, drawn pixel by pixel: square axes with the same range on both (so
  * the dashed diagonal is y = x), ticks with values, axis titles, a note.
  */
-import { encodePng } from '../../src/engine/inputs/encode';
+import { encodePng } from '../../src/engine/data/encode';
 import { ADVANCE, forEachLitPixel, GLYPH_HEIGHT } from './pixelFont';
 
 export interface ScatterLabels {

@@ -5,7 +5,7 @@
  */
 import type { SaliencyResult } from '../protocol/saliency';
 import type { HeatmapView } from '../protocol/webview';
-import { decodePngDataUri, encodePng } from '../engine/inputs/encode';
+import { decodePngDataUri, encodePng } from '../engine/data/encode';
 import { defaultSigned, DEFAULT_VIEW, featureGrid, renderHeatmap, toGrid } from '../shared/heatmap';
 
 /** Small inputs (MNIST's 28×28) are enlarged to at least this many pixels per side, pixel by pixel. */

@@ -29,7 +29,7 @@ export type SaliencyFlags = { readonly [name: string]: string | boolean | undefi
 export function saliencyParams(modelPath: string, inputPath: string | undefined, flags: SaliencyFlags, usage: UsageError): Params<'saliency'> {
   if (!inputPath) throw usage('saliency needs --input <file>');
   if (typeof flags.method !== 'string') throw usage(`saliency needs --method ${SALIENCY_METHODS.join('|')}`);
-  const given = readOptions('saliency', { ...flags, input: inputPath }, usage, { baseline: (text) => parseBaseline(text, usage) });
+  const given = readOptions('saliency', { ...flags, input: inputPath }, usage, { baseline: (text) => parseBaseline(text, usage), objective: (text) => parseJsonFlag('objective', text, usage) });
   const params = { modelPath, ...given };
   validateOptions('saliency', params, usage);
   // Only what was given: the engine applies the defaults, and its result's options record them.
@@ -60,4 +60,13 @@ export function repeatCount(flags: SaliencyFlags, usage: UsageError): number {
   const n = Number(flags.repeat);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw usage('--repeat takes a whole number from 1 to 1000');
   return n;
+}
+
+/** A flag whose value is JSON (the objective); the engine checks its shape. */
+function parseJsonFlag(flag: string, text: string, usage: UsageError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw usage(`--${flag}: must be JSON, e.g. '{"kind":"margin","target":3,"against":"runner-up"}'`);
+  }
 }

@@ -17,8 +17,9 @@ const running = new Map<number, AbortController>();
 async function start(): Promise<void> {
   const choice = (process.env.MODEL_LENS_BACKEND || 'auto') as BackendChoice;
   try {
-    const backend = await engine.useBackend(choice);
-    send({ type: 'ready', backend, warnings: [] });
+    // A requested backend that cannot start falls back to auto, with a warning in `ready`.
+    const { backend, warnings } = await engine.start(choice);
+    send({ type: 'ready', backend, warnings });
   } catch (err) {
     send({ type: 'log', level: 'error', message: toWireError(err).message });
     process.exit(3);

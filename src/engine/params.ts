@@ -8,17 +8,28 @@ import type { MethodName, Params } from '../protocol/engine';
 import { OptionError, parseOptions } from '../protocol/options';
 import { LensError } from './errors';
 import { isObject } from './checkpoint/modelJson';
+import { parseObjective } from './model/objective';
 
 export function checkParams<M extends MethodName>(method: M, params: unknown): Params<M> {
   if (!isObject(params)) throw new LensError('BAD_REQUEST', `${method}: parameters must be an object.`);
   if (method === 'backend') return checkBackend(params) as Params<M>;
+  if (method === 'backends') return checkNone(method, params) as Params<M>;
   try {
     // Paths are resolved against the engine's working directory; defaults are applied here, once.
-    return parseOptions(method as Exclude<M, 'backend'>, params, { resolvePath: (p) => path.resolve(p) }) as Params<M>;
+    const options = parseOptions(method as Exclude<M, 'backend' | 'backends'>, params, { resolvePath: (p) => path.resolve(p) });
+    // The objective's shape is checked where it is defined (model/objective.ts).
+    if ('objective' in options && options.objective !== undefined) options.objective = parseObjective(options.objective);
+    return options as Params<M>;
   } catch (err) {
     if (err instanceof OptionError) throw new LensError('BAD_REQUEST', err.message);
     throw err;
   }
+}
+
+function checkNone(method: string, p: Record<string, unknown>): Record<string, never> {
+  const extra = Object.keys(p)[0];
+  if (extra !== undefined) throw new LensError('BAD_REQUEST', `${extra} is not an option of ${method}.`);
+  return {};
 }
 
 function checkBackend(p: Record<string, unknown>): Params<'backend'> {

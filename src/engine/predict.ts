@@ -1,11 +1,11 @@
 /** Runs an input through a checkpoint and ranks the classes: the first thing anyone asks of a model. */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, ClassScore, Prediction } from '../protocol/model';
+import type { BackendName, Prediction } from '../protocol/model';
 import type { Checkpoint } from './checkpoint/load';
-import type { InputCache } from './inputs/inputCache';
+import type { InputCache } from './data/inputCache';
 import { LensError } from './errors';
-import { pngDataUri } from './inputs/encode';
-import { outputKind as kindOf, toProbabilities } from './checkpoint/probabilities';
+import { pngDataUri } from './data/encode';
+import { outputKind as kindOf, rank, toProbabilities } from './model/probabilities';
 
 /** `top` is the request's, defaulted at the engine's boundary (src/protocol/options). */
 export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top: number): Promise<Prediction> {
@@ -35,11 +35,4 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
     backend,
     ms,
   };
-}
-
-export function rank(probabilities: number[], labels: string[] | undefined, top: number): ClassScore[] {
-  return probabilities
-    .map((probability, index) => ({ index, label: labels?.[index] ?? String(index), probability }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, top);
 }

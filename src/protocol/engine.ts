@@ -18,6 +18,21 @@ export interface EngineMethods {
   influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
+  /** Which backends can start here (and why not), and the active one; switches nothing. */
+  backends: { params: Record<string, never>; result: BackendsResult };
+}
+
+/** Whether one backend can start on this machine; `reason` says why not. */
+export interface BackendAvailability {
+  name: BackendName;
+  available: boolean;
+  reason?: string;
+}
+
+export interface BackendsResult {
+  /** Every backend, in the order `auto` tries them. */
+  available: BackendAvailability[];
+  active: BackendName;
 }
 
 export type MethodName = keyof EngineMethods;

@@ -45,7 +45,9 @@ export interface InfluenceScore {
   /**
    * Positive: a proponent (removing it would raise the test loss; for influence functions this is
    * −I_up,loss(z, z_test), and removing z changes the test loss by ≈ score / n). Negative: an
-   * opponent. self: ∇L(z)ᵀ H⁻¹ ∇L(z) (or Σ η‖∇L‖² for TracIn), high = suspicious.
+   * opponent. tracin: Σ_k η_k ∇L(z_test; θ_k) · ∇L(z; θ_k) over the run's checkpoints.
+   * self: ∇L(z)ᵀ (H + λI)⁻¹ ∇L(z) at this checkpoint (the damped Hessian of the training loss),
+   * high = suspicious.
    */
   score: number;
   location: ExampleLocation;

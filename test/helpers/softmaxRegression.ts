@@ -32,6 +32,22 @@ export function exampleLoss(theta: ArrayLike<number>, row: number[], label: numb
   return -Math.log(probabilities(theta, row, k)[label]);
 }
 
+/**
+ * ∇θ of one example's cross-entropy, analytically: (p − onehot(label)) ⊗ [x; 1], in the dense
+ * layer's layout (kernel entry (a, j) at a·k + j, then bias j).
+ */
+export function exampleGradient(theta: ArrayLike<number>, row: number[], label: number, k: number): Float64Array {
+  const d = row.length;
+  const q = probabilities(theta, row, k);
+  const g = new Float64Array((d + 1) * k);
+  for (let j = 0; j < k; j++) {
+    const dz = q[j] - (label === j ? 1 : 0);
+    for (let a = 0; a < d; a++) g[a * k + j] = dz * row[a];
+    g[d * k + j] = dz;
+  }
+  return g;
+}
+
 /** Gradient and Hessian of the mean cross-entropy over `rows` (indices into p.x), without λ. */
 export function gradientAndHessian(p: Problem, theta: ArrayLike<number>, rows: number[]): { g: Float64Array; h: Matrix } {
   const k = p.classes;
@@ -73,11 +89,11 @@ export function fit(p: Problem, rows: number[], theta0?: ArrayLike<number>): Flo
   return theta;
 }
 
-/** A tfjs model computing the same softmax regression with weights theta. */
-export function asModel(p: Problem, theta: ArrayLike<number>): tf.Sequential {
+/** A tfjs model computing the same softmax regression with weights theta (its dense layer named `name` where given, as checkpoints of one run are). */
+export function asModel(p: Problem, theta: ArrayLike<number>, name?: string): tf.Sequential {
   const d = p.x[0].length;
   const k = p.classes;
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: k, activation: 'softmax', inputShape: [d] })] });
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: k, activation: 'softmax', inputShape: [d], ...(name ? { name } : {}) })] });
   tf.tidy(() => model.layers[0].setWeights([tf.tensor2d(Array.from(theta).slice(0, d * k), [d, k]), tf.tensor1d(Array.from(theta).slice(d * k))]));
   return model;
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
+import type { BackendAvailability } from '../../protocol/engine';
 import type { BackendChoice, BackendName } from '../../protocol/model';
 import { LensError } from '../errors';
 import { registerWasmKernels } from './wasmKernels/registerAll';
@@ -33,11 +34,47 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
   throw new LensError('BACKEND_UNAVAILABLE', `Backend '${choice}' could not start: ${warnings.join('; ')}`);
 }
 
-async function activate(name: BackendName): Promise<void> {
-  if (tf.getBackend() === name) return;
+/**
+ * Which backends could start here, and why not, without switching: each is loaded (the native
+ * addon required, the wasm module prepared) but not activated. A backend that failed to activate
+ * before reports that failure.
+ */
+export async function backendAvailability(): Promise<BackendAvailability[]> {
+  const out: BackendAvailability[] = [];
+  for (const name of ORDER) {
+    try {
+      if (failures.has(name)) throw new Error(failures.get(name));
+      if (tf.getBackend() !== name) await prepare(name);
+      out.push({ name, available: true });
+    } catch (err) {
+      out.push({ name, available: false, reason: firstLine(err) });
+    }
+  }
+  return out;
+}
+
+/** Why a backend's last activation failed, for backendAvailability. */
+const failures = new Map<BackendName, string>();
+
+async function prepare(name: BackendName): Promise<void> {
   if (name === 'tensorflow') loadNative();
   if (name === 'wasm') await loadWasm();
   if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+}
+
+async function activate(name: BackendName): Promise<void> {
+  try {
+    await switchTo(name);
+    failures.delete(name);
+  } catch (err) {
+    failures.set(name, firstLine(err));
+    throw err;
+  }
+}
+
+async function switchTo(name: BackendName): Promise<void> {
+  if (tf.getBackend() === name) return;
+  await prepare(name);
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
 }

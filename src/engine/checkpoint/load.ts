@@ -1,7 +1,7 @@
 /** Loads a checkpoint (layers or graph model) from model.json + shards into one uniform handle. */
-import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelFormat, SidecarInfo, TensorSpec } from '../../protocol/model';
+import { fileStamp } from '../common/fileStamp';
 import { LensError } from '../errors';
 import { readModelJson, type ModelJson } from './modelJson';
 import { nonFiniteWeights, readWeights, type Weights } from './weights';
@@ -28,7 +28,7 @@ export interface Checkpoint {
 }
 
 export async function loadCheckpoint(file: string): Promise<Checkpoint> {
-  const stamp = fileStamp(file);
+  const stamp = stampOrNotFound(file);
   const { json, format } = readModelJson(file);
   const weights = readWeights(json, file);
   const warnings: string[] = [];
@@ -118,9 +118,21 @@ function explainLoadError(err: unknown): LensError {
   return new LensError('INVALID_MODEL', `TensorFlow.js could not build the model: ${message}`);
 }
 
+/**
+ * Layers models' inputs and outputs, named by their layers: the symbolic tensors' own names carry
+ * tfjs's process-wide uniquifier (probs/probs_1, then probs/probs_2 when the same model loads again).
+ */
 function specsOfLayers(model: tf.LayersModel): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
-  const spec = (t: tf.SymbolicTensor): TensorSpec => ({ name: t.name, shape: [...t.shape], dtype: t.dtype });
-  return { inputs: model.inputs.map(spec), outputs: model.outputs.map(spec) };
+  const named = (tensors: tf.SymbolicTensor[]): TensorSpec[] => {
+    const layers = tensors.map((t) => t.sourceLayer.name);
+    return tensors.map((t, i) => ({
+      // `layer:k` where one layer gives several of the tensors (its k-th output).
+      name: layers.filter((n) => n === layers[i]).length === 1 ? layers[i] : `${layers[i]}:${t.outputTensorIndex ?? 0}`,
+      shape: [...t.shape],
+      dtype: t.dtype,
+    }));
+  };
+  return { inputs: named(model.inputs), outputs: named(model.outputs) };
 }
 
 function specsOfGraph(model: tf.GraphModel): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
@@ -160,10 +172,9 @@ function smokeTest(checkpoint: Checkpoint): Pick<TensorSpec, 'shape' | 'dtype'> 
   }
 }
 
-function fileStamp(file: string): string {
+function stampOrNotFound(file: string): string {
   try {
-    const stat = fs.statSync(file);
-    return `${stat.size}:${stat.mtimeMs}`;
+    return fileStamp(file);
   } catch {
     throw new LensError('FILE_NOT_FOUND', `${file} does not exist.`);
   }

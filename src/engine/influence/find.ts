@@ -2,78 +2,38 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
-import type { BackendName, ClassScore } from '../../protocol/model';
-import {
-  EXACT_DEFAULT_MAX_PARAMS,
-  type InfluenceOptions,
-  type InfluenceResult,
-  type InfluenceScore,
-  type TrainingCheckpoint,
-} from '../../protocol/influence';
-import { defaultedKeys } from '../../protocol/options';
+import type { InfluenceResult, InfluenceScore } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
-import { outputKind, toProbabilities } from '../checkpoint/probabilities';
+import { outputKind, toProbabilities, rank } from '../model/probabilities';
 import { LensError } from '../errors';
-import { loadInput } from '../inputs';
-import { rank } from '../predict';
-import { gradientKey, trainingGradients } from './gradientCache';
-import { makeSolver, scoresAgainst, type SolverChoice } from './influenceFunctions';
-import { Objective } from './objective';
-import { chooseScope, type ParamScope } from './scope';
-import { selfInfluence } from './selfInfluence';
-import type { Solution } from './solvers/solver';
-import { addTracInTerm } from './tracIn';
-import { trainingSetPath, type TrainingSet } from './trainingSet';
+import type { HandlerContext } from '../handler';
+import { loadInput } from '../data/input';
+import { trainingSetPath, type TrainingSet } from '../data/trainingSet';
+import { solverOf } from './dampedHessian';
+import type { InfluenceParams, Scored, TestPoint } from './method';
+import { influenceMethod } from './registry';
+import { chooseScope, layersModel } from './scope';
 
-type Params = { modelPath: string } & InfluenceOptions;
+type Params = InfluenceParams;
 
-interface TestPoint {
-  x: tf.Tensor;
-  label: number;
-  labelFromPrediction: boolean;
-  prediction: ClassScore[];
-}
-
-interface Scored {
-  scores: Float64Array;
-  cached: boolean;
-  solution: Solution | null;
-  /** The λ the solver used (null for TracIn). */
-  damping: number | null;
-  testLoss?: number;
-  checkpoints?: TrainingCheckpoint[];
-}
-
-/** What the engine keeps loaded between requests: other checkpoints of the run (TracIn), the training set. */
-export interface Loaded {
-  checkpoint(modelPath: string): Promise<Checkpoint>;
-  /** Owned by the engine: not disposed by the request. */
-  trainingSet(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet>;
-}
-
-export async function findInfluence(
-  checkpoint: Checkpoint,
-  params: Params,
-  backend: BackendName,
-  ctx: RunContext,
-  loaded: Loaded,
-): Promise<InfluenceResult> {
+/** Other checkpoints of the run (TracIn) and the training set come from the engine, which keeps them loaded. */
+export async function findInfluence(loaded: HandlerContext, params: Params, ctx: RunContext): Promise<InfluenceResult> {
   const started = performance.now();
+  const { backend } = loaded;
+  const checkpoint = await loaded.checkpoint(params.modelPath);
+  const method = influenceMethod(params.method);
   const model = layersModel(checkpoint);
   const scope = chooseScope(model, params.layers);
-  const test = params.method === 'self' ? null : await testPoint(checkpoint, params);
+  const test = method.needsTest ? await testPoint(checkpoint, params) : null;
   try {
     const train = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
-    const scored =
-      params.method === 'tracin'
-        ? await tracIn(checkpoint, scope, train, test as TestPoint, params, ctx, (p) => loaded.checkpoint(p))
-        : await influenceFunctions(model, scope, train, test, params, ctx);
+    const scored = await method.run({ checkpoint, model, scope, train, test, params, load: (p) => loaded.checkpoint(p) }, ctx);
     const labels = checkpoint.sidecar.sidecar.labels;
     const labelName = (k: number) => labels?.[k] ?? String(k);
     return {
       method: params.method,
-      solver: params.method === 'tracin' ? null : solverOf(params, scope),
+      solver: method.usesSolver ? solverOf(params, scope) : null,
       paramScope: { layers: scope.layers, params: scope.size, reason: scope.reason },
       damping: scored.damping,
       ...(test && {
@@ -86,7 +46,7 @@ export async function findInfluence(
           loss: scored.testLoss ?? NaN,
         },
       }),
-      scores: ranked(scored.scores, params.method === 'self', params.top!).map((index) => describe(train, index, scored.scores[index], labelName)),
+      scores: ranked(scored.scores, !method.needsTest, params.top!).map((index) => describe(train, index, scored.scores[index], labelName)),
       trainSize: train.labels.length,
       trainPath: train.path,
       skipped: train.skipped,
@@ -99,7 +59,7 @@ export async function findInfluence(
         ...(test && { label: test.label }),
         train: train.path,
         layers: scope.layers,
-        ...(params.method !== 'tracin' && { solver: solverOf(params, scope) }),
+        ...(method.usesSolver && { solver: solverOf(params, scope) }),
         ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       },
       backend,
@@ -120,96 +80,6 @@ function warnings(scored: Scored, params: Params): string[] {
     out.push(`The inverse-Hessian solve stopped at a relative residual of ${scored.solution.residual.toPrecision(2)}: scores are approximate; raise the LiSSA depth, or the damping, or use the exact solver.`);
   }
   return out;
-}
-
-function layersModel(checkpoint: Checkpoint): tf.LayersModel {
-  if (checkpoint.model instanceof tf.LayersModel) return checkpoint.model;
-  throw new LensError('INVALID_MODEL', `${path.basename(checkpoint.path)} is a graph model: it has no trainable weights, so training-data influence needs the Keras (layers) export of the model.`);
-}
-
-function solverOf(params: Params, scope: ParamScope): SolverChoice['solver'] {
-  return params.solver ?? (scope.size <= EXACT_DEFAULT_MAX_PARAMS ? 'exact' : 'cg');
-}
-
-/** Influence functions and self-influence: both solve against the damped Hessian at this checkpoint. */
-async function influenceFunctions(model: tf.LayersModel, scope: ParamScope, set: TrainingSet, test: TestPoint | null, params: Params, ctx: RunContext): Promise<Scored> {
-  const objective = new Objective(model, scope);
-  const train = objective.embed(set.x, set.labels);
-  const testData = test && objective.embed(test.x, Int32Array.of(test.label));
-  try {
-    const key = gradientKey(objective, set.hash);
-    const gradients = await trainingGradients(objective, train, key, params.cacheDir, ctx);
-    const rows = gradients.rows;
-    const choice: SolverChoice = {
-      solver: solverOf(params, scope),
-      // Defaulted at the engine's boundary; λ may be raised only where the caller did not choose it.
-      damping: params.damping!,
-      autoDamping: defaultedKeys(params).includes('damping'),
-      lissa: { depth: params.lissaDepth!, scale: params.lissaScale, repeats: params.lissaRepeats!, batch: params.lissaBatch!, seed: params.seed },
-    };
-    const solver = await makeSolver(objective, train, choice, ctx, params.cacheDir && path.join(params.cacheDir, `${key}.hessian.f64`));
-    const cached = gradients.cached && solver.cached !== false;
-    if (!testData) {
-      const scores = await selfInfluence(solver, rows, ctx);
-      return { scores, cached, solution: null, damping: solver.damping };
-    }
-    const { scores, solution } = await scoresAgainst(objective, solver, rows, testData, ctx);
-    return { scores, cached, solution, damping: solver.damping, testLoss: objective.losses(testData)[0] };
-  } finally {
-    tf.dispose([train.features, ...(testData ? [testData.features] : [])]);
-  }
-}
-
-async function tracIn(
-  checkpoint: Checkpoint,
-  scope: ParamScope,
-  set: TrainingSet,
-  test: TestPoint,
-  params: Params,
-  ctx: RunContext,
-  load: (modelPath: string) => Promise<Checkpoint>,
-): Promise<Scored> {
-  const checkpoints = params.checkpoints ?? sidecarCheckpoints(checkpoint);
-  const scores = new Float64Array(set.labels.length);
-  let cached = true;
-  for (const [k, { path: file, learningRate }] of checkpoints.entries()) {
-    const model = layersModel(await load(file));
-    const objective = new Objective(model, sameScope(model, scope, file));
-    const train = objective.embed(set.x, set.labels);
-    const testData = objective.embed(test.x, Int32Array.of(test.label));
-    try {
-      const stage: RunContext = { signal: ctx.signal, onProgress: (done, total, message) => ctx.onProgress(done, total, `Checkpoint ${k + 1}/${checkpoints.length}: ${message ?? ''}`) };
-      const gradients = await trainingGradients(objective, train, gradientKey(objective, set.hash), params.cacheDir, stage);
-      cached &&= gradients.cached;
-      addTracInTerm(scores, objective, gradients.rows, testData, learningRate);
-    } finally {
-      tf.dispose([train.features, testData.features]);
-    }
-  }
-  const objective = new Objective(layersModel(checkpoint), scope);
-  const testData = objective.embed(test.x, Int32Array.of(test.label));
-  const testLoss = objective.losses(testData)[0];
-  testData.features.dispose();
-  return { scores, cached, solution: null, damping: null, testLoss, checkpoints };
-}
-
-function sidecarCheckpoints(checkpoint: Checkpoint): TrainingCheckpoint[] {
-  const { path: sidecarFile, sidecar } = checkpoint.sidecar;
-  const listed = sidecar.data?.checkpoints;
-  if (!listed?.length || !sidecarFile) {
-    throw new LensError('INVALID_INPUT', "TracIn needs checkpoints of the training run: list them in the sidecar's data.checkpoints ({path, learningRate}), or pass them (--checkpoints).");
-  }
-  return listed.map((c) => ({ path: path.resolve(path.dirname(sidecarFile), c.path), learningRate: c.learningRate }));
-}
-
-/** The scope's layers in another checkpoint of the run, which must have the same parameter shapes. */
-function sameScope(model: tf.LayersModel, scope: ParamScope, file: string): ParamScope {
-  const other = chooseScope(model, scope.layers);
-  const shapes = (s: ParamScope) => JSON.stringify(s.variables.map((v) => v.shape));
-  if (shapes(other) !== shapes(scope)) {
-    throw new LensError('WEIGHTS_MISMATCH', `${file}: its layers ${scope.layers.join(', ')} have different weight shapes; TracIn needs checkpoints of the same architecture.`);
-  }
-  return { ...other, reason: scope.reason };
 }
 
 async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPoint> {

@@ -6,11 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
-import { outputKind, type OutputKind } from '../checkpoint/probabilities';
-import { batchSizeFor, exampleElements } from '../saliency/batching';
+import { outputKind, type OutputKind } from '../model/probabilities';
+import { batchSizeFor, exampleElements } from '../model/batching';
 import type { ParamScope } from './scope';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
-import { hasFinalSoftmax, withLogits } from './logits';
+import { hasFinalSoftmax, withLogits } from '../model/logits';
 import { splitModel, type SplitModel } from './split';
 
 export interface Dataset {

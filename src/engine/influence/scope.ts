@@ -3,9 +3,11 @@
  * scope's parameters, so large models default to their last dense layer(s), as is common practice
  * (Koh & Liang's own Inception experiments used only the top layer).
  */
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
-import { flatLayers } from '../saliency/layerTap';
+import { flatLayers } from '../model/layerTap';
 
 export interface ParamScope {
   /** Layer names, in model order. */
@@ -56,4 +58,10 @@ function count(layers: tf.layers.Layer[]): number {
 
 function make(layers: tf.layers.Layer[], reason: string): ParamScope {
   return { layers: layers.map((l) => l.name), variables: layers.flatMap((l) => l.trainableWeights), size: count(layers), reason };
+}
+
+/** The checkpoint's layers model: graph models have no trainable weights to differentiate. */
+export function layersModel(checkpoint: Checkpoint): tf.LayersModel {
+  if (checkpoint.model instanceof tf.LayersModel) return checkpoint.model;
+  throw new LensError('INVALID_MODEL', `${path.basename(checkpoint.path)} is a graph model: it has no trainable weights, so training-data influence needs the Keras (layers) export of the model.`);
 }

@@ -3,8 +3,17 @@
  * checkpoints of one training run, η_k the learning rate used after checkpoint k. Callers add one
  * checkpoint's term at a time so only one checkpoint's gradients are in memory.
  */
-import type { Dataset, GradientRows, Objective } from './objective';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { RunContext } from '../../protocol/engine';
+import type { TrainingCheckpoint } from '../../protocol/influence';
+import type { Checkpoint } from '../checkpoint/load';
+import { LensError } from '../errors';
+import { gradientKey, trainingGradients } from './gradientCache';
 import { project } from './influenceFunctions';
+import type { InfluenceInputs, Scored } from './method';
+import { Objective, type Dataset, type GradientRows } from './objective';
+import { chooseScope, layersModel, type ParamScope } from './scope';
 
 /** scores += η · rows · ∇L(test; θ_k). */
 export function addTracInTerm(scores: Float64Array, objective: Objective, rows: GradientRows, test: Dataset, learningRate: number): void {
@@ -13,3 +22,49 @@ export function addTracInTerm(scores: Float64Array, objective: Objective, rows: 
   for (let i = 0; i < scores.length; i++) scores[i] += learningRate * term[i];
 }
 
+/** The TracIn scores of every training example for the test point, over the run's checkpoints. */
+export async function tracInScores({ checkpoint, scope, train: set, test: point, params, load }: InfluenceInputs, ctx: RunContext): Promise<Scored> {
+  if (!point) throw new LensError('BAD_REQUEST', 'TracIn needs a test input (inputPath / --input).');
+  const test = point;
+  const checkpoints = params.checkpoints ?? sidecarCheckpoints(checkpoint);
+  const scores = new Float64Array(set.labels.length);
+  let cached = true;
+  for (const [k, { path: file, learningRate }] of checkpoints.entries()) {
+    const model = layersModel(await load(file));
+    const objective = new Objective(model, sameScope(model, scope, file));
+    const train = objective.embed(set.x, set.labels);
+    const testData = objective.embed(test.x, Int32Array.of(test.label));
+    try {
+      const stage: RunContext = { signal: ctx.signal, onProgress: (done, total, message) => ctx.onProgress(done, total, `Checkpoint ${k + 1}/${checkpoints.length}: ${message ?? ''}`) };
+      const gradients = await trainingGradients(objective, train, gradientKey(objective, set.hash), params.cacheDir, stage);
+      cached &&= gradients.cached;
+      addTracInTerm(scores, objective, gradients.rows, testData, learningRate);
+    } finally {
+      tf.dispose([train.features, testData.features]);
+    }
+  }
+  const objective = new Objective(layersModel(checkpoint), scope);
+  const testData = objective.embed(test.x, Int32Array.of(test.label));
+  const testLoss = objective.losses(testData)[0];
+  testData.features.dispose();
+  return { scores, cached, solution: null, damping: null, testLoss, checkpoints };
+}
+
+function sidecarCheckpoints(checkpoint: Checkpoint): TrainingCheckpoint[] {
+  const { path: sidecarFile, sidecar } = checkpoint.sidecar;
+  const listed = sidecar.data?.checkpoints;
+  if (!listed?.length || !sidecarFile) {
+    throw new LensError('INVALID_INPUT', "TracIn needs checkpoints of the training run: list them in the sidecar's data.checkpoints ({path, learningRate}), or pass them (--checkpoints).");
+  }
+  return listed.map((c) => ({ path: path.resolve(path.dirname(sidecarFile), c.path), learningRate: c.learningRate }));
+}
+
+/** The scope's layers in another checkpoint of the run, which must have the same parameter shapes. */
+function sameScope(model: tf.LayersModel, scope: ParamScope, file: string): ParamScope {
+  const other = chooseScope(model, scope.layers);
+  const shapes = (s: ParamScope) => JSON.stringify(s.variables.map((v) => v.shape));
+  if (shapes(other) !== shapes(scope)) {
+    throw new LensError('WEIGHTS_MISMATCH', `${file}: its layers ${scope.layers.join(', ')} have different weight shapes; TracIn needs checkpoints of the same architecture.`);
+  }
+  return { ...other, reason: scope.reason };
+}

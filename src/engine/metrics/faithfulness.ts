@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { FaithfulnessMetrics } from '../../protocol/saliency';
 import { forward, type Runnable } from '../checkpoint/forward';
-import { outputKind, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
+import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { makeRng, shuffleInPlace } from '../common/random';
-import { batchSizeFor, concatOverBatches, exampleElements } from '../saliency/batching';
+import { batchSizeFor, concatOverBatches, exampleElements } from '../model/batching';
 
 export const DEFAULT_CURVE_STEPS = 20;
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import { makeRng } from '../common/random';
-import { valueRange } from '../saliency/baselines';
+import { valueRange } from '../common/values';
 
 export const DEFAULT_SENSITIVITY_SAMPLES = 10;
 /** Default radius as a fraction of the input's value range. */

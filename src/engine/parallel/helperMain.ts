@@ -3,7 +3,6 @@
  * Integrated Gradients' path and SmoothGrad's samples for the engine, one job at a time, on the engine's backend, keeping the
  * last checkpoint loaded.
  */
-import * as fs from 'fs';
 import { parentPort } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../protocol/model';
@@ -11,10 +10,11 @@ import type { FromHelper, HelperJob, ToHelper } from '../../protocol/helper';
 import { initBackend } from '../backend/select';
 import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoint/load';
 import { isObject } from '../checkpoint/modelJson';
+import { fileStamp } from '../common/fileStamp';
 import { toWireError } from '../errors';
-import { inputPathGradients } from '../saliency/integratedGradients';
-import { inputGradient } from '../saliency/score';
-import { noisySums } from '../saliency/smoothGrad';
+import { inputGradient } from '../model/objective';
+import { noisySums } from '../model/noise';
+import { inputPathGradients } from '../model/pathGradients';
 
 // Libraries that log to stdout would corrupt the CLI's --json output: their chatter goes to stderr.
 console.log = console.info = (...args: unknown[]) => console.error(...args);
@@ -30,8 +30,7 @@ let loaded: { checkpoint: Checkpoint; stamp: string } | null = null;
 let queue: Promise<void> = Promise.resolve();
 
 async function checkpointAt(file: string): Promise<Checkpoint> {
-  const stat = fs.statSync(file);
-  const stamp = `${file}\n${stat.size}:${stat.mtimeMs}`;
+  const stamp = `${file}\n${fileStamp(file)}`;
   if (loaded?.stamp === stamp) return loaded.checkpoint;
   if (loaded) disposeCheckpoint(loaded.checkpoint);
   loaded = null;

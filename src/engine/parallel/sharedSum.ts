@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
-import { sumOverBatches } from '../saliency/batching';
+import { sumOverBatches } from '../model/batching';
 
 /** Batches a shared sum is cut into at least (more where memory bounds them smaller). */
 const HELPER_SHARES = 4;

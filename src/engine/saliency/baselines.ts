@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Baseline } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { makeRng } from '../common/random';
+import { valueRange } from '../common/values';
 import { LensError } from '../errors';
-import { loadInput, type LoadedInput } from '../inputs';
-import { base, formatShape } from '../inputs/common';
+import { loadInput, type LoadedInput } from '../data/input';
+import { base, formatShape } from '../data/common';
 
 /** Default Gaussian blur, in pixels (RISE's insertion baseline uses the same). */
 export const DEFAULT_BLUR_SIGMA = 5;
@@ -98,17 +99,6 @@ export function gaussianKernel(sigma: number, radius: number): Float32Array {
   }
   for (let i = 0; i < taps.length; i++) taps[i] /= sum;
   return taps;
-}
-
-/** [min(x), max(x)], read once from the tensor's data. */
-export function valueRange(x: tf.Tensor): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of x.dataSync()) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
 }
 
 /** Seeded uniform noise in [min(x), max(x)], the same on every backend. */

@@ -4,35 +4,29 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext, Params } from '../../protocol/engine';
-import type { BackendName } from '../../protocol/model';
 import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
-import { outputKind as kindOf, toProbabilities, type OutputKind } from '../checkpoint/probabilities';
+import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
 import { LensError } from '../errors';
-import type { InputCache } from '../inputs/inputCache';
-import type { GradientHelper } from '../parallel/gradientHelper';
-import { base } from '../inputs/common';
-import { pngDataUri } from '../inputs/encode';
-import { resizeBilinear } from '../inputs/resize';
+import type { HandlerContext } from '../handler';
+import { base } from '../data/common';
+import { pngDataUri } from '../data/encode';
+import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
 import { maxSensitivity } from '../metrics/sensitivity';
-import { rank } from '../predict';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
-import { tokenAttributionMethod } from './embeddingAttribution';
+import { tokenAttributionMethod } from './tokenAttribution';
 import { occlusionGrid } from './occlusion';
 import { attributionMethod } from './registry';
+import { classObjective } from '../model/objective';
 import { positionMap, summarize } from './summary';
 
 const TOP_CLASSES = 5;
 
-export async function explain(
-  checkpoint: Checkpoint,
-  params: Params<'saliency'>,
-  backend: BackendName,
-  ctx: RunContext,
-  { inputs, helper }: { inputs: InputCache; helper?: GradientHelper },
-): Promise<SaliencyResult> {
+export async function explain(engine: HandlerContext, params: Params<'saliency'>, ctx: RunContext): Promise<SaliencyResult> {
   const { inputPath } = params;
+  const { inputs, helper, backend } = engine;
+  const checkpoint = await engine.checkpoint(params.modelPath);
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens explains models with one input only.`);
   }
@@ -60,11 +54,13 @@ export async function explain(
     const started = performance.now();
     const kind = kindOf(output);
     const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
-    const target = chooseTarget(params.target, probabilities);
+    const objective = params.objective ?? classObjective(chooseTarget(params.target, probabilities));
+    // The class the result names: the objective's own, else the predicted one (continuations).
+    const target = objective.kind === 'class' ? chooseTarget(objective.index, probabilities) : objective.kind === 'margin' ? chooseTarget(objective.target, probabilities) : chooseTarget(undefined, probabilities);
 
     const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
     if (baseline) owned.push(baseline);
-    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, baseline, helper }, params, runCtx);
+    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, objective, baseline, helper }, params, runCtx);
 
     const attribution = await attribute(x, progressAs(ctx, method.id));
     owned.push(attribution.values);

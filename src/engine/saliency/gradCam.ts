@@ -1,6 +1,6 @@
 /**
  * Grad-CAM (Selvaraju et al. 2017; Captum's LayerGradCam): for the activation A [b, h, w, c] of a
- * convolutional layer and the target score y,
+ * convolutional layer and the objective y (by default the target class's output),
  *   α_c = mean over h, w of ∂y/∂A_c,   cam = Σ_c α_c · A_c,
  * then ReLU (unless options.relu === false) and bilinear upsampling to the input's height and width
  * (unless options.upsample === false, which leaves values of shape [b, h, w]). Upsampled values have
@@ -25,10 +25,12 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { flatLayers, outputShapeOf, withTap } from './layerTap';
-import { targetScore } from './score';
+import { flatLayers, outputShapeOf, withTap } from '../model/layerTap';
+import type { Objective } from '../../protocol/objective';
+import { classObjective, objectiveFunction, objectiveOfOutput } from '../model/objective';
+import { outputKind, type OutputKind } from '../model/probabilities';
 
-export { flatLayers } from './layerTap';
+export { flatLayers } from '../model/layerTap';
 
 export const gradCam: AttributionMethod = {
   id: 'grad-cam',
@@ -43,7 +45,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   if (upsample && x.rank !== 4 && x.rank !== 3) {
     throw new LensError('INVALID_INPUT', `Grad-CAM can upsample only to image inputs ([1, height, width, channels]), not [${x.shape}]; turn upsampling off.`);
   }
-  const { channels, layer } = camChannels(inputs.checkpoint, x, inputs.target, options.layer);
+  const { channels, layer } = camChannels(inputs.checkpoint, x, inputs.objective ?? inputs.target, options.layer);
   let values: tf.Tensor;
   try {
     values = tf.tidy(() => {
@@ -68,12 +70,13 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
 export function camChannels(
   checkpoint: Pick<Checkpoint, 'model' | 'format' | 'topology'>,
   x: tf.Tensor,
-  target: number,
+  target: number | Objective,
   layerName?: string,
 ): { channels: tf.Tensor4D; layer: string } {
+  const objective = typeof target === 'number' ? classObjective(target) : target;
   const { activation, gradient, layer } = isGraphModel(checkpoint.model)
-    ? graphActivationAndGradient(checkpoint.model, checkpoint.topology, x, target, layerName)
-    : layersActivationAndGradient(checkpoint.model, x, target, layerName);
+    ? graphActivationAndGradient(checkpoint.model, checkpoint.topology, x, objective, layerName)
+    : layersActivationAndGradient(checkpoint.model, x, objective, layerName);
   try {
     const channels = tf.tidy(() => tf.mul(activation, tf.mean(gradient, [1, 2], true)) as tf.Tensor4D);
     return { channels, layer };
@@ -131,13 +134,15 @@ export function gradCamLayer(model: tf.LayersModel, name?: string): tf.layers.La
   return layer;
 }
 
-function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, target: number, layerName?: string): ActivationAndGradient {
+function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, objective: Objective, layerName?: string): ActivationAndGradient {
   const layer = gradCamLayer(model, layerName);
   const declared = outputShapeOf(layer) as (number | null)[];
   const shape = declared.slice(1).every((d) => d !== null)
     ? [x.shape[0], ...(declared.slice(1) as number[])]
     : probeShape(model, layer, x);
   let activation: tf.Tensor | null = null;
+  // The objective's output kind is decided on x itself, before the tap goes in.
+  const score = objectiveFunction({ model }, objective, kindOf(objective, () => model.predict(x) as tf.Tensor));
   try {
     const gradient = tf.tidy(() =>
       tf.grad((delta: tf.Tensor) =>
@@ -147,7 +152,7 @@ function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, target
             activation = tf.keep(out);
             return tf.add(out, delta);
           },
-          () => targetScore({ model }, x, target).sum(),
+          () => score(x).sum(),
           'Grad-CAM',
         ),
       )(tf.zeros(shape)),
@@ -243,7 +248,7 @@ function graphActivationAndGradient(
   model: tf.GraphModel,
   topology: Record<string, unknown>,
   x: tf.Tensor,
-  target: number,
+  objective: Objective,
   nodeName?: string,
 ): ActivationAndGradient {
   if (model.inputs.length !== 1) {
@@ -261,12 +266,13 @@ function graphActivationAndGradient(
     activation.dispose();
     throw new LensError('INVALID_INPUT', `Grad-CAM needs a node with a 4-D [batch, height, width, channels] output; '${node}' outputs [${shape}].`);
   }
+  const kind = kindOf(objective, () => model.execute(x, outputName) as tf.Tensor);
   try {
     const gradient = runGraph(() =>
       tf.tidy(() =>
         tf.grad((a: tf.Tensor) => {
           const out = model.execute({ [inputName]: x, [node]: a }, outputName) as tf.Tensor;
-          return tf.sum(tf.slice(tf.reshape(out, [out.shape[0], -1]), [0, target], [-1, 1]));
+          return tf.sum(objectiveOfOutput(out, objective, kind ?? 'probabilities'));
         })(activation),
       ),
     );
@@ -306,4 +312,13 @@ function runGraph<T>(body: () => T): T {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new LensError('INVALID_INPUT', `Grad-CAM could not run the graph model to the chosen node: ${message}`);
   }
+}
+
+/** The output's kind on the unperturbed input, where the objective reads it (not for a class in output space). */
+function kindOf(objective: Objective, run: () => tf.Tensor): OutputKind | undefined {
+  if (objective.kind === 'class' && objective.space === 'output') return undefined;
+  return tf.tidy(() => {
+    const out = run();
+    return outputKind(out.reshape([out.shape[0], -1]) as tf.Tensor2D);
+  });
 }

@@ -1,27 +1,22 @@
-/** Vanilla gradient saliency: ∂F/∂x for the target score F (Simonyan et al. 2014; Captum's Saliency, unsigned=false). */
-import * as tf from '@tensorflow/tfjs';
+/** Vanilla gradient saliency: ∂F/∂x for the objective F (Simonyan et al. 2014; Captum's Saliency, unsigned=false). */
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyMethod } from '../../protocol/saliency';
-import type { Runnable } from '../checkpoint/forward';
-import { sumOverBatches } from './batching';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { inputGradient } from './score';
+import { sumOverBatches } from '../model/batching';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod, type BatchAttribution } from './method';
 
-/**
- * A per-example attribution evaluated on a whole batch at once: [k, ...] → [k, ...]. Synchronous,
- * so it runs inside the caller's tidy. Wrappers (SmoothGrad) evaluate it on many perturbed copies.
- */
-export type BatchAttribution = (checkpoint: Runnable, x: tf.Tensor, target: number) => tf.Tensor;
+export type { BatchAttribution } from './method';
 
-export const gradientOfBatch: BatchAttribution = inputGradient;
+export const gradientOfBatch: BatchAttribution = (subject, points) => subject.gradient(points);
 
-/** An AttributionMethod that evaluates `attribute` once on the input (one step of progress). */
+/** An AttributionMethod that evaluates `attribute` once on the subject's point (one step of progress). */
 export function singleShotMethod(id: SaliencyMethod, attribute: BatchAttribution): AttributionMethod {
   return {
     id,
     usesBaseline: false,
+    ofBatch: attribute,
     async run(inputs: AttributionInputs, _options, ctx: RunContext): Promise<Attribution> {
-      const values = await sumOverBatches(1, 1, ctx, () => attribute(inputs.checkpoint, inputs.x, inputs.target));
+      const subject = subjectOf(inputs);
+      const values = await sumOverBatches(1, 1, ctx, () => attribute(subject, subject.x));
       return { values };
     },
   };

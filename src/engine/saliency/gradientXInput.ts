@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttributionMethod } from './method';
 import { gradientOfBatch, singleShotMethod, type BatchAttribution } from './gradient';
 
-export const gradientXInputOfBatch: BatchAttribution = (checkpoint, x, target) =>
-  tf.mul(gradientOfBatch(checkpoint, x, target), x);
+export const gradientXInputOfBatch: BatchAttribution = (subject, points) => tf.mul(gradientOfBatch(subject, points), points);
 
 export const gradientXInput: AttributionMethod = singleShotMethod('gradient-x-input', gradientXInputOfBatch);

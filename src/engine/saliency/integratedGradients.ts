@@ -10,11 +10,10 @@ import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import { sharedBatchSize, sharedSum, type RemoteBatch } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from './batching';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { batchSizeFor } from '../model/batching';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 import { quadrature } from './quadrature';
-import type { Runnable } from '../checkpoint/forward';
-import { inputGradient, targetColumn, targetScore } from './score';
+import { weightedPathGradients, type PathGradients } from '../model/pathGradients';
 
 
 export const integratedGradients: AttributionMethod = {
@@ -24,16 +23,19 @@ export const integratedGradients: AttributionMethod = {
 };
 
 async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target, helper } = inputs;
+  const { helper } = inputs;
+  const subject = subjectOf(inputs);
+  const { x } = subject;
+  const at = subject.helper;
   return integrate(
     {
       x,
       baseline: inputs.baseline,
-      gradientOf: (points) => inputGradient(checkpoint, points, target),
-      pathGradients: inputPathGradients(checkpoint, target),
-      scoreOf: (points) => targetScore(checkpoint, points, target),
-      elements: exampleElements(checkpoint.model, x.size),
-      ...(helper ? { remote: (nodes, weights, b, signal) => helper.run({ kind: 'path', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
+      gradientOf: subject.gradient,
+      pathGradients: subject.pathGradients,
+      scoreOf: subject.forward,
+      elements: subject.elements,
+      ...(helper && at ? { remote: (nodes, weights, b, signal) => helper.run({ kind: 'path', modelPath: at.modelPath, target: at.target, shape: x.shape, x: x.dataSync() as Float32Array, baseline: b, nodes, weights }, signal) } : {}),
     },
     options,
     ctx,
@@ -59,26 +61,6 @@ export interface PathIntegrand {
   pathGradients?: PathGradients;
   /** Evaluates a batch of nodes in the engine's gradient helper (inputPathGradients there), given the baseline's values. */
   remote?: (nodes: number[], weights: number[], baseline: Float32Array, signal: AbortSignal) => Promise<Float32Array>;
-}
-
-/** Σᵢ wᵢ ∇F(b + αᵢ δ) over one batch of path nodes αᵢ: [1, ...]. Synchronous: call it inside a tidy. */
-export type PathGradients = (baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]) => tf.Tensor;
-
-/**
- * PathGradients for the model's output `target` in input space: through the compiled model's first
- * layer when it can (InferenceModel.weightedPathGradients), else point by point.
- */
-export function inputPathGradients(checkpoint: Runnable, target: number): PathGradients {
-  return (baseline, delta, nodes, weights) =>
-    checkpoint.inference?.weightedPathGradients(baseline, delta, nodes, weights, (output) => targetColumn(output, target)) ??
-    weightedPathGradients((points) => inputGradient(checkpoint, points, target), baseline, delta, nodes, weights);
-}
-
-/** PathGradients from per-point gradients. */
-export function weightedPathGradients(gradientOf: (points: tf.Tensor) => tf.Tensor, baseline: tf.Tensor, delta: tf.Tensor, nodes: number[], weights: number[]): tf.Tensor {
-  const column = [nodes.length, ...delta.shape.slice(1).map(() => 1)];
-  const points = tf.add(baseline, tf.mul(tf.tensor(nodes, column, 'float32'), delta));
-  return tf.sum(tf.mul(gradientOf(points), tf.tensor(weights, column, 'float32')), 0, true);
 }
 
 /** (x − b) ⊙ Σᵢ wᵢ ∇F(b + αᵢ (x − b)) in batches of points, with the completeness delta. */

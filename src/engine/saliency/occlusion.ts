@@ -1,6 +1,6 @@
 /**
  * Occlusion (Zeiler & Fergus 2014; Captum's Occlusion): a window slides over the input; for each
- * position the window is filled with a constant and the drop of the target score F(x) − F(x_occluded)
+ * position the window is filled with a constant and the drop of the objective F(x) − F(x_occluded)
  * is credited to every element the window covers. An element's attribution is the mean over the
  * windows covering it (Captum divides the summed differences by the per-element window count).
  *
@@ -16,9 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, concatOverBatches, exampleElements } from './batching';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { targetScore } from './score';
+import { batchSizeFor, concatOverBatches } from '../model/batching';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 
 export const occlusion: AttributionMethod = {
   id: 'occlusion',
@@ -83,18 +82,19 @@ function forEachInBox(shape: number[], lo: number[], hi: number[], fn: (index: n
 }
 
 async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target } = inputs;
+  const subject = subjectOf(inputs);
+  const { x } = subject;
   if (x.shape[0] !== 1) throw new LensError('BAD_REQUEST', `Occlusion explains one example at a time; the input's batch is ${x.shape[0]}.`);
   ctx.signal.throwIfAborted();
   const grid = occlusionGrid(x.shape, options);
   const fill = options.fill!;
   const size = x.size;
   const original = await x.data();
-  const scoreOfX = tf.tidy(() => targetScore(checkpoint, x, target));
+  const scoreOfX = tf.tidy(() => subject.forward(x));
   const fx = (await scoreOfX.data())[0];
   scoreOfX.dispose();
 
-  const batchSize = batchSizeFor(exampleElements(checkpoint.model, size), options);
+  const batchSize = batchSizeFor(subject.elements, options);
   const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
     const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
     for (let k = start; k < end; k++) {
@@ -104,7 +104,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       forEachInBox(grid.shape, lo, hi, (i) => (copy[i] = fill));
     }
     const batch = tf.tensor(data, [end - start, ...grid.shape], x.dtype);
-    return targetScore(checkpoint, batch, target);
+    return subject.forward(batch);
   });
   let scores: Float32Array | Int32Array | Uint8Array;
   try {

@@ -14,55 +14,45 @@ import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
 import type { NoisyGradientsJob } from '../../protocol/helper';
 import { sharedBatchSize, sharedSum } from '../parallel/sharedSum';
-import { batchSizeFor, exampleElements } from './batching';
+import { batchSizeFor } from '../model/batching';
+import { noisySums, type NoiseVariant } from '../model/noise';
 import { gradientOfBatch, type BatchAttribution } from './gradient';
-import type { Attribution, AttributionInputs, AttributionMethod } from './method';
+import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 
 export const DEFAULT_SEED = 1;
 
-type Variant = NonNullable<SaliencyOptions['smoothVariant']>;
+type Variant = NoiseVariant;
 
-/** SmoothGrad around `base` (default: the vanilla gradient). */
-export function noiseTunnel(base: BatchAttribution = gradientOfBatch): AttributionMethod {
+/**
+ * The noise tunnel around any per-example gradient method (default: the vanilla gradient, which
+ * is SmoothGrad), given as the method or as its batch attribution.
+ */
+export function noiseTunnel(base: AttributionMethod | BatchAttribution = gradientOfBatch): AttributionMethod {
+  const ofBatch = typeof base === 'function' ? base : base.ofBatch;
+  if (!ofBatch) throw new LensError('BAD_REQUEST', `The noise tunnel wraps per-example gradient methods; '${(base as AttributionMethod).id}' is not one.`);
   return {
     id: 'smoothgrad',
     usesBaseline: false,
-    run: (inputs, options, ctx) => run(base, inputs, options, ctx),
+    run: (inputs, options, ctx) => run(ofBatch, inputs, options, ctx),
   };
 }
 
 export const smoothGrad: AttributionMethod = noiseTunnel();
 
 async function run(base: BatchAttribution, inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
-  const { checkpoint, x, target, helper } = inputs;
-  // The helper computes input gradients; other base attributions stay here.
-  const remote: RemoteSamples | undefined = helper && base === gradientOfBatch
-    ? (job, signal) => helper.run({ kind: 'noise', modelPath: checkpoint.path, target, shape: x.shape, x: x.dataSync() as Float32Array, ...job }, signal)
+  const { helper } = inputs;
+  const subject = subjectOf(inputs);
+  const { x } = subject;
+  // The helper computes gradients at the input of the output column; other subjects and base attributions stay here.
+  const at = subject.helper;
+  const remote: RemoteSamples | undefined = helper && at && base === gradientOfBatch
+    ? (job, signal) => helper.run({ kind: 'noise', modelPath: at.modelPath, target: at.target, shape: x.shape, x: x.dataSync() as Float32Array, ...job }, signal)
     : undefined;
-  return smoothOver(x, exampleElements(checkpoint.model, x.size), (batch) => base(checkpoint, batch, target), options, ctx, remote);
+  return smoothOver(x, subject.elements, (batch) => base(subject, batch), options, ctx, remote);
 }
 
 /** Evaluates samples [start, end) in the engine's gradient helper (noisySums there). */
 export type RemoteSamples = (job: Omit<NoisyGradientsJob, 'kind' | 'modelPath' | 'target' | 'shape' | 'x'>, signal: AbortSignal) => Promise<Float32Array>;
-
-/**
- * The sums over noisy samples [start, end) of x that the variant averages: Σ a, Σ a², or, for
- * VarGrad, [Σ (a − shift), Σ (a − shift)²]. Synchronous: call it inside a tidy.
- */
-export function noisySums(
-  attribute: (batch: tf.Tensor) => tf.Tensor,
-  x: tf.Tensor,
-  sample: { sigma: number; seed: number; start: number; end: number; variant: Variant; shift: tf.Tensor | null },
-): tf.Tensor {
-  const { sigma, seed, start, end, variant, shift } = sample;
-  const perturbations: tf.Tensor[] = [];
-  for (let i = start; i < end; i++) perturbations.push(tf.randomNormal(x.shape, 0, sigma, 'float32', sampleSeed(seed, i)));
-  const attributions = attribute(tf.add(x, tf.concat(perturbations, 0)));
-  if (variant === 'smoothgrad') return tf.sum(attributions, 0, true);
-  if (variant === 'smoothgrad-squared') return tf.sum(tf.square(attributions), 0, true);
-  const centred = tf.sub(attributions, shift as tf.Tensor);
-  return tf.stack([tf.sum(centred, 0), tf.sum(tf.square(centred), 0)]);
-}
 
 /**
  * The noise tunnel around any per-example attribution `attribute` ([k, ...] → [k, ...],
@@ -128,12 +118,4 @@ async function noiseScale(x: tf.Tensor, noise: number): Promise<number> {
   extremes.dispose();
   const range = hi - lo;
   return range > 0 ? noise * range : noise;
-}
-
-/** A nonzero 32-bit seed per (seed, sample index): tf.randomNormal treats seed 0 as "unseeded". */
-export function sampleSeed(seed: number, index: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return ((h ^ (h >>> 16)) >>> 0) + 1;
 }

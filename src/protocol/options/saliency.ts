@@ -1,5 +1,6 @@
 /** The `saliency` request's options: one definition each (see field.ts). */
 import { z } from 'zod';
+import type { Objective } from '../objective';
 import { option, type FieldTable } from './field';
 
 export const SALIENCY_METHODS = [
@@ -47,6 +48,15 @@ export const SALIENCY_FIELDS = {
     label: 'Target class',
     description: 'class to explain',
     defaultText: 'the predicted class',
+  }),
+  objective: option({
+    // Its shape is checked by the engine's parseObjective, beside the code that computes it.
+    schema: z.custom<Objective>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: "expected an object with a 'kind'" }),
+    type: 'structured',
+    label: 'Objective',
+    description: "what to explain instead of the target's output column: {kind: class|margin|continuation, …} as JSON",
+    defaultText: "the target's output column",
+    panel: false,
   }),
   steps: option({ schema: z.int().min(1).max(10_000), default: 64, type: 'integer', label: 'Steps', description: 'interpolation steps', methods: IG }),
   quadrature: option({

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
-import { InputCache } from '../../../src/engine/inputs/inputCache';
+import { InputCache } from '../../../src/engine/data/inputCache';
 import { predict } from '../../../src/engine/predict';
 import { defaultOf } from '../../../src/protocol/options';
 import { saveLayersModel } from '../../../src/engine/checkpoint/save';

@@ -78,6 +78,31 @@ describe('engine process (dist/engine.js)', () => {
     assert.strictEqual((await engine.next((m) => 'id' in m && m.id === 5)).type, 'result');
   });
 
+  it('starts on auto, with a warning, when the requested backend cannot start (instead of exiting)', async function () {
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+      this.skip();
+    } catch {
+      // not installed: the case under test
+    }
+    const child = new EngineProcess('tensorflow');
+    try {
+      const exited = new Promise<number | null>((resolve) => child.child.on('exit', resolve));
+      const ready = await Promise.race([child.next((m) => m.type === 'ready'), exited.then((code) => ({ type: 'exited', code }))]);
+      assert.strictEqual(ready.type, 'ready');
+      const { backend, warnings } = ready as { backend: string; warnings: string[] };
+      assert.strictEqual(backend, 'wasm');
+      assert.match(warnings[0], /Backend 'tensorflow' could not start: tensorflow backend unavailable/);
+      child.send({ type: 'request', id: 1, method: 'backends', params: {} });
+      const reply = (await child.next((m) => 'id' in m && m.id === 1)) as { type: string; result: { active: string; available: { name: string; available: boolean }[] } };
+      assert.strictEqual(reply.type, 'result');
+      assert.strictEqual(reply.result.active, 'wasm');
+      assert.deepStrictEqual(reply.result.available.map((b) => [b.name, b.available]), [['tensorflow', false], ['wasm', true], ['cpu', true]]);
+    } finally {
+      child.stop();
+    }
+  });
+
   it('exits when the host disconnects', async () => {
     const child = new EngineProcess('cpu');
     await child.next((m) => m.type === 'ready');

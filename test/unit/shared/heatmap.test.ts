@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { PNG } from 'pngjs';
 import type { SaliencyResult } from '../../../src/protocol/saliency';
-import { decodePngDataUri, pngDataUri } from '../../../src/engine/inputs/encode';
+import { decodePngDataUri, pngDataUri } from '../../../src/engine/data/encode';
 import { heatmapPng } from '../../../src/cli/heatmap';
 import { renderOverlayPng } from '../../../src/extension/explain/overlayPng';
 import {

@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { disposeCheckpoint, type Checkpoint } from '../../../../src/engine/checkpoint/load';
 import { forward } from '../../../../src/engine/checkpoint/forward';
-import { weightedPathGradients } from '../../../../src/engine/saliency/integratedGradients';
-import { inputGradient, targetColumn } from '../../../../src/engine/saliency/score';
+import { weightedPathGradients } from '../../../../src/engine/model/pathGradients';
+import { inputGradient, targetColumn } from '../../../../src/engine/model/objective';
 import { layersCheckpoint } from '../../../helpers/cnnToys';
 
 let seed = 1;

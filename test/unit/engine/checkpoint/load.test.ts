@@ -14,6 +14,22 @@ describe('checkpoint/load', () => {
   before(() => tf.setBackend('cpu'));
 
   describe('layers models', () => {
+    it('names inputs and outputs the same on every load of the same model', async () => {
+      const file = await saveLayersModel(mlp(), tempDir());
+      const first = await loadCheckpoint(file);
+      const second = await loadCheckpoint(file);
+      try {
+        // tfjs uniquifies symbolic tensors process-wide (probs/probs_1, then probs/probs_2): the layers' names do not drift.
+        assert.deepStrictEqual(first.inputs.map((t) => t.name), ['hidden_input']);
+        assert.deepStrictEqual(first.outputs.map((t) => t.name), ['probs']);
+        assert.deepStrictEqual(summarize(second, 'cpu').outputs, summarize(first, 'cpu').outputs);
+        assert.deepStrictEqual(summarize(second, 'cpu').inputs, summarize(first, 'cpu').inputs);
+      } finally {
+        disposeCheckpoint(first);
+        disposeCheckpoint(second);
+      }
+    });
+
     it('loads weights exactly and summarises layers, shapes and parameter counts', async () => {
       const model = mlp();
       const file = await saveLayersModel(model, tempDir());

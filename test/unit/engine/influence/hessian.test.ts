@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { initBackend } from '../../../../src/engine/backend/select';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { hessianVectorProduct } from '../../../../src/engine/influence/hvp';
 import { makeSolver } from '../../../../src/engine/influence/influenceFunctions';
 import { Objective } from '../../../../src/engine/influence/objective';

@@ -11,7 +11,7 @@ import { makeSolver } from '../../../../src/engine/influence/influenceFunctions'
 import { Objective } from '../../../../src/engine/influence/objective';
 import { chooseScope } from '../../../../src/engine/influence/scope';
 import { selfInfluence } from '../../../../src/engine/influence/selfInfluence';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { asModel, fit, iris, type Problem } from '../../../helpers/softmaxRegression';
 
 describe('self-influence finds planted label noise (softmax regression on iris)', function () {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { Objective } from '../../../../src/engine/influence/objective';
 import { chooseScope } from '../../../../src/engine/influence/scope';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { asModel, gradientAndHessian, type Problem } from '../../../helpers/softmaxRegression';
 
 describe('influence: per-example loss gradients', function () {

@@ -2,18 +2,21 @@
  * Truth is retraining (Koh & Liang 2017, Fig. 2, convex case): for the 50 training points most
  * influential on a test point, the predicted change in test loss after removing each (score / n)
  * against the actual change after removing it and retraining to convergence (Newton's method on
- * L2-regularised softmax regression, independent of the engine).
+ * L2-regularised softmax regression, independent of the engine). The scores come through the
+ * `influence` request, the CLI's entry point: model, training set and test input read from files.
  */
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { sampleCorrelation } from 'simple-statistics';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { makeRng, shuffleInPlace } from '../../../../src/engine/common/random';
-import { influenceScores } from '../../../../src/engine/influence/influenceFunctions';
-import { chooseScope } from '../../../../src/engine/influence/scope';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Engine } from '../../../../src/engine/engine';
+import { saveLayersModel } from '../../../../src/engine/checkpoint/save';
+import { quietContext } from '../../../../src/engine/common/context';
 import { asModel, exampleLoss, fit, iris, type Problem } from '../../../helpers/softmaxRegression';
-import { defaultOf } from '../../../../src/protocol/options';
+import { tempDir } from '../../../helpers/tempDir';
 
 describe('influence functions against leave-one-out retraining (convex: softmax regression on iris)', function () {
   this.timeout(300_000);
@@ -26,14 +29,26 @@ describe('influence functions against leave-one-out retraining (convex: softmax 
   let theta: Float64Array;
   let testRow: number;
   let actual: Map<number, number>;
+  const engine = new Engine(() => {}, { helper: false });
+  const files = { model: '', train: '', input: '' };
 
   before(async () => {
     await initBackend('wasm');
+    await engine.useBackend('wasm');
     theta = fit(problem, all);
     // The hardest test point: its loss moves most when training points go.
     testRow = testRows.reduce((a, b) => (exampleLoss(theta, data.x[b], data.y[b], 3) > exampleLoss(theta, data.x[a], data.y[a], 3) ? b : a));
     actual = new Map();
+    const dir = tempDir();
+    const model = asModel(problem, theta);
+    files.model = await saveLayersModel(model, path.join(dir, 'model'));
+    model.dispose();
+    files.train = path.join(dir, 'train.json');
+    fs.writeFileSync(files.train, JSON.stringify({ x: problem.x, y: problem.y }));
+    files.input = path.join(dir, 'test.json');
+    fs.writeFileSync(files.input, JSON.stringify([data.x[testRow]]));
   });
+  after(() => engine.dispose());
 
   /** Test-loss change after removing training point i and retraining from the optimum (memoised). */
   function retrained(i: number): number {
@@ -46,26 +61,23 @@ describe('influence functions against leave-one-out retraining (convex: softmax 
 
   for (const solver of ['exact', 'cg', 'lissa'] as const) {
     it(`${solver}: predicted and actual test-loss changes of the top 50 correlate with r ≥ 0.95`, async () => {
-      const model = asModel(problem, theta);
-      const x = tf.tensor2d(problem.x);
-      const testX = tf.tensor2d([data.x[testRow]]);
-      const before = tf.memory().numTensors;
-      const { scores } = await influenceScores(
-        {
-          model,
-          scope: chooseScope(model),
-          train: { x, labels: Int32Array.from(problem.y) },
-          test: { x: testX, label: data.y[testRow] },
-          solver,
-          damping: problem.lambda,
-          lissa: { depth: 2000, batch: 120, repeats: defaultOf('influence', 'lissaRepeats') },
-        },
-        quietContext(),
-      );
-      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-      tf.dispose([x, testX]);
-      model.dispose();
       const n = problem.y.length;
+      const ask = () =>
+        engine.run(
+          'influence',
+          { modelPath: files.model, method: 'influence', inputPath: files.input, label: data.y[testRow], train: files.train, solver, damping: problem.lambda, ...(solver === 'lissa' ? { lissaDepth: 2000, lissaBatch: 120 } : {}), top: n },
+          quietContext(),
+        );
+      const result = await ask();
+      assert.strictEqual(result.solver, solver);
+      assert.strictEqual(result.damping, problem.lambda);
+      assert.strictEqual(result.scores.length, n);
+      const scores = new Float64Array(n).fill(NaN);
+      for (const s of result.scores) scores[s.index] = s.score;
+      // The engine keeps the model and the training set loaded; a second request leaves no tensors behind.
+      const before = tf.memory().numTensors;
+      await ask();
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
       const top = Array.from(scores.keys()).sort((a, b) => Math.abs(scores[b]) - Math.abs(scores[a])).slice(0, 50);
       const predicted = top.map((i) => scores[i] / n);
       const truth = top.map(retrained);

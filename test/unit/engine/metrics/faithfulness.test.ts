@@ -11,7 +11,7 @@ import {
   type CurveMetrics,
 } from '../../../../src/engine/metrics/faithfulness';
 import { blurInput } from '../../../../src/engine/saliency/baselines';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { gradient } from '../../../../src/engine/saliency/gradient';
 import { integratedGradients } from '../../../../src/engine/saliency/integratedGradients';
 import type { AttributionMethod } from '../../../../src/engine/saliency/method';

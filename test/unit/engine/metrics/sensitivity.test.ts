@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../../../../src/engine/common/random';
 import { maxSensitivity } from '../../../../src/engine/metrics/sensitivity';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 
 describe('max-sensitivity', () => {
   before(() => tf.setBackend('cpu'));

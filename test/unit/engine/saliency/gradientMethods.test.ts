@@ -12,7 +12,7 @@ import type { SaliencyOptions } from '../../../../src/protocol/saliency';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
 import { makeRng } from '../../../../src/engine/common/random';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { gradient } from '../../../../src/engine/saliency/gradient';
 import { gradientXInput, gradientXInputOfBatch } from '../../../../src/engine/saliency/gradientXInput';
 import { integratedGradients } from '../../../../src/engine/saliency/integratedGradients';

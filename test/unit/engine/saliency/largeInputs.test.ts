@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { benchModelPath } from '../../../../bench/models';
 import { Engine } from '../../../../src/engine/engine';
 import { makeRng } from '../../../../src/engine/common/random';
-import { batchSizeFor } from '../../../../src/engine/saliency/batching';
+import { batchSizeFor } from '../../../../src/engine/model/batching';
 import { tempDir } from '../../../helpers/tempDir';
 
 describe('saliency on a 224×224×3 MobileNetV2', function () {

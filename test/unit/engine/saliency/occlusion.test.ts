@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SaliencyOptions } from '../../../../src/protocol/saliency';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../../../../src/engine/checkpoint/load';
-import { quietContext } from '../../../../src/engine/saliency/batching';
+import { quietContext } from '../../../../src/engine/common/context';
 import { occlusion, occlusionGrid } from '../../../../src/engine/saliency/occlusion';
 import { rejectsLens } from '../../../helpers/assertLens';
 import {

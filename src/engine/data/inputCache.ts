@@ -1,0 +1,67 @@
+/**
+ * The inputs last run through a model, decoded and preprocessed, with the model's output on them:
+ * predicting a file and then explaining it with one method after another (gradient, IG, Grad-CAM…)
+ * decodes it and runs the forward pass once. Entries are keyed by the checkpoint's version and the
+ * input file's and the sidecar's sizes and times, so an edited file or model is loaded again; the
+ * least recently used is dropped beyond a few.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Checkpoint } from '../checkpoint/load';
+import { forward } from '../checkpoint/forward';
+import { fileStamp } from '../common/fileStamp';
+import { loadInput, type LoadedInput } from './input';
+
+const MAX_ENTRIES = 4;
+
+export interface RunInput {
+  /** Owned by the cache: callers must not dispose `input.tensor` or `output`. */
+  input: LoadedInput;
+  /** The model's first output, one row per example: [examples, outputs]. */
+  output: tf.Tensor2D;
+}
+
+export class InputCache {
+  private readonly entries = new Map<string, RunInput>();
+
+  /** `file` loaded for the checkpoint's (single) input, and the model's output on it. */
+  async get(checkpoint: Checkpoint, file: string): Promise<RunInput> {
+    const key = [checkpoint.path, checkpoint.stamp, stampOf(checkpoint.sidecar.path), file, stampOf(file)].join('\n');
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key); // most recent last
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const input = await loadInput(file, checkpoint.inputs[0], checkpoint.sidecar.sidecar, checkpoint.sidecar.path);
+    let output: tf.Tensor2D;
+    try {
+      output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
+    } catch (err) {
+      input.tensor.dispose();
+      throw err;
+    }
+    const entry = { input, output };
+    this.entries.set(key, entry);
+    while (this.entries.size > MAX_ENTRIES) this.drop(this.entries.keys().next().value as string);
+    return entry;
+  }
+
+  clear(): void {
+    for (const key of [...this.entries.keys()]) this.drop(key);
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    if (entry) tf.dispose([entry.input.tensor, entry.output]);
+  }
+}
+
+function stampOf(file: string | null): string {
+  if (!file) return '';
+  try {
+    return fileStamp(file);
+  } catch {
+    return 'missing';
+  }
+}
