@@ -11,6 +11,7 @@ import { gradient } from '../../../../src/engine/saliency/gradient';
 import { integratedGradients } from '../../../../src/engine/saliency/integratedGradients';
 import { quietContext } from '../../../../src/engine/common/context';
 import { asCheckpoint, randomMlp } from '../../../helpers/toyModels';
+import { withDefaults } from '../../../../src/protocol/options';
 
 /** W [3 features, 4 classes]. */
 const W = [
@@ -198,10 +199,10 @@ describe('model/objective', () => {
     const x = tf.tensor2d([X]);
     const before = tf.memory().numTensors;
     const objective: Objective = { kind: 'margin', target: 1, against: 0 };
-    const g = await gradient.run({ checkpoint: asCheckpoint(softmaxModel), x, target: 1, objective }, { method: 'gradient' }, quietContext());
+    const g = await gradient.run({ checkpoint: asCheckpoint(softmaxModel), x, target: 1, objective }, withDefaults('saliency', { method: 'gradient' as const }), quietContext());
     close(Array.from(g.values.dataSync()), column(1).map((w, a) => w - W[a][0]), 1e-5, 'gradient of the margin');
     // The margin is linear in x here: IG from zeros is exactly x ⊙ (W_1 − W_0), summing to the margin.
-    const ig = await integratedGradients.run({ checkpoint: asCheckpoint(softmaxModel), x, target: 1, objective }, { method: 'integrated-gradients', steps: 4 }, quietContext());
+    const ig = await integratedGradients.run({ checkpoint: asCheckpoint(softmaxModel), x, target: 1, objective }, withDefaults('saliency', { method: 'integrated-gradients' as const, steps: 4 }), quietContext());
     close(Array.from(ig.values.dataSync()), X.map((v, a) => v * (W[a][1] - W[a][0])), 1e-5, 'IG of the margin');
     assert.ok(Math.abs(ig.completenessDelta as number) < 1e-5);
     tf.dispose([g.values, ig.values]);
