@@ -3,17 +3,17 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice, BackendName } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
-import { EngineClient, type EngineSettings } from './engineClient';
+import { EngineClient, type EngineSettings } from './engine/engineClient';
 import { AttributionCache } from './explain/attributionCache';
-import { explainInputCommand } from './commands/explainInput';
-import { findInfluenceCommand } from './commands/findInfluence';
-import { AttributionHoverProvider } from './hovers/attributionHover';
-import { BackendStatusBar } from './statusBar';
-import { ModelPanels } from './panels/modelPanels';
-import type { PanelState } from './panels/modelPanel';
-import { openModelCommand } from './commands/openModel';
-import { openSidecar } from './commands/openSidecar';
-import { selectBackend } from './commands/selectBackend';
+import { explainInputCommand } from './explain/explainInput';
+import { findInfluenceCommand } from './influence/findInfluence';
+import { AttributionHoverProvider } from './explain/attributionHover';
+import { BackendStatusBar } from './engine/statusBar';
+import { ModelPanels } from './modelPanel/modelPanels';
+import type { PanelState } from './modelPanel/modelPanel';
+import { openModelCommand } from './modelPanel/openModel';
+import { openSidecar } from './modelPanel/openSidecar';
+import { selectBackend } from './engine/selectBackend';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface ModelLensApi {

@@ -4,7 +4,7 @@
  * which it has drawn.
  */
 import * as vscode from 'vscode';
-import type { EngineError } from '../engineClient';
+import type { EngineError } from '../engine/engineClient';
 import { asEngineError } from './engineProgress';
 
 export interface SectionRun {

@@ -1,8 +1,8 @@
 /** Keeps one ModelPanel per checkpoint path: opening a model twice reveals its panel. */
 import * as vscode from 'vscode';
-import type { EngineClient } from '../engineClient';
+import type { EngineClient } from '../engine/engineClient';
 import type { AttributionCache } from '../explain/attributionCache';
-import type { InfluenceStorage } from './influencer';
+import type { InfluenceStorage } from '../influence/influenceSection';
 import { ModelPanel } from './modelPanel';
 
 export class ModelPanels implements vscode.Disposable {

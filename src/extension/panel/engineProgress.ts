@@ -1,6 +1,6 @@
 /** One engine request under a cancellable progress notification, shared by the panel's sections. */
 import * as vscode from 'vscode';
-import { EngineError } from '../engineClient';
+import { EngineError } from '../engine/engineClient';
 
 export type ProgressListener = (done: number, total: number, message?: string) => void;
 

@@ -12,12 +12,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { INFLUENCE_METHODS, type InfluenceMethod, type InfluenceResult } from '../../protocol/influence';
 import { INFLUENCE_LIMITS, INFLUENCE_METHOD_NAMES } from '../../protocol/webview';
-import { EngineError } from '../engineClient';
-import type { ModelPanel } from '../panels/modelPanel';
-import type { ModelPanels } from '../panels/modelPanels';
-import { isModelFile } from './explainInput';
-import { pickModel } from './pickModel';
-import { requireTrust } from './trust';
+import { EngineError } from '../engine/engineClient';
+import type { ModelPanel } from '../modelPanel/modelPanel';
+import type { ModelPanels } from '../modelPanel/modelPanels';
+import { isModelFile } from '../explain/explainInput';
+import { pickModel } from '../workspace/pickModel';
+import { requireTrust } from '../workspace/trust';
 
 export interface FindInfluenceArgs {
   model?: string | vscode.Uri;

@@ -11,12 +11,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SaliencyResult } from '../../protocol/saliency';
 import { parseExplainOptions, type ExplainOptions } from '../../protocol/webview';
-import type { EngineClient } from '../engineClient';
-import { EngineError } from '../engineClient';
-import { DEFAULT_EXPLAIN } from '../explain/options';
-import type { ModelPanels } from '../panels/modelPanels';
-import { workspaceModels } from './pickModel';
-import { requireTrust } from './trust';
+import type { EngineClient } from '../engine/engineClient';
+import { EngineError } from '../engine/engineClient';
+import { DEFAULT_EXPLAIN } from './options';
+import type { ModelPanels } from '../modelPanel/modelPanels';
+import { workspaceModels } from '../workspace/pickModel';
+import { requireTrust } from '../workspace/trust';
 
 const PAIRINGS_KEY = 'modelLens.explainPairings';
 const MAX_PAIRINGS = 100;

@@ -7,8 +7,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { METHOD_NAMES } from '../../shared/methods';
-import type { AttributionCache, CachedAttribution } from '../explain/attributionCache';
-import { isImageFile, isModelFile, type ExplainArgs } from '../commands/explainInput';
+import type { AttributionCache, CachedAttribution } from './attributionCache';
+import { isImageFile, isModelFile, type ExplainArgs } from './explainInput';
 
 const MAX_LITERAL = 1024;
 

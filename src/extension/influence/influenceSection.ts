@@ -10,12 +10,12 @@ import * as vscode from 'vscode';
 import type { ExampleLocation, InfluenceMethod, InfluenceResult } from '../../protocol/influence';
 import type { ModelSummary } from '../../protocol/model';
 import { INFLUENCE_METHOD_NAMES, type FromWebview, type InfluenceRun, type ToWebview } from '../../protocol/webview';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
-import { isInTrainingSet, openExample } from '../influence/openExample';
-import { TrainingDataChoice } from '../influence/trainingData';
-import { withEngineProgress } from './engineProgress';
-import { SectionRuns } from './sectionRuns';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
+import { isInTrainingSet, openExample } from './openExample';
+import { TrainingDataChoice } from './trainingData';
+import { withEngineProgress } from '../panel/engineProgress';
+import { SectionRuns } from '../panel/sectionRuns';
 
 type InfluenceMessage = Extract<ToWebview, { type: 'influenceRunning' | 'influenceResult' | 'influenceError' }>;
 type ResultMessage = Extract<ToWebview, { type: 'influenceResult' }>;

@@ -8,13 +8,13 @@ import { parseFromWebview, type FromWebview, type ToWebview } from '../../protoc
 import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyResult } from '../../protocol/saliency';
 import type { ExplainOptions } from '../../protocol/webview';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
 import type { AttributionCache } from '../explain/attributionCache';
-import { Explainer, type ExplanationState } from './explainer';
-import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from './influencer';
+import { Explainer, type ExplanationState } from '../explain/explainSection';
+import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
 import type { InfluenceResult } from '../../protocol/influence';
-import { renderShell, webviewOptions } from './webviewHtml';
+import { renderShell, webviewOptions } from '../panel/webviewHtml';
 
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 

@@ -10,14 +10,14 @@ import { DEFAULT_MEMORY_BUDGET_MB, type SaliencyResult } from '../../protocol/sa
 import type { ExplainInput, ExplainOptions, ExplainRun, HeatmapView, ToWebview } from '../../protocol/webview';
 import { MAX_EXPLAIN_INPUTS } from '../../protocol/webview';
 import { METHOD_NAMES } from '../../shared/methods';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
-import type { AttributionCache } from '../explain/attributionCache';
-import { checkAgainstModel, inputKindOf, toSaliencyOptions } from '../explain/options';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
+import type { AttributionCache } from './attributionCache';
+import { checkAgainstModel, inputKindOf, toSaliencyOptions } from './options';
 import { DEFAULT_VIEW } from '../../shared/heatmap';
-import { renderOverlayPng } from '../explain/overlayPng';
-import { withEngineProgress } from './engineProgress';
-import { SectionRuns } from './sectionRuns';
+import { renderOverlayPng } from './overlayPng';
+import { withEngineProgress } from '../panel/engineProgress';
+import { SectionRuns } from '../panel/sectionRuns';
 
 type Input = ExplainInput & { path: string };
 type ExplainMessage = Extract<ToWebview, { type: 'explainRunning' | 'explainResult' | 'explainError' }>;
