@@ -1,58 +1,22 @@
 /** Training-data influence requests and results, shared by engine, CLI, extension and webview. */
 import type { BackendName, ClassScore } from './model';
+import { defaultOf, type RequestOptions } from './options';
+import type { InfluenceMethod, InfluenceSolver, TrainingCheckpoint } from './options/influence';
 
-/**
- * influence: influence functions (Koh & Liang) for one test input;
- * tracin: TracIn over the sidecar's (or --checkpoints') checkpoints for one test input;
- * self: self-influence of every training example (no test input), to surface mislabelled ones.
- */
-export const INFLUENCE_METHODS = ['influence', 'tracin', 'self'] as const;
-export type InfluenceMethod = (typeof INFLUENCE_METHODS)[number];
+export {
+  EXACT_DEFAULT_MAX_PARAMS,
+  INFLUENCE_METHODS,
+  INFLUENCE_SOLVERS,
+  type InfluenceMethod,
+  type InfluenceSolver,
+  type TrainingCheckpoint,
+} from './options/influence';
 
-/** Inverse-Hessian-vector product solvers. exact: explicit Hessian + Cholesky (small scopes only). */
-export const INFLUENCE_SOLVERS = ['cg', 'lissa', 'exact'] as const;
-export type InfluenceSolver = (typeof INFLUENCE_SOLVERS)[number];
-
-/** One checkpoint of a training run, for TracIn: its model.json and the learning rate used after it. */
-export interface TrainingCheckpoint {
-  path: string;
-  learningRate: number;
-}
-
-export interface InfluenceOptions {
-  method: InfluenceMethod;
-  /** The test input (any input format); required unless method is 'self'. */
-  inputPath?: string;
-  /** The test point's true class (index); default: the predicted class. */
-  label?: number;
-  /** Training set (image folder with a sub-folder per class, CSV, JSONL or tensor JSON); default: the sidecar's data.train. */
-  train?: string;
-  /** tracin: checkpoints of the same architecture; default: the sidecar's data.checkpoints. */
-  checkpoints?: TrainingCheckpoint[];
-  /** Layers whose trainable weights are the parameters; default: all for small models, else the last dense layer(s). */
-  layers?: string[];
-  /** influence/self: default cg, or exact when the scope has at most EXACT_DEFAULT_MAX_PARAMS parameters. */
-  solver?: InfluenceSolver;
-  /** λ added to the Hessian (for an L2-regularised model, its regularisation strength); default 0.01. */
-  damping?: number;
-  /** LiSSA: recursion depth, scale (≥ the Hessian's largest eigenvalue), repeats to average, batch size per step. */
-  lissaDepth?: number;
-  lissaScale?: number;
-  lissaRepeats?: number;
-  lissaBatch?: number;
-  /** How many proponents and opponents to return (self: how many top suspects); default 10. */
-  top?: number;
-  /** Folder for cached per-example training gradients; absent: no cache. */
-  cacheDir?: string;
-  /** Seed for sampling (LiSSA batches). */
-  seed?: number;
-}
+/** An influence request's options besides the model's path (defined once, in options/influence.ts). */
+export type InfluenceOptions = Omit<RequestOptions<'influence'>, 'modelPath'>;
 
 /** λ when the caller gives none (raised automatically where the Hessian is indefinite). */
-export const DEFAULT_DAMPING = 0.01;
-
-/** The scope's parameter count at or below which `solver` defaults to exact. */
-export const EXACT_DEFAULT_MAX_PARAMS = 2000;
+export const DEFAULT_DAMPING = defaultOf('influence', 'damping');
 
 /** Where a training example lives, so the editor can open it. */
 export interface ExampleLocation {

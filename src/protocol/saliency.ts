@@ -1,62 +1,15 @@
 /** Saliency (input attribution) requests and results, shared by engine, CLI, extension and webview. */
 import type { BackendName, ClassScore } from './model';
+import { defaultOf, type RequestOptions } from './options';
+import type { SaliencyMethod } from './options/saliency';
 
-export const SALIENCY_METHODS = [
-  'gradient',
-  'gradient-x-input',
-  'integrated-gradients',
-  'smoothgrad',
-  'grad-cam',
-  'occlusion',
-] as const;
-export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
+export { SALIENCY_METHODS, type Baseline, type SaliencyMethod } from './options/saliency';
 
-/** What an attribution is compared against (IG's path start, occlusion's fill). */
-export type Baseline =
-  | { kind: 'zeros' }
-  /** Gaussian blur of the input (images), sigma in pixels. */
-  | { kind: 'blur'; sigma?: number }
-  /** Uniform noise in the input's value range, seeded. */
-  | { kind: 'uniform'; seed?: number }
-  /** An input file, preprocessed like the input. */
-  | { kind: 'file'; path: string };
+/** The memory a batch may hold while a gradient runs, by default (MiB). */
+export const DEFAULT_MEMORY_BUDGET_MB = defaultOf('saliency', 'memoryBudgetMB');
 
-/**
- * The memory a batch may hold while a gradient runs, by default (MiB): well inside the wasm heap's
- * ≈4 GB cap, with room for the model's weights and the engine's other tensors.
- */
-export const DEFAULT_MEMORY_BUDGET_MB = 1500;
-
-export interface SaliencyOptions {
-  method: SaliencyMethod;
-  /** Class index to explain; default: the predicted class. */
-  target?: number;
-  /** Integrated Gradients: interpolation steps (default 64). */
-  steps?: number;
-  /** Integrated Gradients: quadrature rule (default gauss-legendre). */
-  quadrature?: 'gauss-legendre' | 'riemann-trapezoid';
-  baseline?: Baseline;
-  /** SmoothGrad: noisy samples (default 25), noise std as a fraction of the input range (default 0.15). */
-  samples?: number;
-  noise?: number;
-  smoothVariant?: 'smoothgrad' | 'smoothgrad-squared' | 'vargrad';
-  /** Grad-CAM: layer name (default: the last 4-D spatial layer), ReLU (default true), upsample (default true). */
-  layer?: string;
-  relu?: boolean;
-  upsample?: boolean;
-  /** Occlusion: window and stride in input positions (default 4 / window), fill value (default 0). */
-  window?: number;
-  stride?: number;
-  fill?: number;
-  /** Interpolation points / samples / windows evaluated per batch (default: from the memory budget). */
-  internalBatch?: number;
-  /** MiB a batch's activations and gradient temporaries may hold; sets the batch size when internalBatch doesn't. */
-  memoryBudgetMB?: number;
-  /** Seed for sampling methods (SmoothGrad noise, uniform baselines, random orderings). */
-  seed?: number;
-  /** Compute faithfulness metrics too. */
-  metrics?: boolean;
-}
+/** A saliency request's options besides its paths (defined once, in options/saliency.ts). */
+export type SaliencyOptions = Omit<RequestOptions<'saliency'>, 'modelPath' | 'inputPath'>;
 
 export interface WireTensor {
   shape: number[];
