@@ -24,13 +24,14 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   const cache = new AttributionCache(context.storageUri ?? context.globalStorageUri, output);
   // Per-example training gradients, by checkpoint and training-set hash: shared by every workspace.
   const influenceStorage = { cacheDir: path.join(context.globalStorageUri.fsPath, 'influence'), state: context.workspaceState };
-  const panels = new ModelPanels(context.extensionUri, engine, output, cache, influenceStorage);
+  const panels = new ModelPanels(context.extensionUri, context.storageUri ?? context.globalStorageUri, engine, output, cache, influenceStorage);
   context.subscriptions.push(
     output,
     engine,
     statusBar,
     cache,
     panels,
+    panels.registerSerializer(),
     vscode.commands.registerCommand('modelLens.openModel', openModelCommand(panels)),
     vscode.commands.registerCommand('modelLens.explainInput', explainInputCommand(panels, engine, context.workspaceState, output)),
     vscode.commands.registerCommand('modelLens.findInfluence', findInfluenceCommand(panels, output)),
