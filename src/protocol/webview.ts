@@ -21,8 +21,8 @@ export interface ExplainInput {
 
 /**
  * What the Explain form sends: the saliency request's panel options (defined once in
- * options/saliency.ts; no paths). The host validates them with parseOptions(origin 'webview'),
- * which fills in the defaults, so what comes back in a run's echo is the full option set.
+ * options/saliency.ts; no paths). The host validates them with parseOptions(origin 'webview') and
+ * passes on what was given; the engine applies the defaults.
  */
 export type ExplainOptions = SaliencyOptions;
 
@@ -190,7 +190,7 @@ const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as Sect
 /**
  * sectionRun: a known section, an input index (none for self-influence, which takes none), and
  * options that parseOptions accepts for the section's request as the panel may send them: every
- * key known, offered by the panel (no paths), typed and in range. The defaults come back filled in.
+ * key known, offered by the panel (no paths), typed and in range. Options not given stay absent.
  */
 function parseSectionRun(m: Fields): SectionRunRequest | null {
   if (!hasOnly(m, ['type', 'section', 'input', 'options']) || !isSection(m.section)) return null;
@@ -205,7 +205,7 @@ function parseSectionRun(m: Fields): SectionRunRequest | null {
   return out;
 }
 
-/** A section form's options, validated and with defaults (null when anything is wrong). */
+/** A section form's options, validated (null when anything is wrong); those not given stay absent. */
 export function parseSectionOptions<S extends SectionId>(section: S, raw: unknown): Sections[S]['options'] | null {
   return checkSectionOptions(section, raw).options ?? null;
 }
@@ -213,7 +213,12 @@ export function parseSectionOptions<S extends SectionId>(section: S, raw: unknow
 /** Like parseSectionOptions, with the first problem in words ("Steps must be an integer from 1 to 10000."). */
 export function checkSectionOptions<S extends SectionId>(section: S, raw: unknown): { options?: Sections[S]['options']; problem?: string } {
   try {
-    return { options: parseOptions(SECTION_REQUESTS[section], raw, { origin: 'webview' }) as Sections[S]['options'] };
+    const parsed = parseOptions(SECTION_REQUESTS[section], raw, { origin: 'webview' }) as Record<string, unknown>;
+    // Only what was given (and the method): the engine applies the defaults, and for some options
+    // (damping) an explicit value means something else than none (no automatic raise).
+    const given = raw as Record<string, unknown>;
+    const options = Object.fromEntries(Object.keys(parsed).filter((k) => k === 'method' || given[k] !== undefined).map((k) => [k, parsed[k]]));
+    return { options: options as Sections[S]['options'] };
   } catch (err) {
     if (!(err instanceof OptionError)) return { problem: String(err) };
     const label = err.key ? fieldSpecs(SECTION_REQUESTS[section]).find((f) => f.key === err.key)?.label : undefined;

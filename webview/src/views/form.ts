@@ -106,12 +106,18 @@ function defaultValue(spec: FieldSpec): string | boolean {
   return spec.default === undefined ? '' : String(spec.default);
 }
 
-/** What the control of a field shows: the form's value, else the schema's default. */
+/**
+ * What the control of a field shows: the form's value, else the schema's default; a number field
+ * left empty shows its default as the placeholder and sends nothing (the engine applies it).
+ */
 export function shownValue(spec: FieldSpec, values: FormValues): string | boolean {
   const v = values[spec.key];
   if (spec.type === 'boolean') return typeof v === 'boolean' ? v : (defaultValue(spec) as boolean);
-  return typeof v === 'string' ? v : (defaultValue(spec) as string);
+  if (typeof v === 'string') return v;
+  return isText(spec) ? '' : (defaultValue(spec) as string);
 }
+
+const isText = (spec: FieldSpec) => spec.type === 'integer' || spec.type === 'number' || spec.type === 'string';
 
 /** Tooltip: the description, what the value must be, and the default. */
 function tooltip(spec: FieldSpec): string {
@@ -188,7 +194,7 @@ export function valuesFrom(request: OptionRequest, options: Record<string, unkno
   const out: FormValues = { ...prev };
   for (const spec of panelFields(request, String(options.method))) {
     const v = options[spec.key];
-    if (v === undefined) out[spec.key] = spec.type === 'boolean' ? (defaultValue(spec) as boolean) : spec.default === undefined ? '' : String(defaultValue(spec));
+    if (v === undefined) out[spec.key] = spec.type === 'boolean' ? (defaultValue(spec) as boolean) : spec.default === undefined || isText(spec) ? '' : String(defaultValue(spec));
     else if (typeof v === 'boolean') out[spec.key] = v;
     else if (typeof v === 'object' && v !== null) out[spec.key] = String((v as { kind?: unknown }).kind ?? '');
     else out[spec.key] = String(v);
