@@ -186,7 +186,11 @@ function steps({ resultsDir, shared, workspace }) {
           if (count < 2) throw new Error('the input list has not arrived');
         });
         await choose(frame, 'explain-input', SAMPLE);
+        // Integrated Gradients again, which the hover step then finds as the sample's latest attribution.
+        await choose(frame, 'explain-method', 'Integrated Gradients');
         state.revivedRun = await runAndWait(frame, drawn);
+        const after = await text(frame, 'explain-result-method');
+        if (after !== 'Integrated Gradients') throw new Error(`the run after the reload shows ${JSON.stringify(after)}`);
         state.revived = { method, target, drawn, next: state.revivedRun };
       },
     },

@@ -125,7 +125,8 @@ function tooltip(spec: FieldSpec): string {
   return [spec.description, spec.type === 'structured' ? undefined : requirement(spec), dflt !== undefined ? `default: ${dflt}` : undefined].filter(Boolean).join('; ');
 }
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** 'the predicted class' → 'Predicted class': a default's description as a choice. */
+const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c.toUpperCase());
 
 /** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
 export function optionControls(ctx: OptionFormContext): HTMLElement[] {
