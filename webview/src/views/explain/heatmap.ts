@@ -35,7 +35,7 @@ export function renderResult(store: ExplainStore, run: Run, redrawAll: () => voi
     'div',
     { class: `explain-result${store.running ? ' stale' : ''}`, 'data-testid': 'explain-result', 'data-run': String(run.run) },
     visual,
-    renderDetails(run, store.summary),
+    renderDetails(run),
   );
 }
 

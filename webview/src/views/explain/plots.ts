@@ -1,11 +1,10 @@
 /** The Explain result's details: method, summary, target and facts, the top classes, and the faithfulness curves. */
-import type { ModelSummary } from '../../../../src/protocol/model';
 import type { SaliencyResult } from '../../../../src/protocol/saliency';
 import { METHOD_NAMES } from '../../../../src/shared/methods';
 import { formatNumber, h } from '../../dom';
 import { fact } from '../section';
 
-export function renderDetails(run: { inputLabel: string; result: SaliencyResult }, _summary?: ModelSummary): HTMLElement {
+export function renderDetails(run: { inputLabel: string; result: SaliencyResult }): HTMLElement {
   const r = run.result;
   const targetLabel = r.targetLabel && r.targetLabel !== String(r.target) ? `${r.target} (${r.targetLabel})` : String(r.target);
   return h(

@@ -1,6 +1,7 @@
 /** The Explain section's state: the generic run state, the form's values and the heatmap's display choices. */
 import { SALIENCY_METHODS, type SaliencyMethod } from '../../../../src/protocol/saliency';
 import { HEATMAP_COLORMAPS, type ExplainInput, type HeatmapView } from '../../../../src/protocol/webview';
+import { DEFAULT_VIEW } from '../../../../src/shared/heatmap';
 import { saved } from '../../messaging';
 import { restoreValues, type FormValues } from '../form';
 import { sectionState, type SectionState } from '../section';
@@ -13,7 +14,6 @@ export interface ExplainStore extends SectionState<'explain'> {
 }
 
 const DEFAULT_METHOD: SaliencyMethod = 'integrated-gradients';
-export const DEFAULT_VIEW: HeatmapView = { colormap: 'auto', signed: false, opacity: 0.7 };
 
 export function createStore(): ExplainStore {
   const form = saved.get().explainForm;
