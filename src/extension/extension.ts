@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/model';
 import { offersTestApi, testApi, type ModelLensApi } from './api';
-import { unavailableReason } from './engine/backends';
+import { backendList, unavailableReason } from './engine/backends';
 import { EngineClient, type EngineSettings } from './engine/engineClient';
 import { selectBackendCommand, warnUnavailable } from './engine/selectBackend';
 import { BackendStatusBar } from './engine/statusBar';
@@ -42,16 +42,18 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
     vscode.workspace.onDidChangeConfiguration((e) => {
       const backendChanged = e.affectsConfiguration('modelLens.backend');
       if (!backendChanged && !e.affectsConfiguration('modelLens.useBothCores')) return;
-      const choice = backendSetting();
-      const reason = unavailableReason(choice);
-      if (backendChanged && reason) {
-        // Restarting would only fall back: keep the running engine and say why.
-        output.warn(`modelLens.backend is ${choice}, which is not available here (${reason}); the engine keeps its backend.`);
-        void warnUnavailable(choice, reason, engine);
-        return;
-      }
-      engine.restart();
-      panels.reloadAll();
+      void (async () => {
+        const choice = backendSetting();
+        const reason = backendChanged ? unavailableReason(choice, await backendList(engine)) : undefined;
+        if (reason) {
+          // Restarting would only fall back: keep the running engine and say why.
+          output.warn(`modelLens.backend is ${choice}, which is not available here (${reason}); the engine keeps its backend.`);
+          await warnUnavailable(choice, reason, engine);
+          return;
+        }
+        engine.restart();
+        panels.reloadAll();
+      })();
     }),
   );
   // Start the engine now so the status bar shows the backend; models load only on request.

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES, type BackendChoice } from '../../protocol/model';
-import { availability, unavailableReason } from './backends';
+import { backendList, unavailableReason } from './backends';
 import type { EngineClient } from './engineClient';
 
 const DESCRIPTIONS: Record<BackendChoice, string> = {
@@ -22,7 +22,7 @@ export function selectBackendCommand(engine: EngineClient) {
   return async (arg?: unknown): Promise<void> => {
     const config = vscode.workspace.getConfiguration('modelLens');
     const current = config.get<BackendChoice>('backend', 'auto');
-    const list = availability();
+    const list = await backendList(engine);
     let choice: BackendChoice | undefined;
     if (typeof arg === 'string' && (BACKEND_CHOICES as readonly string[]).includes(arg)) choice = arg as BackendChoice;
     else {
