@@ -170,9 +170,14 @@ function steps({ resultsDir, shared, workspace }) {
           throw new Error('no frame shows the summary and an Explain result yet');
         });
         state.frame = frame;
-        const method = await text(frame, 'explain-result-method');
-        const target = await text(frame, 'explain-result-target');
-        if (method !== 'Gradient' || !/^7\b/.test(target)) throw new Error(`after the reload the panel shows ${method} target ${target}, not the last result (Gradient, 7)`);
+        // The webview's own saved state may lag the last run by a moment (the workbench persists it
+        // lazily); the revived host sends the stored last result as soon as the webview is ready.
+        const { method, target } = await retry('the last result after the reload', 60_000, async () => {
+          const m = await text(frame, 'explain-result-method');
+          const t = await text(frame, 'explain-result-target');
+          if (m !== 'Gradient' || !/^7\b/.test(t)) throw new Error(`after the reload the panel shows ${m} target ${t}, not the last result (Gradient, 7)`);
+          return { method: m, target: t };
+        });
         const drawn = await retry('the revived heatmap', 30_000, async () => {
           const d = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn', { timeout: 1_000 }));
           if (d !== state.predictedRun) throw new Error(`canvas drawn for run ${d}, not ${state.predictedRun}`);
