@@ -7,8 +7,9 @@
  */
 import type { ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
-import { INFLUENCE_METHODS, type InfluenceMethod, type InfluenceResult } from './influence';
-import { SALIENCY_METHODS, type SaliencyMethod, type SaliencyResult } from './saliency';
+import type { InfluenceMethod, InfluenceOptions, InfluenceResult } from './influence';
+import { fieldSpecs, OptionError, parseOptions } from './options';
+import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 /** One input the panel can explain: the sidecar's samples first, then files the user chose. */
 export interface ExplainInput {
@@ -18,47 +19,15 @@ export interface ExplainInput {
   kind: 'image' | 'tabular' | 'tensor' | 'text';
 }
 
-export const EXPLAIN_BASELINES = ['zeros', 'blur', 'uniform'] as const;
-export const SMOOTH_VARIANTS = ['smoothgrad', 'smoothgrad-squared', 'vargrad'] as const;
-
 /**
- * What the panel may ask the engine for: SaliencyOptions without paths (no file baselines), every
- * number bounded. The host maps it to SaliencyOptions (toSaliencyOptions).
+ * What the Explain form sends: the saliency request's panel options (defined once in
+ * options/saliency.ts; no paths). The host validates them with parseOptions(origin 'webview') and
+ * passes on what was given; the engine applies the defaults.
  */
-export interface ExplainOptions {
-  method: SaliencyMethod;
-  /** Class to explain; absent: the predicted class. */
-  target?: number;
-  /** Integrated Gradients. */
-  steps?: number;
-  baseline?: (typeof EXPLAIN_BASELINES)[number];
-  /** SmoothGrad. */
-  samples?: number;
-  noise?: number;
-  smoothVariant?: (typeof SMOOTH_VARIANTS)[number];
-  /** Grad-CAM: a layer name from the model summary (the host checks it); absent: inferred. */
-  layer?: string;
-  /** Grad-CAM: false gives the signed map. */
-  relu?: boolean;
-  /** Occlusion. */
-  window?: number;
-  stride?: number;
-  fill?: number;
-  /** Compute deletion/insertion curves too. */
-  metrics?: boolean;
-}
+export type ExplainOptions = SaliencyOptions;
 
-/** Bounds the host enforces on ExplainOptions (the panel uses them for its fields too). */
-export const EXPLAIN_LIMITS = {
-  target: [0, 65_535],
-  steps: [1, 512],
-  samples: [1, 256],
-  noise: [0.001, 1],
-  window: [1, 1024],
-  stride: [1, 1024],
-  fill: [-1e6, 1e6],
-  layerLength: 256,
-} as const;
+/** What the Influence form sends: the influence request's panel options (no paths). */
+export type InfluencePanelOptions = Omit<InfluenceOptions, 'inputPath' | 'train' | 'cacheDir'>;
 
 export const HEATMAP_COLORMAPS = ['auto', 'viridis', 'inferno', 'gray', 'blue-white-red'] as const;
 
@@ -71,22 +40,8 @@ export interface HeatmapView {
   opacity: number;
 }
 
-/** An explanation the panel shows (or is computing): which input, what was asked, what came back. */
-export interface ExplainRun {
-  run: number;
-  /** Index into the last explainInputs list, or -1 when the input is not in it. */
-  input: number;
-  inputLabel: string;
-  options: ExplainOptions;
-}
-
-/** Bounds the host enforces on influence requests (the panel uses them for its fields too). */
-export const INFLUENCE_LIMITS = {
-  label: [0, 65_535],
-  top: [1, 100],
-} as const;
-/** At most `top` proponents plus `top` opponents come back. */
-export const MAX_INFLUENCE_SCORES = 2 * INFLUENCE_LIMITS.top[1];
+/** At most `top` proponents plus `top` opponents come back (the panel asks for at most 100 each). */
+export const MAX_INFLUENCE_SCORES = 2 * 10_000;
 
 /** Display names of the influence methods (panel, notifications, quick picks). */
 export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
@@ -95,14 +50,43 @@ export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
   self: 'Suspicious training examples (self-influence)',
 };
 
-/** An influence query the panel shows (or is computing). */
-export interface InfluenceRun {
+/**
+ * The panel's run sections. Each runs one engine request with the options its form sends, one run
+ * at a time, through the same messages (sectionRun → sectionRunning… → sectionResult | sectionError);
+ * a section the next issues add is one entry here.
+ */
+export interface Sections {
+  explain: { request: 'saliency'; options: ExplainOptions; result: SaliencyResult };
+  influence: { request: 'influence'; options: InfluencePanelOptions; result: InfluenceResult };
+}
+export type SectionId = keyof Sections;
+export const SECTION_IDS = ['explain', 'influence'] as const satisfies readonly SectionId[];
+/** The engine request whose options a section's form sends. */
+export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence' };
+
+/** One run of a section, as the panel shows it: which input, what was asked. */
+export interface SectionRun<S extends SectionId = SectionId> {
+  section: S;
   run: number;
-  method: InfluenceMethod;
-  /** Index into the last explainInputs list; -1 for self-influence or an input not in it. */
+  /** Index into the last explainInputs list, or -1 when the input is not in it (or there is none). */
   input: number;
   inputLabel: string;
+  options: Sections[S]['options'];
 }
+
+export interface SectionProgress {
+  done: number;
+  total: number;
+  message?: string;
+}
+
+type SectionMessageOf<S extends SectionId> =
+  /** Sent again with each progress report from the engine. */
+  | ({ type: 'sectionRunning'; progress?: SectionProgress } & SectionRun<S>)
+  | ({ type: 'sectionResult'; result: Sections[S]['result'] } & SectionRun<S>)
+  /** code CANCELLED: the user cancelled (or a new run replaced it); the panel keeps the previous result. */
+  | ({ type: 'sectionError'; code: ErrorCode; message: string } & SectionRun<S>);
+export type SectionMessage<S extends SectionId = SectionId> = { [K in S]: SectionMessageOf<K> }[S];
 
 /** Host → webview. */
 export type ToWebview =
@@ -113,17 +97,11 @@ export type ToWebview =
   | { type: 'predictionError'; sample: number; message: string }
   /** The inputs the Explain section offers, and which one is selected. */
   | { type: 'explainInputs'; inputs: ExplainInput[]; selected: number }
-  | ({ type: 'explainRunning' } & ExplainRun)
-  | ({ type: 'explainResult'; result: SaliencyResult } & ExplainRun)
-  /** code CANCELLED: the user cancelled; the panel keeps the previous result. */
-  | ({ type: 'explainError'; code: ErrorCode; message: string } & ExplainRun)
+  /** A section's run: running (with progress), its result or its failure. */
+  | SectionMessage
   /** The training set influence queries use: the sidecar's data.train, one the user chose, or none. */
   | { type: 'influenceTrain'; source: 'sidecar' | 'chosen' | 'none'; label?: string }
-  /** Sent again with each progress report from the engine. */
-  | ({ type: 'influenceRunning'; progress?: { done: number; total: number; message?: string } } & InfluenceRun)
-  | ({ type: 'influenceResult'; result: InfluenceResult } & InfluenceRun)
-  /** code CANCELLED: the user cancelled; the panel keeps the previous result. */
-  | ({ type: 'influenceError'; code: ErrorCode; message: string } & InfluenceRun);
+  ;
 
 /** Webview → host. */
 export type FromWebview =
@@ -136,24 +114,24 @@ export type FromWebview =
   | { type: 'predict'; sample: number }
   /** Ask the host to show a file dialog and add the chosen file to the inputs. */
   | { type: 'chooseInput' }
-  /** Explain inputs[input] (the host's list) with these options. */
-  | { type: 'explain'; input: number; options: ExplainOptions }
-  | { type: 'cancelExplain' }
+  /**
+   * Run a section on inputs[input] (the host's list; absent for self-influence, which takes none)
+   * with its form's options; a new run replaces the section's running one.
+   */
+  | SectionRunRequest
+  | { type: 'sectionCancel'; section: SectionId }
+  /** The panel has drawn this run's result. */
+  | { type: 'sectionRendered'; section: SectionId; run: number }
   /** Save the latest explanation: the heatmap overlay as PNG or the result as JSON (host shows a save dialog). */
   | { type: 'exportExplanation'; format: 'png' | 'json'; view?: HeatmapView }
-  /** The panel has drawn the heatmap of this run. */
-  | { type: 'explainRendered'; run: number }
-  /** Rank the training set: inputs[input] (the host's list; absent for self-influence) with this method. */
-  | { type: 'findInfluence'; method: InfluenceMethod; input?: number; label?: number; top?: number }
-  | { type: 'cancelInfluence' }
   /** Ask the host for a dialog to choose the training data (folder or file). */
   | { type: 'chooseTrain' }
   /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
-  | { type: 'openInfluenceExample'; run: number; index: number }
-  /** The panel has drawn the galleries of this run. */
-  | { type: 'influenceRendered'; run: number };
+  | { type: 'openInfluenceExample'; run: number; index: number };
 
-const NO_PAYLOAD = new Set(['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain', 'cancelInfluence', 'chooseTrain']);
+export type SectionRunRequest = { [S in SectionId]: { type: 'sectionRun'; section: S; input?: number; options: Sections[S]['options'] } }[SectionId];
+
+const NO_PAYLOAD = new Set(['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'chooseTrain']);
 const MAX_PATH = 4096;
 const MAX_SAMPLES = 1000;
 /** Sidecar samples plus chosen files. */
@@ -182,10 +160,15 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const ok = keys.length === 2 && isInt(message.sample, 0, MAX_SAMPLES - 1);
       return ok ? { type: 'predict', sample: message.sample as number } : null;
     }
-    case 'explain': {
-      if (!hasOnly(message, ['type', 'input', 'options']) || !isInt(message.input, 0, MAX_EXPLAIN_INPUTS - 1)) return null;
-      const options = parseExplainOptions(message.options);
-      return options ? { type: 'explain', input: message.input, options } : null;
+    case 'sectionRun':
+      return parseSectionRun(message);
+    case 'sectionCancel': {
+      const ok = keys.length === 2 && isSection(message.section);
+      return ok ? { type: 'sectionCancel', section: message.section as SectionId } : null;
+    }
+    case 'sectionRendered': {
+      const ok = keys.length === 3 && isSection(message.section) && isInt(message.run, 0, MAX_RUN);
+      return ok ? { type: 'sectionRendered', section: message.section as SectionId, run: message.run as number } : null;
     }
     case 'exportExplanation': {
       if (!hasOnly(message, ['type', 'format', 'view']) || (message.format !== 'png' && message.format !== 'json')) return null;
@@ -193,13 +176,6 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const view = parseHeatmapView(message.view);
       return view ? { type: 'exportExplanation', format: message.format, view } : null;
     }
-    case 'explainRendered':
-    case 'influenceRendered': {
-      const ok = keys.length === 2 && isInt(message.run, 0, MAX_RUN);
-      return ok ? { type: message.type, run: message.run as number } : null;
-    }
-    case 'findInfluence':
-      return parseFindInfluence(message);
     case 'openInfluenceExample': {
       const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
       return ok ? { type: 'openInfluenceExample', run: message.run as number, index: message.index as number } : null;
@@ -209,23 +185,45 @@ export function parseFromWebview(value: unknown): FromWebview | null {
   }
 }
 
-/** findInfluence: a known method, an input index unless self-influence (which takes none), bounded numbers. */
-function parseFindInfluence(m: Fields): FromWebview | null {
-  if (!hasOnly(m, ['type', 'method', 'input', 'label', 'top']) || !INFLUENCE_METHODS.includes(m.method as InfluenceMethod)) return null;
-  const method = m.method as InfluenceMethod;
-  const out: Extract<FromWebview, { type: 'findInfluence' }> = { type: 'findInfluence', method };
-  if (method === 'self' ? m.input !== undefined || m.label !== undefined : !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1)) return null;
-  if (method !== 'self') out.input = m.input as number;
-  const L = INFLUENCE_LIMITS;
-  if (m.label !== undefined) {
-    if (!isInt(m.label, L.label[0], L.label[1])) return null;
-    out.label = m.label;
-  }
-  if (m.top !== undefined) {
-    if (!isInt(m.top, L.top[0], L.top[1])) return null;
-    out.top = m.top;
-  }
+const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as SectionId);
+
+/**
+ * sectionRun: a known section, an input index (none for self-influence, which takes none), and
+ * options that parseOptions accepts for the section's request as the panel may send them: every
+ * key known, offered by the panel (no paths), typed and in range. Options not given stay absent.
+ */
+function parseSectionRun(m: Fields): SectionRunRequest | null {
+  if (!hasOnly(m, ['type', 'section', 'input', 'options']) || !isSection(m.section)) return null;
+  // A plain object naming its method: the form always sends it (no inherited keys, no defaulted method).
+  if (!isRecord(m.options) || typeof m.options.method !== 'string') return null;
+  const options = parseSectionOptions(m.section, m.options);
+  if (!options) return null;
+  const needsInput = !(m.section === 'influence' && (options as InfluencePanelOptions).method === 'self');
+  if (needsInput ? !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1) : m.input !== undefined) return null;
+  const out = { type: 'sectionRun', section: m.section, options } as SectionRunRequest;
+  if (needsInput) out.input = m.input as number;
   return out;
+}
+
+/** A section form's options, validated (null when anything is wrong); those not given stay absent. */
+export function parseSectionOptions<S extends SectionId>(section: S, raw: unknown): Sections[S]['options'] | null {
+  return checkSectionOptions(section, raw).options ?? null;
+}
+
+/** Like parseSectionOptions, with the first problem in words ("Steps must be an integer from 1 to 10000."). */
+export function checkSectionOptions<S extends SectionId>(section: S, raw: unknown): { options?: Sections[S]['options']; problem?: string } {
+  try {
+    const parsed = parseOptions(SECTION_REQUESTS[section], raw, { origin: 'webview' }) as Record<string, unknown>;
+    // Only what was given (and the method): the engine applies the defaults, and for some options
+    // (damping) an explicit value means something else than none (no automatic raise).
+    const given = raw as Record<string, unknown>;
+    const options = Object.fromEntries(Object.keys(parsed).filter((k) => k === 'method' || given[k] !== undefined).map((k) => [k, parsed[k]]));
+    return { options: options as Sections[S]['options'] };
+  } catch (err) {
+    if (!(err instanceof OptionError)) return { problem: String(err) };
+    const label = err.key ? fieldSpecs(SECTION_REQUESTS[section]).find((f) => f.key === err.key)?.label : undefined;
+    return { problem: label ? `${label} ${err.problem}` : err.message };
+  }
 }
 
 export function parseHeatmapView(value: unknown): HeatmapView | null {
@@ -235,34 +233,21 @@ export function parseHeatmapView(value: unknown): HeatmapView | null {
   return { colormap: colormap as HeatmapView['colormap'], signed, opacity };
 }
 
-const OPTION_KEYS = ['method', 'target', 'steps', 'baseline', 'samples', 'noise', 'smoothVariant', 'layer', 'relu', 'window', 'stride', 'fill', 'metrics'] as const;
+/**
+ * The webview's saved state (getState) as the panel serializer reads it after a window reload:
+ * the model the panel showed and the latest run each section saw. Everything else in it is the
+ * webview's own (drawn again at once); the host's results come from the extension's storage.
+ */
+export interface SavedPanelState {
+  modelPath: string;
+  runs: Partial<Record<SectionId, number>>;
+}
 
-/** Validates ExplainOptions field by field; null when anything is unknown, mistyped or out of range. */
-export function parseExplainOptions(value: unknown): ExplainOptions | null {
-  if (!isRecord(value) || !hasOnly(value, OPTION_KEYS)) return null;
-  const o = value;
-  const L = EXPLAIN_LIMITS;
-  if (!SALIENCY_METHODS.includes(o.method as SaliencyMethod)) return null;
-  const out: ExplainOptions = { method: o.method as SaliencyMethod };
-  const optional = (key: keyof ExplainOptions, ok: (v: unknown) => boolean): boolean => {
-    if (o[key] === undefined) return true;
-    if (!ok(o[key])) return false;
-    (out as unknown as Fields)[key] = o[key];
-    return true;
-  };
-  const valid =
-    optional('target', (v) => isInt(v, L.target[0], L.target[1])) &&
-    optional('steps', (v) => isInt(v, L.steps[0], L.steps[1])) &&
-    optional('baseline', (v) => EXPLAIN_BASELINES.includes(v as never)) &&
-    optional('samples', (v) => isInt(v, L.samples[0], L.samples[1])) &&
-    optional('noise', (v) => isNum(v, L.noise[0], L.noise[1])) &&
-    optional('smoothVariant', (v) => SMOOTH_VARIANTS.includes(v as never)) &&
-    // eslint-disable-next-line no-control-regex -- a layer name with control characters is refused
-    optional('layer', (v) => typeof v === 'string' && v.length > 0 && v.length <= L.layerLength && !/[\u0000-\u001f\u007f]/.test(v)) &&
-    optional('relu', (v) => typeof v === 'boolean') &&
-    optional('window', (v) => isInt(v, L.window[0], L.window[1])) &&
-    optional('stride', (v) => isInt(v, L.stride[0], L.stride[1])) &&
-    optional('fill', (v) => isNum(v, L.fill[0], L.fill[1])) &&
-    optional('metrics', (v) => typeof v === 'boolean');
-  return valid ? out : null;
+export function parseSavedPanelState(value: unknown): SavedPanelState | null {
+  if (!isRecord(value)) return null;
+  const { modelPath, runs } = value;
+  if (typeof modelPath !== 'string' || modelPath.length === 0 || modelPath.length > MAX_PATH || !/model\.json$/i.test(modelPath)) return null;
+  const out: SavedPanelState = { modelPath, runs: {} };
+  if (isRecord(runs)) for (const s of SECTION_IDS) if (isInt(runs[s], 0, MAX_RUN)) out.runs[s] = runs[s] as number;
+  return out;
 }

@@ -1,7 +1,8 @@
 // End-to-end: in the model panel (opened by openModel.e2e.js's steps), a user picks a sample,
 // runs Grad-CAM and then Integrated Gradients, and reads the heatmap, the target and the
 // completeness delta; then hovers an image path in a source file and sees the attribution.
-// Screenshots: test-results/saliency.png (+ saliency-webview.png, saliency-gradcam-webview.png), hover.png.
+// Screenshots: test-results/saliency.png (+ saliency-webview.png, saliency-gradcam-webview.png,
+// saliency-target-webview.png, saliency-revived-webview.png), hover.png.
 'use strict';
 
 const fs = require('fs');
@@ -132,6 +133,70 @@ function steps({ resultsDir, shared, workspace }) {
           return drawn;
         });
         state.sampleLinkRun = run;
+      },
+    },
+    {
+      name: 'the target shown is the target sent: run with target 9, choose "Predicted class", run again → the predicted class',
+      async run({ page }) {
+        const frame = state.frame;
+        await frame.locator('[data-testid="explain"]').scrollIntoViewIfNeeded();
+        await choose(frame, 'explain-input', SAMPLE);
+        await choose(frame, 'explain-method', 'Gradient');
+        await choose(frame, 'explain-target', '9');
+        const nine = await runAndWait(frame, state.sampleLinkRun || 0);
+        const target9 = await text(frame, 'explain-result-target');
+        if (!/^9\b/.test(target9)) throw new Error(`run with target 9 says target ${JSON.stringify(target9)}`);
+        // After the run the dropdown still shows what the form holds (it used to snap back to its first option).
+        const shown = await frame.locator('[data-testid="explain-target"]').evaluate((el) => ({ text: el.selectedOptions?.[0]?.textContent ?? '', value: el.dataset.value }));
+        if (shown.value !== '9' || shown.text.trim() !== '9') throw new Error(`after the run the target dropdown shows ${JSON.stringify(shown)}, not 9`);
+        await choose(frame, 'explain-target', 'Predicted class');
+        const predicted = await runAndWait(frame, nine);
+        const target = await text(frame, 'explain-result-target');
+        if (!/^7\b/.test(target)) throw new Error(`after choosing "Predicted class" the result's target is ${JSON.stringify(target)}, not the predicted 7`);
+        state.targetRuns = { nine: target9, predicted: target };
+        state.predictedRun = predicted;
+        await page.locator('iframe.webview.ready').last().screenshot({ path: path.join(resultsDir, 'saliency-target-webview.png') }).catch(() => undefined);
+      },
+    },
+    {
+      name: 'the panel survives a window reload with its last result (serializer), and runs on',
+      async run({ page }) {
+        await page.reload();
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        const frame = await retry('the revived Model Lens panel with its result', 120_000, async () => {
+          for (const f of page.frames()) {
+            if ((await f.$('[data-testid="explain-result"]').catch(() => null)) && (await f.$('[data-testid="summary-format"]').catch(() => null))) return f;
+          }
+          throw new Error('no frame shows the summary and an Explain result yet');
+        });
+        state.frame = frame;
+        // The webview's own saved state may lag the last run by a moment (the workbench persists it
+        // lazily); the revived host sends the stored last result as soon as the webview is ready.
+        const { method, target } = await retry('the last result after the reload', 60_000, async () => {
+          const m = await text(frame, 'explain-result-method');
+          const t = await text(frame, 'explain-result-target');
+          if (m !== 'Gradient' || !/^7\b/.test(t)) throw new Error(`after the reload the panel shows ${m} target ${t}, not the last result (Gradient, 7)`);
+          return { method: m, target: t };
+        });
+        const drawn = await retry('the revived heatmap', 30_000, async () => {
+          const d = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn', { timeout: 1_000 }));
+          if (d !== state.predictedRun) throw new Error(`canvas drawn for run ${d}, not ${state.predictedRun}`);
+          return d;
+        });
+        await sleep(300);
+        await page.locator('iframe.webview.ready').last().screenshot({ path: path.join(resultsDir, 'saliency-revived-webview.png') }).catch(() => undefined);
+        // The revived host numbers new runs after the restored one: the webview draws the next run.
+        await retry('the host to answer the revived panel', 60_000, async () => {
+          const count = await frame.locator('[data-testid="explain-input"] vscode-option').count();
+          if (count < 2) throw new Error('the input list has not arrived');
+        });
+        await choose(frame, 'explain-input', SAMPLE);
+        // Integrated Gradients again, which the hover step then finds as the sample's latest attribution.
+        await choose(frame, 'explain-method', 'Integrated Gradients');
+        state.revivedRun = await runAndWait(frame, drawn);
+        const after = await text(frame, 'explain-result-method');
+        if (after !== 'Integrated Gradients') throw new Error(`the run after the reload shows ${JSON.stringify(after)}`);
+        state.revived = { method, target, drawn, next: state.revivedRun };
       },
     },
     {

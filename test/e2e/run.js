@@ -49,6 +49,8 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     'saliency-webview.png',
     'saliency-gradcam-webview.png',
     'saliency-tabular-webview.png',
+    'saliency-target-webview.png',
+    'saliency-revived-webview.png',
     'hover.png',
     ...influence.SCREENSHOTS,
     'e2e-failure.png',
@@ -135,6 +137,8 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     if (st.layers) console.log(`[e2e] layers-table: ${st.layers.length} rows, first: ${st.layers.slice(0, 3).join('; ')}`);
     if (st.gradCam) console.log(`[e2e] Grad-CAM: ${JSON.stringify(st.gradCam)}`);
     if (st.ig) console.log(`[e2e] Integrated Gradients: ${JSON.stringify(st.ig)}`);
+    if (st.targetRuns) console.log(`[e2e] target 9 then predicted class: ${JSON.stringify(st.targetRuns)}`);
+    if (st.revived) console.log(`[e2e] after a window reload: ${JSON.stringify(st.revived)}`);
     if (st.hover) console.log(`[e2e] hover: ${st.hover}`);
     if (st.inputPickLabels) console.log(`[e2e] Explain Input… offered: ${st.inputPickLabels.slice(0, 8).join(' | ')}`);
     if (st.tabular) console.log(`[e2e] iris-mlp: ${JSON.stringify(st.tabular)}`);

@@ -56,18 +56,33 @@ export interface Choice {
   label: string;
 }
 
-/** A single-choice dropdown; `onChange` gets the chosen value. */
+/**
+ * The value an option gets for the choice '' (e.g. "Predicted class"). The toolkit's dropdown picks
+ * as its initial selection the first option that is `selected` *or whose value equals its own
+ * initial value, ''*: an option valued '' would win over the selected one, so the dropdown would
+ * show it while the form still held another value. No option is ever valued ''.
+ */
+const EMPTY_CHOICE = '\u2205';
+
+/** A single-choice dropdown showing `value`; `onChange` gets the chosen value. */
 export function dropdown(choices: Choice[], value: string, onChange: (value: string) => void, ariaLabel: string, testId?: string): HTMLElement {
   const el = document.createElement('vscode-dropdown');
   el.setAttribute('aria-label', ariaLabel);
+  const encode = (v: string) => (v === '' ? EMPTY_CHOICE : v);
   for (const c of choices) {
     const option = document.createElement('vscode-option');
-    option.setAttribute('value', c.value);
+    option.setAttribute('value', encode(c.value));
     option.textContent = c.label;
     if (c.value === value) option.setAttribute('selected', '');
     el.append(option);
   }
-  el.addEventListener('change', () => onChange((el as HTMLElement & { value: string }).value));
+  el.dataset.value = value;
+  el.addEventListener('change', () => {
+    const chosen = (el as HTMLElement & { value: string }).value;
+    const decoded = chosen === EMPTY_CHOICE ? '' : chosen;
+    el.dataset.value = decoded;
+    onChange(decoded);
+  });
   if (testId) el.dataset.testid = testId;
   return el;
 }

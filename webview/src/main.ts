@@ -21,15 +21,14 @@ function render(state: ToWebview): void {
       onExplainMessage(state);
       onInfluenceMessage(state);
       return;
-    case 'explainRunning':
-    case 'explainResult':
-    case 'explainError':
-      onExplainMessage(state);
+    case 'sectionRunning':
+    case 'sectionResult':
+    case 'sectionError':
+      // Each section's runs go to its view; a section the next issues add is one more case.
+      if (state.section === 'explain') onExplainMessage(state);
+      else onInfluenceMessage(state);
       return;
     case 'influenceTrain':
-    case 'influenceRunning':
-    case 'influenceResult':
-    case 'influenceError':
       onInfluenceMessage(state);
       return;
     case 'loading':
@@ -48,7 +47,7 @@ function render(state: ToWebview): void {
       throw new Error(`Unknown message ${JSON.stringify(unexpected)}`);
     }
   }
-  saved.update({ main: state } satisfies SavedState);
+  saved.update({ main: state, modelPath: state.type === 'summary' ? state.summary.path : state.modelPath } satisfies SavedState);
 }
 
 const previous = saved.get().main;

@@ -1,10 +1,19 @@
 /** Typed channel to the extension host, and the little state the panel keeps across reloads. */
-import type { FromWebview, HeatmapView, ToWebview } from '../../src/protocol/webview';
+import type { FromWebview, HeatmapView, SectionId, SectionMessage, ToWebview } from '../../src/protocol/webview';
 
-/** What survives the panel being hidden and shown again (the host re-sends everything else on 'ready'). */
+/**
+ * What survives the panel being hidden and shown again, or the window reloading (the host re-sends
+ * everything else on 'ready'). The host's panel serializer reads `modelPath` and `runs`
+ * (parseSavedPanelState).
+ */
 export interface SavedState {
+  /** The model the panel shows. */
+  modelPath?: string;
   /** The last loading/summary/error message, drawn at once on reload. */
   main?: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' }>;
+  /** The latest run each section saw, and its latest result (drawn at once on reload). */
+  runs?: Partial<Record<SectionId, number>>;
+  results?: Partial<Record<SectionId, Extract<SectionMessage, { type: 'sectionResult' }>>>;
   /** The Explain section's fields (as typed) and the heatmap's display choices. */
   explainForm?: Record<string, unknown>;
   heatmap?: HeatmapView;

@@ -1,17 +1,9 @@
-/** The panel's ExplainOptions → the engine's SaliencyOptions, and the checks that need the model. */
+/** The checks of the panel's ExplainOptions that need the model, and input kinds by file name. */
 import type { ModelSummary } from '../../protocol/model';
-import type { SaliencyOptions } from '../../protocol/saliency';
 import type { ExplainInput, ExplainOptions } from '../../protocol/webview';
 
-/** What Explain Input… runs when nothing else is asked for. */
-export const DEFAULT_EXPLAIN: ExplainOptions = { method: 'integrated-gradients', steps: 64, baseline: 'zeros', metrics: false };
-
-export function toSaliencyOptions(o: ExplainOptions): SaliencyOptions {
-  const { baseline, ...rest } = o;
-  const options: SaliencyOptions = { ...rest };
-  if (baseline) options.baseline = { kind: baseline };
-  return options;
-}
+/** The method Explain Input… runs when none is asked for (its options take the schemas' defaults). */
+export const DEFAULT_EXPLAIN_METHOD = 'integrated-gradients';
 
 /** Why these options cannot apply to this model, or undefined when they can. */
 export function checkAgainstModel(o: ExplainOptions, summary: ModelSummary | undefined): string | undefined {

@@ -155,7 +155,7 @@ export const SALIENCY_FIELDS = {
     schema: z.boolean(),
     default: false,
     type: 'boolean',
-    label: 'Metrics',
+    label: 'Faithfulness metrics',
     description: 'also compute deletion/insertion AUC and max-sensitivity',
   }),
 } satisfies FieldTable;

@@ -276,6 +276,10 @@ describe('Model Lens extension (real VS Code)', function () {
       assert.match(ours, /Target class \*\*7\*\*/, `hover lacks the target class 7: ${ours}`);
       assert.match(ours, /p = \d+\.\d%/, `hover lacks the probability: ${ours}`);
       assert.ok(ours.includes('command:modelLens.explainInput'), `hover lacks the command link: ${ours}`);
+      // The link names the method it runs, and runs that one.
+      assert.match(ours, /"Run Integrated Gradients again"\)/, `the link does not name the method it runs: ${ours}`);
+      const args = /command:modelLens\.explainInput\?([^ )"]+)/.exec(ours)?.[1];
+      assert.ok(args && decodeURIComponent(args).includes('"method":"integrated-gradients"'), `the link does not run the cached method: ${ours}`);
       const image = /!\[[^\]]*\]\((file:[^)|\\]+)/.exec(ours);
       assert.ok(image, `hover has no thumbnail: ${ours}`);
       assert.ok(fs.existsSync(vscode.Uri.parse(image[1]).fsPath), `thumbnail ${image[1]} does not exist`);
@@ -324,6 +328,29 @@ describe('Model Lens extension (real VS Code)', function () {
       const state = await poll(() => (api.panelState(modelPath)?.explanation?.rendered ? api.panelState(modelPath) : undefined), 30_000, 'the panel to draw the second run');
       assert.strictEqual(state.explanation?.method, 'gradient');
       assert.strictEqual(api.lastAttribution(example('mnist-cnn/samples/digit-9-0.png')), undefined, 'the cancelled run was cached');
+    });
+
+    it('a panel run with target 9, then one with no target (the form\'s "Predicted class"), explains the predicted class', async function () {
+      const modelPath = example('mnist-cnn/model.json');
+      const sidecar = JSON.parse(fs.readFileSync(example('mnist-cnn/model.lens.json'), 'utf8')) as { data: { samples: string[] } };
+      const inputPath = example(path.join('mnist-cnn', sidecar.data.samples[0]));
+      const runOf = (options: Record<string, unknown>) => ({ type: 'sectionRun', section: 'explain', input: 0, options });
+      const finished = async (after: number) =>
+        poll(() => {
+          const e = api.panelState(modelPath)?.explanation;
+          return e && e.run > after && e.state !== 'running' ? e : undefined;
+        }, 60_000, `an explanation after run ${after}`);
+      const before = api.panelState(modelPath)?.explanation?.run ?? 0;
+      assert.ok(api.sendFromWebview(modelPath, runOf({ method: 'gradient', target: 9 })), 'the host refused a valid run');
+      const nine = await finished(before);
+      assert.strictEqual(nine.state, 'result', JSON.stringify(nine));
+      assert.strictEqual(nine.target, 9);
+      assert.ok(api.sendFromWebview(modelPath, runOf({ method: 'gradient' })), 'the host refused a valid run');
+      const predicted = await finished(nine.run);
+      assert.strictEqual(predicted.state, 'result', JSON.stringify(predicted));
+      const top = api.lastAttribution(inputPath)?.prediction[0]?.index;
+      assert.strictEqual(predicted.target, top, `the run without a target explained ${predicted.target}, not the predicted class ${top}`);
+      assert.notStrictEqual(predicted.target, 9);
     });
 
     it('a failed run shows the error in the panel and a notification', async function () {

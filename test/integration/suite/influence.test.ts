@@ -86,7 +86,7 @@ describe('Influence (Find Influential Training Data, real VS Code)', function ()
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const before = vscode.window.activeTextEditor?.document.uri.fsPath;
     assert.strictEqual(api.sendFromWebview(modelPath, { type: 'openInfluenceExample', run, index: 0, path: '/etc/passwd' }), false);
-    assert.strictEqual(api.sendFromWebview(modelPath, { type: 'findInfluence', method: 'influence', input: 0, train: '/etc' }), false);
+    assert.strictEqual(api.sendFromWebview(modelPath, { type: 'sectionRun', section: 'influence', input: 0, options: { method: 'influence', train: '/etc' } }), false);
     assert.ok(api.sendFromWebview(modelPath, { type: 'openInfluenceExample', run: run + 100, index: 0 }), 'a well-formed message was refused');
     await sleep(1000);
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, before, 'a stale run opened an example');
@@ -108,7 +108,7 @@ describe('Influence (Find Influential Training Data, real VS Code)', function ()
 
   it('self-influence from the panel lists suspicious training examples, most self-influential first', async function () {
     const previous = api.panelState(modelPath)!.influence!.run;
-    assert.ok(api.sendFromWebview(modelPath, { type: 'findInfluence', method: 'self', top: 8 }));
+    assert.ok(api.sendFromWebview(modelPath, { type: 'sectionRun', section: 'influence', options: { method: 'self', top: 8 } }));
     const state = await poll(() => {
       const s = api.panelState(modelPath)?.influence;
       return s && s.run > previous && (s.state === 'error' || s.rendered) ? s : undefined;

@@ -1,52 +1,69 @@
 import * as assert from 'assert';
-import { parseExplainOptions, parseFromWebview } from '../../../src/protocol/webview';
+import { parseFromWebview, parseSavedPanelState, parseSectionOptions } from '../../../src/protocol/webview';
+
+const run = (section: string, options: unknown, input?: unknown) => ({ type: 'sectionRun', section, ...(input === undefined ? {} : { input }), options });
+
+/** parseFromWebview's answer for a sectionRun, which must be accepted with `options` among its (defaulted) options. */
+function acceptedRun(message: Record<string, unknown>, given: Record<string, unknown>) {
+  const parsed = parseFromWebview(message);
+  assert.ok(parsed && parsed.type === 'sectionRun', `refused ${JSON.stringify(message)}`);
+  for (const [k, v] of Object.entries(given)) assert.deepStrictEqual((parsed.options as Record<string, unknown>)[k], v, `${JSON.stringify(message)}: ${k}`);
+  assert.strictEqual(parsed.section, message.section);
+  assert.strictEqual(parsed.input, message.input);
+  return parsed;
+}
 
 describe('protocol/webview: messages from the panel are validated', () => {
   it('accepts the known messages', () => {
-    for (const type of ['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'cancelExplain', 'cancelInfluence', 'chooseTrain']) {
+    for (const type of ['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'chooseTrain']) {
       assert.deepStrictEqual(parseFromWebview({ type }), { type });
+    }
+    for (const section of ['explain', 'influence']) {
+      assert.deepStrictEqual(parseFromWebview({ type: 'sectionCancel', section }), { type: 'sectionCancel', section });
+      assert.deepStrictEqual(parseFromWebview({ type: 'sectionRendered', section, run: 12 }), { type: 'sectionRendered', section, run: 12 });
     }
     assert.deepStrictEqual(parseFromWebview({ type: 'rendered', modelPath: '/m/model.json' }), { type: 'rendered', modelPath: '/m/model.json' });
     assert.deepStrictEqual(parseFromWebview({ type: 'predict', sample: 3 }), { type: 'predict', sample: 3 });
-    assert.deepStrictEqual(parseFromWebview({ type: 'explainRendered', run: 12 }), { type: 'explainRendered', run: 12 });
     assert.deepStrictEqual(parseFromWebview({ type: 'exportExplanation', format: 'json' }), { type: 'exportExplanation', format: 'json' });
     const view = { colormap: 'blue-white-red', signed: true, opacity: 0.5 };
     assert.deepStrictEqual(parseFromWebview({ type: 'exportExplanation', format: 'png', view }), { type: 'exportExplanation', format: 'png', view });
   });
 
-  it('accepts explain requests for every method with in-range parameters', () => {
+  it('accepts explain runs for every method with in-range parameters', () => {
     const cases = [
       { method: 'gradient' },
       { method: 'gradient-x-input', target: 3 },
-      { method: 'integrated-gradients', steps: 64, baseline: 'zeros', metrics: true },
-      { method: 'integrated-gradients', steps: 1, baseline: 'blur' },
+      { method: 'integrated-gradients', steps: 64, baseline: { kind: 'zeros' }, metrics: true },
+      { method: 'integrated-gradients', steps: 1, baseline: { kind: 'blur' } },
       { method: 'smoothgrad', samples: 25, noise: 0.15, smoothVariant: 'vargrad' },
       { method: 'grad-cam', layer: 'conv2', relu: false },
       { method: 'occlusion', window: 4, stride: 2, fill: -0.5 },
     ];
-    for (const options of cases) {
-      assert.deepStrictEqual(parseFromWebview({ type: 'explain', input: 0, options }), { type: 'explain', input: 0, options }, JSON.stringify(options));
-    }
-    // Absent optional fields stay absent (the engine applies its defaults).
-    assert.deepStrictEqual(parseExplainOptions({ method: 'gradient', target: undefined }), { method: 'gradient' });
+    for (const options of cases) acceptedRun(run('explain', options, 0), options);
+    // Absent optional fields stay absent: the engine applies its defaults (an explicit damping, say, is not raised).
+    assert.deepStrictEqual(parseSectionOptions('explain', { method: 'gradient', target: undefined }), { method: 'gradient' });
+    assert.deepStrictEqual(parseSectionOptions('influence', { method: 'self', top: 8 }), { method: 'self', top: 8 });
   });
 
-  it('accepts influence requests: an input index unless self-influence, bounded label and top', () => {
-    const cases = [
-      { type: 'findInfluence', method: 'influence', input: 0 },
-      { type: 'findInfluence', method: 'influence', input: 3, label: 2, top: 10 },
-      { type: 'findInfluence', method: 'tracin', input: 1099, top: 100 },
-      { type: 'findInfluence', method: 'self' },
-      { type: 'findInfluence', method: 'self', top: 1 },
+  it('accepts influence runs: an input index unless self-influence, bounded label and top', () => {
+    acceptedRun(run('influence', { method: 'influence' }, 0), { method: 'influence' });
+    acceptedRun(run('influence', { method: 'influence', label: 2, top: 10 }, 3), { label: 2, top: 10 });
+    acceptedRun(run('influence', { method: 'tracin', top: 100 }, 1099), { method: 'tracin', top: 100 });
+    acceptedRun(run('influence', { method: 'self' }), { method: 'self' });
+    acceptedRun(run('influence', { method: 'self', top: 1 }), { top: 1 });
+    acceptedRun(run('influence', { method: 'influence', solver: 'exact', damping: 0.5 }, 0), { solver: 'exact', damping: 0.5 });
+    for (const message of [
       { type: 'openInfluenceExample', run: 4, index: 0 },
       { type: 'openInfluenceExample', run: 4, index: 199 },
-      { type: 'influenceRendered', run: 4 },
-    ];
-    for (const message of cases) assert.deepStrictEqual(parseFromWebview(message), message, JSON.stringify(message));
+    ]) {
+      assert.deepStrictEqual(parseFromWebview(message), message, JSON.stringify(message));
+    }
   });
 
   it('rejects hostile or malformed messages', () => {
     const ig = { method: 'integrated-gradients' };
+    const explain = (options: unknown, input: unknown = 0) => run('explain', options, input);
+    const influence = (options: unknown, input?: unknown) => run('influence', options, input);
     const hostile: unknown[] = [
       null,
       undefined,
@@ -59,64 +76,77 @@ describe('protocol/webview: messages from the panel are validated', () => {
       { type: 'runShell', command: 'rm -rf /' },
       { type: 'ready', extra: 'payload' },
       { type: 'chooseInput', path: '/etc/passwd' },
-      { type: 'cancelExplain', run: 1 },
+      { type: 'sectionCancel', section: 'explain', run: 1 },
+      { type: 'sectionCancel' },
+      { type: 'sectionCancel', section: 'shell' },
       { type: 'rendered' },
       { type: 'rendered', modelPath: 7 },
       { type: 'rendered', modelPath: 'x'.repeat(5000) },
       { type: '__proto__' },
       JSON.parse('{"type":"ready","__proto__":{"polluted":true}}'),
+      // the old per-section messages are gone
+      { type: 'explain', input: 0, options: ig },
+      { type: 'cancelExplain' },
+      { type: 'findInfluence', method: 'self' },
       // predict: indices only
       { type: 'predict', sample: -1 },
       { type: 'predict', sample: 1.5 },
       { type: 'predict', sample: '0' },
       { type: 'predict', sample: 1e9 },
-      // explain: no paths, indices in range, known options only
-      { type: 'explain', input: 0 },
-      { type: 'explain', options: ig },
-      { type: 'explain', input: -1, options: ig },
-      { type: 'explain', input: 0.5, options: ig },
-      { type: 'explain', input: '0', options: ig },
-      { type: 'explain', input: 1e7, options: ig },
-      { type: 'explain', input: NaN, options: ig },
-      { type: 'explain', input: 0, options: ig, inputPath: '/etc/passwd' },
-      { type: 'explain', input: '/home/user/secret.png', options: ig },
-      { type: 'explain', input: 0, options: null },
-      { type: 'explain', input: 0, options: [] },
-      { type: 'explain', input: 0, options: 'integrated-gradients' },
-      { type: 'explain', input: 0, options: {} },
-      { type: 'explain', input: 0, options: { method: 'shap' } },
-      { type: 'explain', input: 0, options: { method: 'gradient', modelPath: '/tmp/evil/model.json' } },
-      { type: 'explain', input: 0, options: { method: 'gradient', inputPath: '/etc/shadow' } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', baseline: { kind: 'file', path: '/etc/passwd' } } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', baseline: 'file' } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', steps: 0 } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', steps: 1e6 } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', steps: 10.5 } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', steps: '64' } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', steps: Infinity } },
-      { type: 'explain', input: 0, options: { method: 'integrated-gradients', internalBatch: 100000 } },
-      { type: 'explain', input: 0, options: { method: 'gradient', target: -1 } },
-      { type: 'explain', input: 0, options: { method: 'gradient', target: 70000 } },
-      { type: 'explain', input: 0, options: { method: 'gradient', target: 2.5 } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', samples: 0 } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', samples: 100000 } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', noise: 0 } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', noise: 5 } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', noise: NaN } },
-      { type: 'explain', input: 0, options: { method: 'smoothgrad', smoothVariant: 'eval' } },
-      { type: 'explain', input: 0, options: { method: 'grad-cam', layer: '' } },
-      { type: 'explain', input: 0, options: { method: 'grad-cam', layer: 'x'.repeat(300) } },
-      { type: 'explain', input: 0, options: { method: 'grad-cam', layer: 'conv1\u0000../../etc' } },
-      { type: 'explain', input: 0, options: { method: 'grad-cam', layer: 5 } },
-      { type: 'explain', input: 0, options: { method: 'grad-cam', relu: 'false' } },
-      { type: 'explain', input: 0, options: { method: 'occlusion', window: 0 } },
-      { type: 'explain', input: 0, options: { method: 'occlusion', stride: 1e9 } },
-      { type: 'explain', input: 0, options: { method: 'occlusion', fill: 1e300 } },
-      { type: 'explain', input: 0, options: { method: 'occlusion', fill: -Infinity } },
-      { type: 'explain', input: 0, options: { method: 'gradient', metrics: 1 } },
-      { type: 'explain', input: 0, options: { method: 'gradient', seed: 1 } },
-      { type: 'explain', input: 0, options: JSON.parse('{"method":"gradient","__proto__":{"polluted":true}}') },
-      { type: 'explain', input: 0, options: Object.create({ method: 'gradient' }) },
+      // sectionRun: a known section, no paths, indices in range, known options only
+      { type: 'sectionRun', input: 0, options: ig },
+      { type: 'sectionRun', section: 'tcav', input: 0, options: ig },
+      { type: 'sectionRun', section: 'explain', input: 0 },
+      { type: 'sectionRun', section: 'explain', options: ig },
+      explain(ig, -1),
+      explain(ig, 0.5),
+      explain(ig, '0'),
+      explain(ig, 1e7),
+      explain(ig, NaN),
+      { ...explain(ig), inputPath: '/etc/passwd' },
+      explain(ig, '/home/user/secret.png'),
+      explain(null),
+      explain([]),
+      explain('integrated-gradients'),
+      explain({}),
+      explain({ method: 'shap' }),
+      explain({ method: 'gradient', modelPath: '/tmp/evil/model.json' }),
+      explain({ method: 'gradient', inputPath: '/etc/shadow' }),
+      explain({ method: 'integrated-gradients', baseline: { kind: 'file', path: '/etc/passwd' } }),
+      explain({ method: 'integrated-gradients', baseline: 'file' }),
+      explain({ method: 'integrated-gradients', baseline: 'zeros' }),
+      explain({ method: 'integrated-gradients', steps: 0 }),
+      explain({ method: 'integrated-gradients', steps: 1e6 }),
+      explain({ method: 'integrated-gradients', steps: 10.5 }),
+      explain({ method: 'integrated-gradients', steps: '64' }),
+      explain({ method: 'integrated-gradients', steps: Infinity }),
+      explain({ method: 'integrated-gradients', internalBatch: 100000 }),
+      explain({ method: 'integrated-gradients', quadrature: 'riemann-trapezoid' }),
+      explain({ method: 'integrated-gradients', memoryBudgetMB: 3000 }),
+      explain({ method: 'gradient', steps: 64 }),
+      explain({ method: 'gradient', target: -1 }),
+      explain({ method: 'gradient', target: 70000 }),
+      explain({ method: 'gradient', target: 2.5 }),
+      explain({ method: 'smoothgrad', samples: 0 }),
+      explain({ method: 'smoothgrad', samples: 100000 }),
+      explain({ method: 'smoothgrad', noise: -0.1 }),
+      explain({ method: 'smoothgrad', noise: 11 }),
+      explain({ method: 'smoothgrad', noise: NaN }),
+      explain({ method: 'smoothgrad', smoothVariant: 'eval' }),
+      explain({ method: 'grad-cam', layer: '' }),
+      explain({ method: 'grad-cam', layer: 'x'.repeat(300) }),
+      explain({ method: 'grad-cam', layer: 'conv1\u0000../../etc' }),
+      explain({ method: 'grad-cam', layer: 5 }),
+      explain({ method: 'grad-cam', relu: 'false' }),
+      explain({ method: 'grad-cam', upsample: false }),
+      explain({ method: 'occlusion', window: 0 }),
+      explain({ method: 'occlusion', stride: 1e9 }),
+      explain({ method: 'occlusion', fill: 1e300 }),
+      explain({ method: 'occlusion', fill: -Infinity }),
+      explain({ method: 'gradient', metrics: 1 }),
+      explain({ method: 'gradient', seed: 1 }),
+      explain(JSON.parse('{"method":"gradient","__proto__":{"polluted":true}}')),
+      explain(Object.create({ method: 'gradient' })),
       // export: a format and a bounded view, nothing else
       { type: 'exportExplanation' },
       { type: 'exportExplanation', format: 'exe' },
@@ -126,50 +156,67 @@ describe('protocol/webview: messages from the panel are validated', () => {
       { type: 'exportExplanation', format: 'png', view: { colormap: 'auto', signed: true, opacity: 2 } },
       { type: 'exportExplanation', format: 'png', view: { colormap: 'auto', signed: true } },
       { type: 'exportExplanation', format: 'png', view: { colormap: 'auto', signed: true, opacity: 0.5, extra: 1 } },
-      { type: 'explainRendered', run: -1 },
-      { type: 'explainRendered', run: 'latest' },
-      { type: 'explainRendered' },
-      // findInfluence: no paths, a known method, indices and numbers in range
-      { type: 'findInfluence' },
-      { type: 'findInfluence', input: 0 },
-      { type: 'findInfluence', method: 'trak', input: 0 },
-      { type: 'findInfluence', method: 'influence' },
-      { type: 'findInfluence', method: 'influence', input: -1 },
-      { type: 'findInfluence', method: 'influence', input: 2.5 },
-      { type: 'findInfluence', method: 'influence', input: '0' },
-      { type: 'findInfluence', method: 'influence', input: 1100 },
-      { type: 'findInfluence', method: 'influence', input: '/home/user/digit.png' },
-      { type: 'findInfluence', method: 'influence', input: 0, inputPath: '/etc/passwd' },
-      { type: 'findInfluence', method: 'influence', input: 0, train: '/etc' },
-      { type: 'findInfluence', method: 'influence', input: 0, cacheDir: '/tmp/evil' },
-      { type: 'findInfluence', method: 'tracin', input: 0, checkpoints: [{ path: '/tmp/evil/model.json', learningRate: 1 }] },
-      { type: 'findInfluence', method: 'influence', input: 0, solver: 'exact', damping: 1e-9 },
-      { type: 'findInfluence', method: 'influence', input: 0, label: -1 },
-      { type: 'findInfluence', method: 'influence', input: 0, label: 1.5 },
-      { type: 'findInfluence', method: 'influence', input: 0, label: 70000 },
-      { type: 'findInfluence', method: 'influence', input: 0, top: 0 },
-      { type: 'findInfluence', method: 'influence', input: 0, top: 101 },
-      { type: 'findInfluence', method: 'influence', input: 0, top: Infinity },
-      { type: 'findInfluence', method: 'influence', input: 0, top: '10' },
-      { type: 'findInfluence', method: 'self', input: 0 },
-      { type: 'findInfluence', method: 'self', label: 1 },
-      JSON.parse('{"type":"findInfluence","method":"self","__proto__":{"train":"/etc"}}'),
-      { type: 'cancelInfluence', run: 1 },
+      { type: 'sectionRendered', section: 'explain', run: -1 },
+      { type: 'sectionRendered', section: 'explain', run: 'latest' },
+      { type: 'sectionRendered', section: 'explain' },
+      { type: 'sectionRendered', run: 1 },
+      // influence runs: no paths, a known method, indices and numbers in range
+      influence(undefined, 0),
+      influence({}, 0),
+      influence({ method: 'trak' }, 0),
+      influence({ method: 'influence' }),
+      influence({ method: 'influence' }, -1),
+      influence({ method: 'influence' }, 2.5),
+      influence({ method: 'influence' }, '0'),
+      influence({ method: 'influence' }, 1100),
+      influence({ method: 'influence' }, '/home/user/digit.png'),
+      influence({ method: 'influence', inputPath: '/etc/passwd' }, 0),
+      influence({ method: 'influence', train: '/etc' }, 0),
+      influence({ method: 'influence', cacheDir: '/tmp/evil' }, 0),
+      influence({ method: 'tracin', checkpoints: [{ path: '/tmp/evil/model.json', learningRate: 1 }] }, 0),
+      influence({ method: 'influence', layers: ['dense'] }, 0),
+      influence({ method: 'influence', solver: 'lissa', lissaDepth: 10 }, 0),
+      influence({ method: 'influence', solver: 'magic' }, 0),
+      influence({ method: 'influence', damping: -1 }, 0),
+      influence({ method: 'influence', label: -1 }, 0),
+      influence({ method: 'influence', label: 1.5 }, 0),
+      influence({ method: 'influence', label: 70000 }, 0),
+      influence({ method: 'influence', top: 0 }, 0),
+      influence({ method: 'influence', top: 10_001 }, 0),
+      influence({ method: 'influence', top: Infinity }, 0),
+      influence({ method: 'influence', top: '10' }, 0),
+      influence({ method: 'influence', seed: 3 }, 0),
+      influence({ method: 'self' }, 0),
+      influence({ method: 'self', label: 1 }),
+      { type: 'sectionRun', section: 'influence', options: JSON.parse('{"method":"self","__proto__":{"train":"/etc"}}') },
+      JSON.parse('{"type":"sectionRun","section":"influence","options":{"method":"self"},"__proto__":{"input":0}}'),
+      { type: 'sectionCancel', section: 'influence', run: 1 },
       { type: 'chooseTrain', path: '/data/train' },
       // openInfluenceExample: an index into the last result, never a location
       { type: 'openInfluenceExample', index: 0 },
       { type: 'openInfluenceExample', run: 1 },
       { type: 'openInfluenceExample', run: 1, index: -1 },
-      { type: 'openInfluenceExample', run: 1, index: 200 },
+      { type: 'openInfluenceExample', run: 1, index: 20_000 },
       { type: 'openInfluenceExample', run: 1, index: 0.5 },
       { type: 'openInfluenceExample', run: 1, index: '0' },
       { type: 'openInfluenceExample', run: 1, index: 0, path: '/etc/passwd' },
       { type: 'openInfluenceExample', run: 1, index: 0, location: { path: '/etc/passwd', line: 1 } },
       { type: 'openInfluenceExample', run: 'last', index: 0 },
-      { type: 'influenceRendered', run: -5 },
-      { type: 'influenceRendered', run: 1, extra: true },
+      { type: 'sectionRendered', section: 'influence', run: -5 },
+      { type: 'sectionRendered', section: 'influence', run: 1, extra: true },
     ];
     for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it("reads the webview's saved state for the panel serializer: the model and the runs seen, nothing else", () => {
+    assert.deepStrictEqual(parseSavedPanelState({ modelPath: '/m/model.json', runs: { explain: 3, influence: 2 }, main: {} }), {
+      modelPath: '/m/model.json',
+      runs: { explain: 3, influence: 2 },
+    });
+    assert.deepStrictEqual(parseSavedPanelState({ modelPath: '/m/model.json', runs: { explain: -1, influence: '2', tcav: 4 } }), { modelPath: '/m/model.json', runs: {} });
+    for (const bad of [undefined, null, 'x', {}, { modelPath: 7 }, { modelPath: '' }, { modelPath: '/etc/passwd' }, { modelPath: `/${'x'.repeat(5000)}model.json` }]) {
+      assert.strictEqual(parseSavedPanelState(bad), null, JSON.stringify(bad));
+    }
   });
 });

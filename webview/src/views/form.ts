@@ -1,12 +1,20 @@
-/** Form pieces the panel's sections share: labelled fields, the input and class lists, Run / Cancel, saved fields. */
+/**
+ * Form pieces the panel's sections share: labelled fields, the input and class lists, Run / Cancel,
+ * and the option controls, generated from the option schemas (src/protocol/options): which options
+ * a method and input kind take, their labels, tooltips, ranges and defaults all come from there.
+ * A form's values are one record (option key → the control's value: text as typed, a choice, a
+ * checkbox), the only source of truth: every control is drawn from it and writes to it, and Run
+ * sends what it holds.
+ */
 import type { ModelSummary } from '../../../src/protocol/model';
+import { panelFields, requirement, type FieldSpec, type InputKind, type OptionRequest } from '../../../src/protocol/options';
 import type { ExplainInput } from '../../../src/protocol/webview';
-import { button, dropdown, type Choice } from '../components';
+import { button, checkbox, dropdown, textField, type Choice } from '../components';
 import { h } from '../dom';
 import { post } from '../messaging';
 
-export function field(label: string, control: HTMLElement): HTMLElement {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control);
+export function field(label: string, control: HTMLElement, title?: string): HTMLElement {
+  return h('label', { class: 'field', ...(title ? { title } : {}) }, h('span', { class: 'field-label' }, label), control);
 }
 
 /** The host's inputs by index, then "Choose file…" (value 'choose': the host shows the dialog). */
@@ -67,11 +75,130 @@ export function runControls(
   );
 }
 
-/** The fields saved in `saved` over `defaults`, each only where its type matches the default's. */
-export function restoreFields<F extends object>(saved: Record<string, unknown> | undefined, defaults: F): F {
-  const form = { ...defaults };
-  for (const key of Object.keys(defaults) as (keyof F & string)[]) {
-    if (saved && typeof saved[key] === typeof defaults[key]) (form as Record<string, unknown>)[key] = saved[key];
+/** A form's values by option key: text as typed (numbers), a choice ('' = the option's default), or a checkbox. */
+export type FormValues = Record<string, string | boolean>;
+
+/** Saved values of a form (the webview's state), keeping only well-typed entries. */
+export function restoreValues(saved: Record<string, unknown> | undefined): FormValues {
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(saved ?? {})) if (typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
+export interface OptionFormContext {
+  request: OptionRequest;
+  method: string;
+  kind?: InputKind;
+  values: FormValues;
+  summary?: ModelSummary;
+  /** Test ids are `${testPrefix}-${key}`. */
+  testPrefix: string;
+  /** A value changed (redraw: the form's shape may change). */
+  onChange(key: string, value: string | boolean): void;
+  /** Display names of enum and structured choices, by value. */
+  choiceLabels?: Record<string, string>;
+}
+
+/** The schema's default of a field as the control shows it, for a boolean or text. */
+function defaultValue(spec: FieldSpec): string | boolean {
+  if (spec.type === 'boolean') return spec.default === true;
+  if (spec.type === 'structured') return typeof spec.default === 'object' && spec.default !== null ? String((spec.default as { kind?: unknown }).kind ?? '') : '';
+  return spec.default === undefined ? '' : String(spec.default);
+}
+
+/**
+ * What the control of a field shows: the form's value, else the schema's default; a number field
+ * left empty shows its default as the placeholder and sends nothing (the engine applies it).
+ */
+export function shownValue(spec: FieldSpec, values: FormValues): string | boolean {
+  const v = values[spec.key];
+  if (spec.type === 'boolean') return typeof v === 'boolean' ? v : (defaultValue(spec) as boolean);
+  if (typeof v === 'string') return v;
+  return isText(spec) ? '' : (defaultValue(spec) as string);
+}
+
+const isText = (spec: FieldSpec) => spec.type === 'integer' || spec.type === 'number' || spec.type === 'string';
+
+/** Tooltip: the description, what the value must be, and the default. */
+function tooltip(spec: FieldSpec): string {
+  const dflt = spec.defaultText ?? (spec.default !== undefined && typeof spec.default !== 'object' ? String(spec.default) : undefined);
+  return [spec.description, spec.type === 'structured' ? undefined : requirement(spec), dflt !== undefined ? `default: ${dflt}` : undefined].filter(Boolean).join('; ');
+}
+
+/** 'the predicted class' → 'Predicted class': a default's description as a choice. */
+const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c.toUpperCase());
+
+/** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
+export function optionControls(ctx: OptionFormContext): HTMLElement[] {
+  return panelFields(ctx.request, ctx.method, ctx.kind).map((spec) => control(spec, ctx));
+}
+
+function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
+  const testId = `${ctx.testPrefix}-${spec.key}`;
+  const value = shownValue(spec, ctx.values);
+  const title = tooltip(spec);
+  const set = (v: string | boolean) => ctx.onChange(spec.key, v);
+  const label = (v: string) => ctx.choiceLabels?.[v] ?? v;
+  switch (spec.type) {
+    case 'boolean': {
+      const box = checkbox(spec.label, value as boolean, set, testId);
+      box.title = title;
+      return h('div', { class: 'field checkbox-field', title }, box);
+    }
+    case 'enum':
+    case 'structured': {
+      const choices = (spec.choices ?? []).map((c) => ({ value: c, label: label(c) }));
+      const withDefault = spec.default === undefined && spec.defaultText ? [{ value: '', label: capitalise(spec.defaultText) }, ...choices] : choices;
+      return field(spec.label, dropdown(withDefault, value as string, set, spec.label, testId), title);
+    }
+    case 'classIndex':
+      return field(spec.label, dropdown(classChoices(ctx.summary, capitalise(spec.defaultText ?? 'default')), value as string, set, spec.label, testId), title);
+    case 'layer':
+      return field(spec.label, dropdown(layerChoices(ctx.summary, capitalise(spec.defaultText ?? 'automatic')), value as string, set, spec.label, testId), title);
+    default: {
+      const placeholder = spec.defaultText ?? (spec.default !== undefined ? String(spec.default) : undefined);
+      return h(
+        'div',
+        { class: 'field', title },
+        h('span', { class: 'field-label' }, spec.label),
+        textField('', value as string, set, { size: 8, placeholder, testId }),
+      );
+    }
   }
-  return form;
+}
+
+/** '' (the default, labelled `none`) then the model's layers with 4-D outputs. */
+function layerChoices(summary: ModelSummary | undefined, none: string): Choice[] {
+  const layers = (summary?.layers ?? []).filter((l) => l.outputShape.some((shape) => shape.length === 4));
+  return [{ value: '', label: none }, ...layers.map((l) => ({ value: l.name, label: `${l.name} (${l.className})` }))];
+}
+
+/**
+ * The options to send for `method`: every field it takes that the form sets ('' leaves the option
+ * to its default). Numbers go as typed, so the schema's check names what is wrong.
+ */
+export function formOptions(request: OptionRequest, method: string, kind: InputKind | undefined, values: FormValues): Record<string, unknown> {
+  const out: Record<string, unknown> = { method };
+  for (const spec of panelFields(request, method, kind)) {
+    const v = shownValue(spec, values);
+    if (spec.type === 'boolean') out[spec.key] = v;
+    else if (v === '') continue;
+    else if (spec.type === 'integer' || spec.type === 'number' || spec.type === 'classIndex') out[spec.key] = Number(String(v).trim());
+    else if (spec.type === 'structured') out[spec.key] = { kind: v };
+    else out[spec.key] = v;
+  }
+  return out;
+}
+
+/** A run's options (e.g. one started by a command) → the form's values, keeping fields the run did not set. */
+export function valuesFrom(request: OptionRequest, options: Record<string, unknown>, prev: FormValues): FormValues {
+  const out: FormValues = { ...prev };
+  for (const spec of panelFields(request, String(options.method))) {
+    const v = options[spec.key];
+    if (v === undefined) out[spec.key] = spec.type === 'boolean' ? (defaultValue(spec) as boolean) : spec.default === undefined || isText(spec) ? '' : String(defaultValue(spec));
+    else if (typeof v === 'boolean') out[spec.key] = v;
+    else if (typeof v === 'object' && v !== null) out[spec.key] = String((v as { kind?: unknown }).kind ?? '');
+    else out[spec.key] = String(v);
+  }
+  return out;
 }

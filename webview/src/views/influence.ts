@@ -9,56 +9,46 @@
 import type { ExamplePreview, InfluenceMethod, InfluenceResult, InfluenceScore } from '../../../src/protocol/influence';
 import { INFLUENCE_METHODS } from '../../../src/protocol/influence';
 import type { ModelSummary } from '../../../src/protocol/model';
-import { INFLUENCE_LIMITS, INFLUENCE_METHOD_NAMES, type ExplainInput, type InfluenceRun, type ToWebview } from '../../../src/protocol/webview';
-import { button, checkbox, dropdown, tag, textField } from '../components';
+import { checkSectionOptions, INFLUENCE_METHOD_NAMES, type SectionMessage, type ToWebview } from '../../../src/protocol/webview';
+import { button, checkbox, dropdown, tag } from '../components';
 import { formatCount, formatNumber, h } from '../dom';
 import { post, saved } from '../messaging';
-import { classChoices, field, inputDropdown, restoreFields, runControls } from './form';
-import { fact, failedStatus, isLatest, mount, runningStatus, takeInputs } from './section';
+import { field, formOptions, inputDropdown, optionControls, restoreValues, runControls, valuesFrom, type FormValues } from './form';
+import { applyRun, cancelRun, fact, failedStatus, mount, rendered, requestRun, runningStatus, savedResult, sectionState, takeInputs, type SectionState } from './section';
 
-type InfluenceMessage = Extract<ToWebview, { type: 'explainInputs' | 'influenceTrain' | 'influenceRunning' | 'influenceResult' | 'influenceError' }>;
+type InfluenceMessage = Extract<ToWebview, { type: 'explainInputs' | 'influenceTrain' }> | SectionMessage<'influence'>;
+type Run = Extract<SectionMessage<'influence'>, { type: 'sectionResult' }>;
 
-interface Form {
-  method: InfluenceMethod;
-  label: string; // '' = the predicted class
-  top: string;
-}
-
-const DEFAULT_FORM: Form = { method: 'influence', label: '', top: '10' };
 const SNIPPET_CHARS = 160;
 const MAX_CELLS = 8;
+const CHOICE_LABELS: Record<string, string> = { cg: 'Conjugate gradient', lissa: 'LiSSA', exact: 'Exact (Cholesky)' };
 
-const store: {
-  summary?: ModelSummary;
-  inputs: ExplainInput[];
-  selected: number;
-  form: Form;
+interface InfluenceStore extends SectionState<'influence'> {
+  method: InfluenceMethod;
+  /** The form's values by option key: the one source of truth of what Find sends. */
+  values: FormValues;
   train: Extract<ToWebview, { type: 'influenceTrain' }>;
-  latestRun: number;
-  running?: Extract<ToWebview, { type: 'influenceRunning' }>;
-  result?: InfluenceRun & { result: InfluenceResult };
-  error?: InfluenceRun & { code: string; message: string };
-  formError?: string;
   /** Ids of suspicious examples the user marked as reviewed (kept across reloads). */
   reviewed: Set<string>;
-  root?: HTMLElement;
-} = {
-  inputs: [],
-  selected: 0,
-  form: restoreForm(),
-  train: { type: 'influenceTrain', source: 'none' },
-  latestRun: 0,
-  reviewed: new Set(saved.get().influenceReviewed ?? []),
-};
+}
 
-function restoreForm(): Form {
-  const form = restoreFields(saved.get().influenceForm, DEFAULT_FORM);
-  if (!INFLUENCE_METHODS.includes(form.method)) form.method = DEFAULT_FORM.method;
-  return form;
+const store: InfluenceStore = createStore();
+const kept = savedResult('influence');
+if (kept) applyRun(store, kept);
+
+function createStore(): InfluenceStore {
+  const form = saved.get().influenceForm;
+  const method = INFLUENCE_METHODS.includes(form?.method as InfluenceMethod) ? (form!.method as InfluenceMethod) : 'influence';
+  const { method: _m, ...values } = restoreValues(form);
+  return { ...sectionState('influence'), method, values, train: { type: 'influenceTrain', source: 'none' }, reviewed: new Set(saved.get().influenceReviewed ?? []) };
+}
+
+function saveForm(): void {
+  saved.update({ influenceForm: { ...store.values, method: store.method } });
 }
 
 export function renderInfluence(summary: ModelSummary): HTMLElement {
-  return mount(store, summary, 'influence', update);
+  return mount(store, summary, update);
 }
 
 export function onInfluenceMessage(message: InfluenceMessage): void {
@@ -69,43 +59,17 @@ export function onInfluenceMessage(message: InfluenceMessage): void {
     case 'influenceTrain':
       store.train = message;
       break;
-    case 'influenceRunning':
-      if (!isLatest(store, message.run)) return;
-      store.running = message;
-      store.error = undefined;
-      adopt(message);
-      break;
-    case 'influenceResult':
-      if (!isLatest(store, message.run)) return;
-      store.running = undefined;
-      store.error = undefined;
-      store.result = { ...run(message), result: message.result };
-      adopt(message);
-      break;
-    case 'influenceError':
-      if (!isLatest(store, message.run)) return;
-      store.running = undefined;
-      store.error = { ...run(message), code: message.code, message: message.message };
-      break;
+    default:
+      if (!applyRun(store, message)) return;
+      if (message.type !== 'sectionError') {
+        // A run the host started (e.g. from the command) shows its method and options in the form.
+        store.method = message.options.method;
+        store.values = valuesFrom('influence', message.options, store.values);
+        saveForm();
+      }
   }
   update();
-  if (message.type === 'influenceResult') queueMicrotask(() => post({ type: 'influenceRendered', run: message.run }));
-}
-
-function run(m: InfluenceRun): InfluenceRun {
-  return { run: m.run, method: m.method, input: m.input, inputLabel: m.inputLabel };
-}
-
-/** A run the host started (e.g. from the command) shows its method and input in the form. */
-function adopt(m: InfluenceRun): void {
-  if (m.input >= 0) store.selected = m.input;
-  setForm({ method: m.method });
-}
-
-function setForm(patch: Partial<Form>): void {
-  store.form = { ...store.form, ...patch };
-  store.formError = undefined;
-  saved.update({ influenceForm: { ...store.form } });
+  if (message.type === 'sectionResult') queueMicrotask(() => rendered('influence', message.run));
 }
 
 function update(): void {
@@ -126,31 +90,41 @@ function update(): void {
 // ---------------------------------------------------------------- form
 
 function renderForm(): HTMLElement {
-  const f = store.form;
-  const self = f.method === 'self';
+  const self = store.method === 'self';
   const method = dropdown(
     INFLUENCE_METHODS.map((m) => ({ value: m, label: INFLUENCE_METHOD_NAMES[m] })),
-    f.method,
+    store.method,
     (value) => {
-      setForm({ method: value as InfluenceMethod });
+      store.method = value as InfluenceMethod;
+      store.formError = undefined;
+      saveForm();
       update();
     },
     'Influence method',
     'influence-method',
   );
   const input = inputDropdown(store.inputs, store.selected, (index) => (store.selected = index), 'Input whose prediction to trace', 'influence-input');
-  const label = dropdown(classChoices(store.summary, 'Predicted class'), f.label, (value) => setForm({ label: value }), "The test point's label", 'influence-label');
-  const top = textField('', f.top, (value) => setForm({ top: value }), { size: 5, testId: 'influence-top' });
-  const running = !!store.running;
+  const options = optionControls({
+    request: 'influence',
+    method: store.method,
+    values: store.values,
+    summary: store.summary,
+    testPrefix: 'influence',
+    choiceLabels: CHOICE_LABELS,
+    onChange: (key, value) => {
+      store.values = { ...store.values, [key]: value };
+      store.formError = undefined;
+      saveForm();
+    },
+  });
   return h(
     'div',
     { class: 'explain-form influence-form' },
     field('Method', method),
     self ? null : field('Input', input),
-    self ? null : field('Label', label),
-    field(self ? 'How many' : 'How many of each', top),
+    ...options,
     renderTrain(),
-    runControls('influence', 'Find', running, findClicked, () => post({ type: 'cancelInfluence' }), store.formError),
+    runControls('influence', 'Find', !!store.running, findClicked, () => cancelRun('influence'), store.formError),
   );
 }
 
@@ -181,24 +155,24 @@ function changeLink(): HTMLElement {
   return link;
 }
 
+/** Find: the form's values as options, checked by the same schemas the host checks with. */
 function findClicked(): void {
-  const f = store.form;
-  const [lo, hi] = INFLUENCE_LIMITS.top;
-  const top = Number(f.top.trim());
-  if (!Number.isInteger(top) || top < lo || top > hi) {
-    store.formError = `How many must be a whole number from ${lo} to ${hi}.`;
+  const raw = formOptions('influence', store.method, undefined, store.values);
+  const { problem } = checkSectionOptions('influence', raw);
+  if (problem) {
+    store.formError = problem;
     update();
     return;
   }
-  if (f.method === 'self') {
-    post({ type: 'findInfluence', method: 'self', top });
+  if (store.method === 'self') {
+    requestRun('influence', undefined, raw as never);
     return;
   }
   if (!store.inputs.length) {
     post({ type: 'chooseInput' });
     return;
   }
-  post({ type: 'findInfluence', method: f.method, input: store.selected, top, ...(f.label === '' ? {} : { label: Number(f.label) }) });
+  requestRun('influence', store.selected, raw as never);
 }
 
 // ---------------------------------------------------------------- status
@@ -207,7 +181,7 @@ function renderStatus(): HTMLElement | null {
   const r = store.running;
   if (r) {
     const p = r.progress;
-    const what = r.method === 'self' ? INFLUENCE_METHOD_NAMES.self : `${INFLUENCE_METHOD_NAMES[r.method]} on ${r.inputLabel}`;
+    const what = r.options.method === 'self' ? INFLUENCE_METHOD_NAMES.self : `${INFLUENCE_METHOD_NAMES[r.options.method]} on ${r.inputLabel}`;
     return runningStatus(
       'influence',
       what,
@@ -216,12 +190,12 @@ function renderStatus(): HTMLElement | null {
     );
   }
   const e = store.error;
-  return e ? failedStatus('influence', INFLUENCE_METHOD_NAMES[e.method], e) : null;
+  return e ? failedStatus('influence', INFLUENCE_METHOD_NAMES[e.options.method], e) : null;
 }
 
 // ---------------------------------------------------------------- result
 
-function renderResult(run: InfluenceRun & { result: InfluenceResult }): HTMLElement {
+function renderResult(run: Run): HTMLElement {
   const r = run.result;
   const indexed = r.scores.map((score, index) => ({ score, index }));
   const body =

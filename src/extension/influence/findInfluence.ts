@@ -11,13 +11,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { INFLUENCE_METHODS, type InfluenceMethod, type InfluenceResult } from '../../protocol/influence';
-import { INFLUENCE_LIMITS, INFLUENCE_METHOD_NAMES } from '../../protocol/webview';
-import { EngineError } from '../engineClient';
-import type { ModelPanel } from '../panels/modelPanel';
-import type { ModelPanels } from '../panels/modelPanels';
-import { isModelFile } from './explainInput';
-import { pickModel } from './pickModel';
-import { requireTrust } from './trust';
+import { checkSectionOptions, INFLUENCE_METHOD_NAMES } from '../../protocol/webview';
+import { EngineError } from '../engine/engineClient';
+import type { ModelPanel } from '../modelPanel/modelPanel';
+import type { ModelPanels } from '../modelPanel/modelPanels';
+import { isModelFile } from '../explain/explainInput';
+import { pickModel } from '../workspace/pickModel';
+import { requireTrust } from '../workspace/trust';
 
 export interface FindInfluenceArgs {
   model?: string | vscode.Uri;
@@ -80,8 +80,11 @@ function parseArgs(first: unknown, second: unknown): Parsed {
     out.train = fsPath(first.train, 'train');
     if (first.method !== undefined && !INFLUENCE_METHODS.includes(first.method)) throw new Error(`unknown influence method ${JSON.stringify(first.method)}; use ${INFLUENCE_METHODS.join(', ')}.`);
     out.method = first.method;
-    out.label = bounded(first.label, 'label', INFLUENCE_LIMITS.label);
-    out.top = bounded(first.top, 'top', INFLUENCE_LIMITS.top);
+    // Bounds as the panel's: the option schemas' (the method is asked for later when absent).
+    const { problem } = checkSectionOptions('influence', { method: first.method ?? 'influence', label: first.label, top: first.top });
+    if (problem) throw new Error(problem);
+    out.label = first.label;
+    out.top = first.top;
   } else {
     // From the explorer: the clicked resource, and every selected one (a model and an input selected together are a pair).
     const selected = Array.isArray(second) && second.length === 2 ? second : [first];
@@ -96,12 +99,6 @@ function parseArgs(first: unknown, second: unknown): Parsed {
 
 function isOptions(v: unknown): v is FindInfluenceArgs {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri) && !('scheme' in v);
-}
-
-function bounded(v: unknown, name: string, [lo, hi]: readonly [number, number]): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new Error(`${name} must be a whole number from ${lo} to ${hi}.`);
-  return v;
 }
 
 /** A path or URI argument as an absolute local path. */

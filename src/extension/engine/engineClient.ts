@@ -4,9 +4,9 @@
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as vscode from 'vscode';
-import type { BackendChoice, BackendName } from '../protocol/model';
-import type { FromEngine, MethodName, Params, Result, ToEngine } from '../protocol/engine';
-import type { ErrorCode } from '../protocol/errors';
+import type { BackendChoice, BackendName } from '../../protocol/model';
+import type { FromEngine, MethodName, Params, Result, ToEngine } from '../../protocol/engine';
+import type { ErrorCode } from '../../protocol/errors';
 
 export class EngineError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 /** Opens `<name>.lens.json` beside a checkpoint, creating it from a template when absent. */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { requireTrust } from './trust';
+import { requireTrust } from '../workspace/trust';
 
 const TEMPLATE = {
   description: '',

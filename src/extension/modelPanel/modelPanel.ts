@@ -4,17 +4,19 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/webview';
+import { parseFromWebview, type FromWebview, type SectionId, type ToWebview } from '../../protocol/webview';
 import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyResult } from '../../protocol/saliency';
 import type { ExplainOptions } from '../../protocol/webview';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
 import type { AttributionCache } from '../explain/attributionCache';
-import { Explainer, type ExplanationState } from './explainer';
-import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from './influencer';
+import { Explainer, type ExplanationState } from '../explain/explainSection';
+import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
 import type { InfluenceResult } from '../../protocol/influence';
-import { renderShell, webviewOptions } from './webviewHtml';
+import { renderShell, webviewOptions } from '../panel/webviewHtml';
+import type { SectionController } from '../panel/sectionController';
+import type { PanelStore, SavedPanel } from './panelStore';
 
 export const MODEL_PANEL_VIEW_TYPE = 'modelLens.model';
 
@@ -42,33 +44,45 @@ export class ModelPanel extends Disposable {
     private readonly output: vscode.LogOutputChannel,
     cache: AttributionCache,
     influenceStorage: InfluenceStorage,
+    private readonly store: PanelStore,
+    /** A panel revived after a window reload: what it showed (the serializer's). */
+    revived?: { saved: SavedPanel; seenRuns: Partial<Record<SectionId, number>> },
   ) {
     super();
     this.state = { type: 'loading', modelPath };
     const post = (m: ToWebview) => this.post(m);
-    this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post, this.cancel.token));
+    this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post));
     // Examples open in the editor group beside the panel, never over it.
     const exampleColumn = () => (panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One);
-    this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, exampleColumn, this.cancel.token));
+    this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, exampleColumn));
+    if (revived) {
+      this.explainer.restore(revived.saved.explain, revived.seenRuns.explain ?? 0);
+      this.influence.restore(revived.saved.influence, revived.seenRuns.influence ?? 0);
+    }
+    // Every new result is saved, so a reloaded window shows it again.
+    for (const section of Object.values(this.sections())) this._register(section.onDidChangeResult(() => this.save()));
     this.rendered = new Promise((resolve) => (this.markRendered = resolve));
+    panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = renderShell(panel.webview, extensionUri, panel.title);
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this._register(panel.onDidDispose(() => this.dispose()));
     void this.load();
   }
 
-  static create(
-    modelPath: string,
-    extensionUri: vscode.Uri,
-    engine: EngineClient,
-    output: vscode.LogOutputChannel,
-    cache: AttributionCache,
-    influenceStorage: InfluenceStorage,
-  ): ModelPanel {
-    const title = `Model Lens: ${path.basename(path.dirname(modelPath))}`;
-    const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+  /** A new webview panel for modelPath, beside the editor. */
+  static createWebviewPanel(modelPath: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
+    const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, titleOf(modelPath), vscode.ViewColumn.Beside, webviewOptions(extensionUri));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    return new ModelPanel(modelPath, panel, extensionUri, engine, output, cache, influenceStorage);
+    return panel;
+  }
+
+  /** The sections' run controllers, by section. */
+  private sections(): { [S in SectionId]: SectionController<S> } {
+    return { explain: this.explainer.runs, influence: this.influence.runs };
+  }
+
+  private save(): void {
+    void this.store.save(this.modelPath, { explain: this.explainer.runs.result(), influence: this.influence.runs.result() });
   }
 
   reveal(): void {
@@ -173,7 +187,7 @@ export class ModelPanel extends Disposable {
       case 'ready':
         this.post(this.state);
         this.explainer.replay();
-        this.influence.replay();
+        this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -193,32 +207,24 @@ export class ModelPanel extends Disposable {
       case 'chooseInput':
         void this.explainer.chooseInput();
         return;
-      case 'explain':
-        this.explainer.explainIndex(message.input, message.options);
+      case 'sectionRun':
+        if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
+        else this.influence.findFromPanel(message.input, message.options);
         return;
-      case 'cancelExplain':
-        this.explainer.cancel();
+      case 'sectionCancel':
+        this.sections()[message.section].cancel();
+        return;
+      case 'sectionRendered':
+        this.sections()[message.section].markRendered(message.run);
         return;
       case 'exportExplanation':
         void this.explainer.export(message.format, message.view);
-        return;
-      case 'explainRendered':
-        this.explainer.markRendered(message.run);
-        return;
-      case 'findInfluence':
-        this.influence.findFromPanel(message);
-        return;
-      case 'cancelInfluence':
-        this.influence.cancel();
         return;
       case 'chooseTrain':
         void this.influence.chooseTrain();
         return;
       case 'openInfluenceExample':
         void this.influence.openExample(message.run, message.index);
-        return;
-      case 'influenceRendered':
-        this.influence.markRendered(message.run);
         return;
       default: {
         const unexpected: never = message;
@@ -233,4 +239,8 @@ export class ModelPanel extends Disposable {
     super.dispose();
     this.panel.dispose();
   }
+}
+
+function titleOf(modelPath: string): string {
+  return `Model Lens: ${path.basename(path.dirname(modelPath))}`;
 }

@@ -1,6 +1,5 @@
 /** One engine request under a cancellable progress notification, shared by the panel's sections. */
 import * as vscode from 'vscode';
-import { EngineError } from '../engineClient';
 
 export type ProgressListener = (done: number, total: number, message?: string) => void;
 
@@ -29,10 +28,4 @@ export function withEngineProgress<T>(
       link.dispose();
     }
   });
-}
-
-/** Any failure as an EngineError; a cancelled token makes it CANCELLED whatever the engine said. */
-export function asEngineError(err: unknown, token: vscode.CancellationToken): EngineError {
-  const error = err instanceof EngineError ? err : new EngineError('INTERNAL', err instanceof Error ? err.message : String(err));
-  return error.code === 'CANCELLED' || token.isCancellationRequested ? new EngineError('CANCELLED', 'Cancelled.') : error;
 }

@@ -1,8 +1,8 @@
 /** Model Lens: Open Model — from the explorer, the editor title, or the palette (quick pick). */
 import * as vscode from 'vscode';
-import type { ModelPanels } from '../panels/modelPanels';
-import { pickModel } from './pickModel';
-import { requireTrust } from './trust';
+import type { ModelPanels } from './modelPanels';
+import { pickModel } from '../workspace/pickModel';
+import { requireTrust } from '../workspace/trust';
 
 export function openModelCommand(panels: ModelPanels) {
   return async (uri?: vscode.Uri): Promise<void> => {

@@ -10,13 +10,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SaliencyResult } from '../../protocol/saliency';
-import { parseExplainOptions, type ExplainOptions } from '../../protocol/webview';
-import type { EngineClient } from '../engineClient';
-import { EngineError } from '../engineClient';
-import { DEFAULT_EXPLAIN } from '../explain/options';
-import type { ModelPanels } from '../panels/modelPanels';
-import { workspaceModels } from './pickModel';
-import { requireTrust } from './trust';
+import { checkSectionOptions, type ExplainOptions } from '../../protocol/webview';
+import type { EngineClient } from '../engine/engineClient';
+import { EngineError } from '../engine/engineClient';
+import { DEFAULT_EXPLAIN_METHOD } from './options';
+import type { ModelPanels } from '../modelPanel/modelPanels';
+import { workspaceModels } from '../workspace/pickModel';
+import { requireTrust } from '../workspace/trust';
 
 const PAIRINGS_KEY = 'modelLens.explainPairings';
 const MAX_PAIRINGS = 100;
@@ -86,12 +86,9 @@ function parseArgs(first: unknown, second: unknown): { model?: string; input?: s
     } else assign(toPath(second, 'the second argument'));
   }
   if (out.model && !isModelFile(out.model)) throw new Error(`${out.model} is not a model.json.`);
-  const options = parseExplainOptions({ ...DEFAULT_EXPLAIN, ...(extra ?? {}) });
-  if (!options) throw new Error(`invalid explanation options: ${JSON.stringify(extra)}`);
-  // Method-specific defaults belong to the method: IG's steps/baseline do not go to other methods.
-  if (extra?.method && extra.method !== 'integrated-gradients') {
-    for (const k of ['steps', 'baseline'] as const) if (extra[k] === undefined) delete options[k];
-  }
+  // The panel's options, validated as the panel's are; each method gets its own defaults.
+  const { options, problem } = checkSectionOptions('explain', { method: DEFAULT_EXPLAIN_METHOD, ...(extra ?? {}) });
+  if (!options) throw new Error(`invalid explanation options: ${problem}`);
   return { ...out, options };
 }
 

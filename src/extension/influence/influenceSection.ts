@@ -9,16 +9,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExampleLocation, InfluenceMethod, InfluenceResult } from '../../protocol/influence';
 import type { ModelSummary } from '../../protocol/model';
-import { INFLUENCE_METHOD_NAMES, type FromWebview, type InfluenceRun, type ToWebview } from '../../protocol/webview';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
-import { isInTrainingSet, openExample } from '../influence/openExample';
-import { TrainingDataChoice } from '../influence/trainingData';
-import { withEngineProgress } from './engineProgress';
-import { SectionRuns } from './sectionRuns';
-
-type InfluenceMessage = Extract<ToWebview, { type: 'influenceRunning' | 'influenceResult' | 'influenceError' }>;
-type ResultMessage = Extract<ToWebview, { type: 'influenceResult' }>;
+import { INFLUENCE_METHOD_NAMES, type InfluencePanelOptions, type ToWebview } from '../../protocol/webview';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
+import { isInTrainingSet, openExample } from './openExample';
+import { TrainingDataChoice } from './trainingData';
+import { SectionController, type SavedSection } from '../panel/sectionController';
 
 /** Where influence queries keep their gradient cache and remember chosen training sets. */
 export interface InfluenceStorage {
@@ -32,12 +28,10 @@ export interface InputList {
   useInput(file: string): number;
 }
 
-export interface InfluenceRequest {
+export interface InfluenceRequest extends Partial<InfluencePanelOptions> {
   method: InfluenceMethod;
   /** Required unless method is 'self'. */
   inputPath?: string;
-  label?: number;
-  top?: number;
   /** A training set for this query only; default: the chosen one, else the sidecar's. */
   train?: string;
 }
@@ -62,18 +56,11 @@ export interface InfluenceState {
   opened?: ExampleLocation;
 }
 
-/** Progress goes to the webview at most this often (the engine may report every example). */
-const PROGRESS_POST_MS = 150;
-
 export class InfluenceFinder extends Disposable {
   private summary: ModelSummary | undefined;
   private readonly training: TrainingDataChoice;
-  private readonly runs: SectionRuns;
-  private lastResult: { message: ResultMessage; inputPath?: string } | undefined;
-  private latest: { message: InfluenceMessage; inputPath?: string } | undefined;
+  readonly runs: SectionController<'influence'>;
   private opened: ExampleLocation | undefined;
-  /** The engine's latest progress report, kept after the run ends. */
-  private lastProgress: { run: number; progress: NonNullable<InfluenceState['progress']> } | undefined;
 
   constructor(
     private readonly modelPath: string,
@@ -83,12 +70,10 @@ export class InfluenceFinder extends Disposable {
     private readonly inputs: InputList,
     private readonly post: (message: ToWebview) => void,
     private readonly exampleColumn: () => vscode.ViewColumn,
-    panelDisposed: vscode.CancellationToken,
   ) {
     super();
     this.training = new TrainingDataChoice(modelPath, storage.state);
-    this.runs = new SectionRuns(output);
-    this._register(panelDisposed.onCancellationRequested(() => this.cancel()));
+    this.runs = this._register(new SectionController('influence', post, output));
   }
 
   setSummary(summary: ModelSummary | undefined): void {
@@ -96,20 +81,23 @@ export class InfluenceFinder extends Disposable {
     this.postTrain();
   }
 
-  replay(): void {
+  replay(indexOf: (inputPath: string) => number): void {
     this.postTrain();
-    if (this.lastResult) this.post(this.lastResult.message);
-    if (this.latest && this.latest.message !== this.lastResult?.message) this.post(this.latest.message);
+    this.runs.replay(indexOf);
+  }
+
+  restore(saved: SavedSection<'influence'> | undefined, seenRun: number): void {
+    this.runs.restore(saved, seenRun);
   }
 
   /** A query from the panel: inputs are named by index. Errors are shown, not thrown. */
-  findFromPanel(m: Extract<FromWebview, { type: 'findInfluence' }>): void {
-    const inputPath = m.input === undefined ? undefined : this.inputs.inputAt(m.input);
-    if (m.method !== 'self' && !inputPath) {
-      this.output.warn(`Ignored an influence request for input #${m.input}: the panel does not offer it.`);
+  findFromPanel(input: number | undefined, options: InfluencePanelOptions): void {
+    const inputPath = input === undefined ? undefined : this.inputs.inputAt(input);
+    if (options.method !== 'self' && !inputPath) {
+      this.output.warn(`Ignored an influence request for input #${input}: the panel does not offer it.`);
       return;
     }
-    this.find({ method: m.method, inputPath, label: m.label, top: m.top }).catch(() => undefined);
+    this.find({ ...options, inputPath }).catch(() => undefined);
   }
 
   /**
@@ -118,41 +106,30 @@ export class InfluenceFinder extends Disposable {
    * cancelled, superseded, or no training set was chosen).
    */
   async find(request: InfluenceRequest): Promise<InfluenceResult> {
-    const { method } = request;
-    const inputPath = method === 'self' ? undefined : request.inputPath && path.resolve(request.inputPath);
+    const { inputPath: requested, train: requestedTrain, ...options } = request;
+    const { method } = options;
+    const inputPath = method === 'self' ? undefined : requested && path.resolve(requested);
     if (method !== 'self' && !inputPath) throw new EngineError('BAD_REQUEST', `${INFLUENCE_METHOD_NAMES[method]} needs an input.`);
-    const train = request.train ? path.resolve(request.train) : await this.trainingOverride();
+    if (method === 'self') delete options.label;
+    const train = requestedTrain ? path.resolve(requestedTrain) : await this.trainingOverride();
     const index = inputPath ? this.inputs.useInput(inputPath) : -1;
-    const slot = this.runs.begin();
-    const { run, cts } = slot;
     const inputLabel = inputPath ? vscode.workspace.asRelativePath(inputPath, false) : 'the training set';
-    const base: InfluenceRun = { run, method, input: index, inputLabel };
     const name = INFLUENCE_METHOD_NAMES[method];
-    this.show({ type: 'influenceRunning', ...base }, inputPath);
-    let lastPost = 0;
-    const onProgress = (done: number, total: number, message?: string) => {
-      this.lastProgress = { run, progress: { done, total, message } };
-      if (!this.runs.isLatest(run) || (Date.now() - lastPost < PROGRESS_POST_MS && done < total)) return;
-      lastPost = Date.now();
-      this.show({ type: 'influenceRunning', ...base, progress: { done, total, message } }, inputPath);
-    };
-    try {
-      await vscode.workspace.fs.createDirectory(vscode.Uri.file(this.storage.cacheDir));
-      const title = method === 'self' ? `Model Lens: finding suspicious training examples` : `Model Lens: ${name} on ${path.basename(inputPath!)}`;
-      const params = { modelPath: this.modelPath, method, inputPath, label: request.label, top: request.top, train, cacheDir: this.storage.cacheDir };
-      const result = await withEngineProgress(title, cts, (token, report) => this.engine.request('influence', params, token, report), onProgress);
-      if (cts.token.isCancellationRequested) throw new EngineError('CANCELLED', 'Cancelled.');
-      const message: ResultMessage = { type: 'influenceResult', ...base, result };
-      this.lastResult = { message, inputPath };
-      this.show(message, inputPath);
-      this.output.info(`${name} on ${inputLabel}: ${result.scores.length} examples of ${result.trainSize} ranked${result.cached ? ' (cached gradients)' : ''} in ${Math.round(result.ms)} ms`);
-      result.warnings.forEach((w) => this.output.warn(`${name} on ${inputLabel}: ${w}`));
-      return result;
-    } catch (err) {
-      throw this.runs.failed(slot, err, name, inputLabel, (error) => this.show({ type: 'influenceError', ...base, code: error.code, message: error.message }, inputPath));
-    } finally {
-      this.runs.end(slot);
-    }
+    const result = await this.runs.run({
+      options,
+      inputPath,
+      input: index,
+      inputLabel,
+      name,
+      title: method === 'self' ? `Model Lens: finding suspicious training examples` : `Model Lens: ${name} on ${path.basename(inputPath!)}`,
+      execute: async (token, report) => {
+        await vscode.workspace.fs.createDirectory(vscode.Uri.file(this.storage.cacheDir));
+        return this.engine.request('influence', { ...options, modelPath: this.modelPath, inputPath, train, cacheDir: this.storage.cacheDir }, token, report);
+      },
+    });
+    this.output.info(`${name} on ${inputLabel}: ${result.scores.length} examples of ${result.trainSize} ranked${result.cached ? ' (cached gradients)' : ''} in ${Math.round(result.ms)} ms`);
+    result.warnings.forEach((w) => this.output.warn(`${name} on ${inputLabel}: ${w}`));
+    return result;
   }
 
   /** The `train` to send: a chosen set, none (the engine reads the sidecar's), or one the user picks now. */
@@ -172,7 +149,7 @@ export class InfluenceFinder extends Disposable {
 
   /** result.scores[index] of `run`, opened in the editor; only where the engine said, inside the training set. */
   async openExample(run: number, index: number): Promise<void> {
-    const last = this.lastResult?.message;
+    const last = this.runs.result()?.message;
     const example = last?.run === run ? last.result.scores[index] : undefined;
     if (!last || !example) {
       this.output.warn(`Ignored a request to open example #${index} of influence run ${run}: the panel's latest result is run ${last?.run ?? 'none'}.`);
@@ -195,24 +172,20 @@ export class InfluenceFinder extends Disposable {
     this.runs.cancel();
   }
 
-  markRendered(run: number): void {
-    this.runs.markRendered(run);
-  }
-
   describe(): InfluenceState | undefined {
-    const latest = this.latest;
-    if (!latest) return undefined;
-    const m = latest.message;
+    const shown = this.runs.state();
+    if (!shown) return undefined;
+    const m = shown.message;
     const state: InfluenceState = {
       run: m.run,
-      state: m.type === 'influenceRunning' ? 'running' : m.type === 'influenceResult' ? 'result' : 'error',
-      method: m.method,
-      rendered: m.type === 'influenceResult' && this.runs.isRendered(m.run),
+      state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
+      method: m.options.method,
+      rendered: shown.rendered,
     };
-    if (latest.inputPath) state.inputPath = latest.inputPath;
-    if (this.lastProgress?.run === m.run) state.progress = this.lastProgress.progress;
-    if (m.type === 'influenceError') Object.assign(state, { code: m.code, message: m.message });
-    if (m.type === 'influenceResult') Object.assign(state, { scores: m.result.scores.map((s) => s.score), cached: m.result.cached, trainSize: m.result.trainSize });
+    if (shown.inputPath) state.inputPath = shown.inputPath;
+    if (shown.progress) state.progress = shown.progress;
+    if (m.type === 'sectionError') Object.assign(state, { code: m.code, message: m.message });
+    if (m.type === 'sectionResult') Object.assign(state, { scores: m.result.scores.map((s) => s.score), cached: m.result.cached, trainSize: m.result.trainSize });
     if (this.opened) state.opened = this.opened;
     return state;
   }
@@ -220,11 +193,6 @@ export class InfluenceFinder extends Disposable {
   private postTrain(): void {
     const { source, path: p } = this.training.current(this.summary);
     this.post({ type: 'influenceTrain', source, ...(p ? { label: vscode.workspace.asRelativePath(p, false) } : {}) });
-  }
-
-  private show(message: InfluenceMessage, inputPath: string | undefined): void {
-    this.latest = { message, inputPath };
-    this.post(message);
   }
 
   override dispose(): void {

@@ -7,8 +7,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { METHOD_NAMES } from '../../shared/methods';
-import type { AttributionCache, CachedAttribution } from '../explain/attributionCache';
-import { isImageFile, isModelFile, type ExplainArgs } from '../commands/explainInput';
+import type { AttributionCache, CachedAttribution } from './attributionCache';
+import { isImageFile, isModelFile, type ExplainArgs } from './explainInput';
 
 const MAX_LITERAL = 1024;
 
@@ -56,9 +56,12 @@ function hoverMarkdown(file: string, isModel: boolean, cached: CachedAttribution
     }
     if (!isModel) args.model = cached.modelPath;
     else args.input = cached.inputPath;
+    // The link runs the cached result's method again (with that method's defaults), and says so.
+    args.options = { method: cached.result.method };
   }
   const link = `command:modelLens.explainInput?${encodeURIComponent(JSON.stringify([args]))}`;
-  const title = cached ? 'Run Integrated Gradients again' : isModel ? 'Choose an input and explain it with this model' : 'Choose a model and explain this input';
+  const rerun = cached ? METHOD_NAMES[cached.result.method] ?? cached.result.method : undefined;
+  const title = rerun ? `Run ${rerun} again` : isModel ? 'Choose an input and explain it with this model' : 'Choose a model and explain this input';
   md.appendMarkdown(`[$(telescope) Explain with Model Lens](${link} "${title}")`);
   return md;
 }

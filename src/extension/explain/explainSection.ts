@@ -7,20 +7,18 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ModelSummary } from '../../protocol/model';
 import { DEFAULT_MEMORY_BUDGET_MB, type SaliencyResult } from '../../protocol/saliency';
-import type { ExplainInput, ExplainOptions, ExplainRun, HeatmapView, ToWebview } from '../../protocol/webview';
+import type { ExplainInput, ExplainOptions, HeatmapView, ToWebview } from '../../protocol/webview';
 import { MAX_EXPLAIN_INPUTS } from '../../protocol/webview';
 import { METHOD_NAMES } from '../../shared/methods';
-import { EngineError, type EngineClient } from '../engineClient';
-import { Disposable } from '../dispose';
-import type { AttributionCache } from '../explain/attributionCache';
-import { checkAgainstModel, inputKindOf, toSaliencyOptions } from '../explain/options';
+import { EngineError, type EngineClient } from '../engine/engineClient';
+import { Disposable } from '../panel/dispose';
+import type { AttributionCache } from './attributionCache';
+import { checkAgainstModel, inputKindOf } from './options';
 import { DEFAULT_VIEW } from '../../shared/heatmap';
-import { renderOverlayPng } from '../explain/overlayPng';
-import { withEngineProgress } from './engineProgress';
-import { SectionRuns } from './sectionRuns';
+import { renderOverlayPng } from './overlayPng';
+import { SectionController, type SavedSection } from '../panel/sectionController';
 
 type Input = ExplainInput & { path: string };
-type ExplainMessage = Extract<ToWebview, { type: 'explainRunning' | 'explainResult' | 'explainError' }>;
 
 /** What the panel's Explain section shows, for the API (tests and other extensions). */
 export interface ExplanationState {
@@ -41,11 +39,7 @@ export class Explainer extends Disposable {
   /** Files chosen through the dialog or Explain Input…, kept across reloads of the summary. */
   private readonly chosen: string[] = [];
   private selected = 0;
-  private readonly runs: SectionRuns;
-  /** The latest result, which the panel keeps showing while a new run computes or after it fails. */
-  private lastResult: { message: Extract<ToWebview, { type: 'explainResult' }>; inputPath: string } | undefined;
-  /** The latest run's message (running, result or error). */
-  private latest: { message: ExplainMessage; inputPath: string } | undefined;
+  readonly runs: SectionController<'explain'>;
 
   constructor(
     private readonly modelPath: string,
@@ -53,11 +47,9 @@ export class Explainer extends Disposable {
     private readonly output: vscode.LogOutputChannel,
     private readonly cache: AttributionCache,
     private readonly post: (message: ToWebview) => void,
-    panelDisposed: vscode.CancellationToken,
   ) {
     super();
-    this.runs = new SectionRuns(output);
-    this._register(panelDisposed.onCancellationRequested(() => this.cancel()));
+    this.runs = this._register(new SectionController('explain', post, output));
   }
 
   /** The model summary arrived (or was reloaded): the sidecar's samples may have changed. */
@@ -80,8 +72,13 @@ export class Explainer extends Disposable {
   /** The webview (re)loaded: send it everything it shows. */
   replay(): void {
     this.postInputs();
-    if (this.lastResult) this.post(this.withCurrentIndex(this.lastResult.message, this.lastResult.inputPath));
-    if (this.latest && this.latest.message !== this.lastResult?.message) this.post(this.withCurrentIndex(this.latest.message, this.latest.inputPath));
+    this.runs.replay((inputPath) => this.indexOf(inputPath));
+  }
+
+  /** A reloaded window: the saved result comes back (its input is offered again). */
+  restore(saved: SavedSection<'explain'> | undefined, seenRun: number): void {
+    if (saved?.inputPath) this.addInput(saved.inputPath);
+    this.runs.restore(saved, seenRun);
   }
 
   /** Runs from the panel: inputs[index] with the panel's options. Errors are shown, not thrown. */
@@ -102,29 +99,29 @@ export class Explainer extends Disposable {
   async explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
     inputPath = path.resolve(inputPath);
     const index = this.useInput(inputPath);
-    const slot = this.runs.begin();
-    const { run, cts } = slot;
-    const base: ExplainRun = { run, input: index, inputLabel: this.inputs[index]?.label ?? labelOf(inputPath), options };
-    this.show({ type: 'explainRunning', ...base }, inputPath);
-    const method = METHOD_NAMES[options.method] ?? options.method;
-    try {
-      const problem = checkAgainstModel(options, this.summary);
-      if (problem) throw new EngineError('BAD_REQUEST', problem);
-      const result = await withEngineProgress(`Model Lens: ${method} on ${path.basename(inputPath)}`, cts, (token, onProgress) =>
-        this.engine.request('saliency', { modelPath: this.modelPath, inputPath, ...toSaliencyOptions(options), memoryBudgetMB: memoryBudget() }, token, onProgress),
-      );
-      if (cts.token.isCancellationRequested) throw new EngineError('CANCELLED', 'The explanation was cancelled.');
-      await this.cache.put(this.modelPath, inputPath, result);
-      const message: ExplainMessage = { type: 'explainResult', ...base, result };
-      this.lastResult = { message, inputPath };
-      this.show(message, inputPath);
-      this.output.info(`${method} on ${inputPath}: ${result.summary} (${Math.round(result.ms)} ms)`);
-      return result;
-    } catch (err) {
-      throw this.runs.failed(slot, err, method, inputPath, (error) => this.show({ type: 'explainError', ...base, code: error.code, message: error.message }, inputPath));
-    } finally {
-      this.runs.end(slot);
-    }
+    const name = METHOD_NAMES[options.method] ?? options.method;
+    const result = await this.runs.run({
+      options,
+      inputPath,
+      input: index,
+      inputLabel: this.inputs[index]?.label ?? labelOf(inputPath),
+      name,
+      title: `Model Lens: ${name} on ${path.basename(inputPath)}`,
+      execute: async (token, onProgress) => {
+        const problem = checkAgainstModel(options, this.summary);
+        if (problem) throw new EngineError('BAD_REQUEST', problem);
+        const r = await this.engine.request('saliency', { ...options, modelPath: this.modelPath, inputPath, memoryBudgetMB: memoryBudget() }, token, onProgress);
+        if (!token.isCancellationRequested) await this.cache.put(this.modelPath, inputPath, r);
+        return r;
+      },
+    });
+    this.output.info(`${name} on ${inputPath}: ${result.summary} (${Math.round(result.ms)} ms)`);
+    return result;
+  }
+
+  /** The index of a file in the inputs, or -1. */
+  indexOf(file: string): number {
+    return this.inputs.findIndex((i) => same(i.path, file));
   }
 
   /** The file behind inputs[index] (the webview names inputs by index only). */
@@ -172,7 +169,8 @@ export class Explainer extends Disposable {
   }
 
   async export(format: 'png' | 'json', view: HeatmapView = DEFAULT_VIEW): Promise<void> {
-    const last = this.lastResult;
+    const saved = this.runs.result();
+    const last = saved?.inputPath ? { message: saved.message, inputPath: saved.inputPath } : undefined;
     if (!last) {
       void vscode.window.showInformationMessage('Model Lens: nothing to save yet; run an explanation first.');
       return;
@@ -203,23 +201,19 @@ export class Explainer extends Disposable {
     }
   }
 
-  markRendered(run: number): void {
-    this.runs.markRendered(run);
-  }
-
   describe(): ExplanationState | undefined {
-    const latest = this.latest;
-    if (!latest) return undefined;
-    const m = latest.message;
+    const shown = this.runs.state();
+    if (!shown) return undefined;
+    const m = shown.message;
     const state: ExplanationState = {
       run: m.run,
-      state: m.type === 'explainRunning' ? 'running' : m.type === 'explainResult' ? 'result' : 'error',
+      state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
       method: m.options.method,
-      inputPath: latest.inputPath,
-      rendered: this.runs.isRendered(m.run) && m.type === 'explainResult',
+      inputPath: shown.inputPath ?? '',
+      rendered: shown.rendered,
     };
-    if (m.type === 'explainResult') state.target = m.result.target;
-    if (m.type === 'explainError') Object.assign(state, { code: m.code, message: m.message });
+    if (m.type === 'sectionResult') state.target = m.result.target;
+    if (m.type === 'sectionError') Object.assign(state, { code: m.code, message: m.message });
     return state;
   }
 
@@ -235,22 +229,6 @@ export class Explainer extends Disposable {
 
   private postInputs(): void {
     this.post({ type: 'explainInputs', inputs: this.inputs.map(({ label, source, kind }) => ({ label, source, kind })), selected: this.selected });
-  }
-
-  private show(message: ExplainMessage, inputPath: string): void {
-    this.latest = { message, inputPath };
-    this.post(message);
-  }
-
-  /** Inputs may have moved in the list since the run (summary reloaded): point at the current index. */
-  private withCurrentIndex<T extends ExplainMessage>(message: T, inputPath: string): T {
-    const input = this.inputs.findIndex((i) => same(i.path, inputPath));
-    return Object.assign({}, message, { input });
-  }
-
-  override dispose(): void {
-    this.cancel();
-    super.dispose();
   }
 }
 

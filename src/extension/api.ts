@@ -1,0 +1,50 @@
+/**
+ * The test hooks activate() returns: the integration tests drive and inspect the extension through
+ * them. They are offered only outside production (extension development and test hosts), or when
+ * the test harness sets MODEL_LENS_TEST_API=1: other extensions get nothing in production.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { BackendName } from '../protocol/model';
+import type { SaliencyResult } from '../protocol/saliency';
+import type { EngineClient } from './engine/engineClient';
+import type { AttributionCache } from './explain/attributionCache';
+import type { PanelState } from './modelPanel/modelPanel';
+import type { ModelPanels } from './modelPanel/modelPanels';
+import type { BackendStatusBar } from './engine/statusBar';
+
+export interface ModelLensApi {
+  backend(): Promise<BackendName>;
+  statusBarText(): string;
+  openPanels(): string[];
+  whenRendered(modelPath: string): Promise<void>;
+  /** What the panel for modelPath shows, or undefined when none is open. */
+  panelState(modelPath: string): PanelState | undefined;
+  /** The latest attribution computed for an input file (or, failing that, with a model), if any. */
+  lastAttribution(inputPath: string): SaliencyResult | undefined;
+  /**
+   * Hands the panel of modelPath a message as if its webview had sent it (validated the same way),
+   * so tests can drive the panel without its DOM. False when rejected or no panel is open.
+   */
+  sendFromWebview(modelPath: string, message: unknown): boolean;
+}
+
+export function offersTestApi(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode !== vscode.ExtensionMode.Production || process.env.MODEL_LENS_TEST_API === '1';
+}
+
+export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panels: ModelPanels, cache: AttributionCache): ModelLensApi {
+  return {
+    backend: () => engine.backend(),
+    statusBarText: () => statusBar.text,
+    openPanels: () => panels.paths(),
+    panelState: (modelPath) => panels.get(path.resolve(modelPath))?.describe(),
+    sendFromWebview: (modelPath, message) => panels.get(path.resolve(modelPath))?.receive(message) ?? false,
+    lastAttribution: (inputPath) => (cache.forInput(inputPath) ?? cache.forModel(inputPath))?.result,
+    whenRendered: async (modelPath) => {
+      const panel = panels.get(path.resolve(modelPath));
+      if (!panel) throw new Error(`No Model Lens panel is open for ${modelPath}.`);
+      return panel.whenRendered();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The host side of one panel section's runs (Explain, Influence, and every section the next issues
+ * add): one run at a time, a new one cancelling the running one; numbered, so that only the latest
+ * shows its failure and the webview can report which it has drawn; each under a cancellable
+ * progress notification (Cancel → engine cancel), its progress relayed to the webview; failures
+ * logged and notified; the latest result kept (re-sent when the webview reloads, saved for the
+ * panel serializer). Sections supply only what to run.
+ */
+import * as vscode from 'vscode';
+import type { SectionId, SectionMessage, SectionProgress, SectionRun, Sections, ToWebview } from '../../protocol/webview';
+import { EngineError } from '../engine/engineClient';
+import { Disposable } from './dispose';
+import { withEngineProgress, type ProgressListener } from './engineProgress';
+
+/** One run to start: what the panel shows about it and how to compute it. */
+export interface SectionTask<S extends SectionId> {
+  options: Sections[S]['options'];
+  /** The input's file, when the run has one. */
+  inputPath?: string;
+  /** The input's index in the panel's list (-1: none or not listed) and its label. */
+  input: number;
+  inputLabel: string;
+  /** For notifications and the log: "Integrated Gradients", "TracIn". */
+  name: string;
+  /** The progress notification's title. */
+  title: string;
+  execute(token: vscode.CancellationToken, onProgress: ProgressListener): Promise<Sections[S]['result']>;
+}
+
+/** The latest run of a section as the host saves it for a reloaded window: its result and input file. */
+export interface SavedSection<S extends SectionId = SectionId> {
+  message: Extract<SectionMessage<S>, { type: 'sectionResult' }>;
+  inputPath?: string;
+}
+
+interface Shown<S extends SectionId> {
+  message: SectionMessage<S>;
+  inputPath?: string;
+}
+
+/** Progress goes to the webview at most this often (the engine may report every example). */
+const PROGRESS_POST_MS = 150;
+
+export class SectionController<S extends SectionId> extends Disposable {
+  private nextRun = 1;
+  private current: { run: number; cts: vscode.CancellationTokenSource } | undefined;
+  private renderedRun = 0;
+  /** The latest result, which the panel keeps showing while a new run computes or after it fails. */
+  private lastResult: Shown<S> | undefined;
+  /** The latest run's message (running, result or error). */
+  private latest: Shown<S> | undefined;
+  private lastProgress: { run: number; progress: SectionProgress } | undefined;
+  private readonly resultEmitter = this._register(new vscode.EventEmitter<void>());
+  /** Fires when a new result is kept (the panel saves it for the serializer). */
+  readonly onDidChangeResult = this.resultEmitter.event;
+
+  constructor(
+    readonly section: S,
+    private readonly post: (message: ToWebview) => void,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    super();
+  }
+
+  /**
+   * Starts a run, cancelling the running one. Resolves with the result; rejects with an
+   * EngineError (CANCELLED when cancelled or superseded), which the panel already shows.
+   */
+  async run(task: SectionTask<S>): Promise<Sections[S]['result']> {
+    this.current?.cts.cancel(); // one run at a time: a new one replaces the running one
+    const run = this.nextRun++;
+    const cts = new vscode.CancellationTokenSource();
+    this.current = { run, cts };
+    const base = { section: this.section, run, input: task.input, inputLabel: task.inputLabel, options: task.options } as SectionRun<S>;
+    const show = (message: SectionMessage<S>) => {
+      this.latest = { message, inputPath: task.inputPath };
+      this.post(message as ToWebview);
+    };
+    show({ type: 'sectionRunning', ...base } as SectionMessage<S>);
+    let lastPost = 0;
+    const onProgress: ProgressListener = (done, total, message) => {
+      this.lastProgress = { run, progress: message === undefined ? { done, total } : { done, total, message } };
+      if (!this.isLatest(run) || (Date.now() - lastPost < PROGRESS_POST_MS && done < total)) return;
+      lastPost = Date.now();
+      show({ type: 'sectionRunning', ...base, progress: this.lastProgress.progress } as SectionMessage<S>);
+    };
+    try {
+      const result = await withEngineProgress(task.title, cts, (token, report) => task.execute(token, report), onProgress);
+      if (cts.token.isCancellationRequested) throw new EngineError('CANCELLED', 'Cancelled.');
+      const message = { type: 'sectionResult', ...base, result } as Extract<SectionMessage<S>, { type: 'sectionResult' }>;
+      this.lastResult = { message, inputPath: task.inputPath };
+      show(message);
+      this.resultEmitter.fire();
+      return result;
+    } catch (err) {
+      const error = asEngineError(err, cts.token);
+      if (this.isLatest(run)) show({ type: 'sectionError', ...base, code: error.code, message: error.message } as SectionMessage<S>);
+      if (error.code !== 'CANCELLED') {
+        this.output.error(`${task.name} on ${task.inputPath ?? task.inputLabel}: ${error.message}`);
+        void vscode.window.showErrorMessage(`Model Lens: ${task.name} failed: ${error.message}`, 'Show Log').then((c) => c && this.output.show());
+      }
+      throw error;
+    } finally {
+      if (this.isLatest(run)) this.current = undefined;
+      cts.dispose();
+    }
+  }
+
+  isLatest(run: number): boolean {
+    return this.current?.run === run;
+  }
+
+  cancel(): void {
+    this.current?.cts.cancel();
+  }
+
+  /** The webview drew `run` (ignored for runs that never were). */
+  markRendered(run: number): void {
+    if (run > this.renderedRun && run < this.nextRun) this.renderedRun = run;
+  }
+
+  /** The webview (re)loaded: the latest result, then the latest run if it is another; `indexOf` re-points inputs that moved. */
+  replay(indexOf: (inputPath: string) => number = () => -1): void {
+    const send = (shown: Shown<S>) => {
+      const input = shown.inputPath ? indexOf(shown.inputPath) : shown.message.input;
+      this.post({ ...shown.message, input } as ToWebview);
+    };
+    if (this.lastResult) send(this.lastResult);
+    if (this.latest && this.latest.message !== this.lastResult?.message) send(this.latest);
+  }
+
+  /** The latest result and its input file. */
+  result(): SavedSection<S> | undefined {
+    return this.lastResult && { message: this.lastResult.message as SavedSection<S>['message'], inputPath: this.lastResult.inputPath };
+  }
+
+  /** What the section shows now, for describe(): the latest run's message, its input and whether it is drawn. */
+  state(): { message: SectionMessage<S>; inputPath?: string; progress?: SectionProgress; rendered: boolean } | undefined {
+    const latest = this.latest;
+    if (!latest) return undefined;
+    const m = latest.message;
+    const out: ReturnType<SectionController<S>['state']> = { message: m, rendered: m.type === 'sectionResult' && this.renderedRun >= m.run };
+    if (latest.inputPath) out!.inputPath = latest.inputPath;
+    if (this.lastProgress?.run === m.run) out!.progress = this.lastProgress.progress;
+    return out;
+  }
+
+  /** A reloaded window: show the saved result again, and number new runs after it (and after `seenRun`, the webview's). */
+  restore(saved: SavedSection<S> | undefined, seenRun = 0): void {
+    if (saved && saved.message.section === this.section) {
+      this.lastResult = { message: saved.message, inputPath: saved.inputPath };
+      this.latest = this.lastResult;
+    }
+    this.nextRun = Math.max(this.nextRun, (saved?.message.run ?? 0) + 1, seenRun + 1);
+  }
+
+  override dispose(): void {
+    this.cancel();
+    super.dispose();
+  }
+}
+
+/** Any failure as an EngineError; a cancelled token makes it CANCELLED whatever the engine said. */
+export function asEngineError(err: unknown, token: vscode.CancellationToken): EngineError {
+  const error = err instanceof EngineError ? err : new EngineError('INTERNAL', err instanceof Error ? err.message : String(err));
+  return error.code === 'CANCELLED' || token.isCancellationRequested ? new EngineError('CANCELLED', 'Cancelled.') : error;
+}
