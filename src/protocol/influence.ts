@@ -61,7 +61,7 @@ export interface InfluenceResult {
   paramScope: {
     layers: string[];
     params: number;
-    /** Why this scope (e.g. "default for models over 20,000 parameters: the last dense layer"). */
+    /** Why this scope (e.g. "the last 2 dense layers (default: it has 14410 trainable parameters, over 5000; …)"). */
     reason: string;
   };
   /** The λ used (null for TracIn); more than asked when the default had to be raised (see warnings). */

@@ -1,19 +1,13 @@
 /**
  * Which backends the engine can start on. backendList() asks the engine (its `backends` request,
- * which loads what it tries) and, where the engine does not answer it, checks in the host, cheaply
- * and without loading anything: native TensorFlow needs `@tensorflow/tfjs-node` (an optional
- * dependency) to resolve; wasm and cpu are bundled. availability() is that host check, for where
- * no engine runs yet (its start settings).
+ * which loads what it tries) and, where the engine cannot answer (it is not running), checks in the
+ * host, cheaply and without loading anything: native TensorFlow needs `@tensorflow/tfjs-node` (an
+ * optional dependency) to resolve; wasm and cpu are bundled. availability() is that host check, for
+ * where no engine runs yet (its start settings).
  */
+import type { BackendAvailability } from '../../protocol/engine';
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../../protocol/model';
 import type { EngineClient } from './engineClient';
-
-export interface BackendAvailability {
-  name: BackendName;
-  available: boolean;
-  /** Why not, when not available. */
-  reason?: string;
-}
 
 type Resolve = (id: string) => string;
 
@@ -38,17 +32,8 @@ export function unavailableReason(choice: BackendChoice, list: BackendAvailabili
 /** The engine's answer to `backends` where it has that request, else the host's check. */
 export async function backendList(engine: EngineClient): Promise<BackendAvailability[]> {
   try {
-    // Typed loosely: engines before the `backends` request answer it with an error (→ the host's check).
-    const request = engine.request.bind(engine) as (method: string, params: unknown) => Promise<unknown>;
-    const answer = (await request('backends', {})) as { available?: unknown };
-    if (Array.isArray(answer?.available) && answer.available.every(isAvailability)) return answer.available;
+    return (await engine.request('backends', {})).available;
   } catch {
-    // fall through
+    return availability(); // the engine is not running: the host's check
   }
-  return availability();
-}
-
-function isAvailability(v: unknown): v is BackendAvailability {
-  const b = v as BackendAvailability;
-  return typeof v === 'object' && v !== null && BACKEND_CHOICES.includes(b.name) && b.name !== ('auto' as string) && typeof b.available === 'boolean';
 }
