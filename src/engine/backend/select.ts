@@ -82,8 +82,13 @@ async function switchTo(name: BackendName): Promise<void> {
 function loadNative(): void {
   // Optional dependency: absent where its install script could not download libtensorflow.
   // Any failure (missing module, missing native addon, ABI mismatch) means "not available".
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: loaded only when installed, and a failure must be caught
-  require('@tensorflow/tfjs-node');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: loaded only when installed, and a failure must be caught
+    require('@tensorflow/tfjs-node');
+  } catch (err) {
+    const absent = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes("'@tensorflow/tfjs-node'");
+    throw absent ? new Error('@tensorflow/tfjs-node is not installed') : err;
+  }
   if (!tf.findBackend('tensorflow')) throw new Error('@tensorflow/tfjs-node loaded but registered no backend');
 }
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../../src/engine/backend/select';
+import { backendAvailability, initBackend } from '../../../../src/engine/backend/select';
 
 function nativeInstalled(): boolean {
   try {
@@ -49,5 +49,12 @@ describe('backend/select', () => {
       return true;
     });
     assert.notStrictEqual(tf.getBackend(), 'tensorflow');
+  });
+
+  it("lists tensorflow as unavailable where @tensorflow/tfjs-node is not installed, saying so", async function () {
+    if (nativeInstalled()) this.skip();
+    const list = await backendAvailability();
+    assert.deepStrictEqual(list.find((b) => b.name === 'tensorflow'), { name: 'tensorflow', available: false, reason: '@tensorflow/tfjs-node is not installed' });
+    assert.ok(list.some((b) => b.name === 'cpu' && b.available));
   });
 });
