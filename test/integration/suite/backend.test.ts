@@ -3,15 +3,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { activate, example, poll, sleep, within } from './helpers';
-
-function tfjsNodeInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { nativeInstalled } from '../../helpers/native';
 
 /** Records the extension's warning notifications (the tests share its `vscode` API object). */
 function spyOnWarnings(): { notified: string[]; restore(): void } {
@@ -29,7 +21,7 @@ describe('Select Backend with a backend that is not installed', function () {
   this.timeout(180_000);
 
   before(function () {
-    if (tfjsNodeInstalled()) this.skip();
+    if (nativeInstalled()) this.skip();
   });
 
   it('choosing tensorflow keeps the engine answering, the panel loaded, and says why', async function () {

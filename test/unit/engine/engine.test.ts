@@ -6,15 +6,7 @@ import { saveLayersModel } from '../../../src/engine/checkpoint/save';
 import { quietContext } from '../../../src/engine/common/context';
 import { mlp } from '../../helpers/models';
 import { tempDir } from '../../helpers/tempDir';
-
-function nativeInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { nativeInstalled } from '../../helpers/native';
 
 describe('engine', () => {
   const engine = new Engine(() => {}, { helper: false });

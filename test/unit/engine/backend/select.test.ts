@@ -1,15 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { backendAvailability, initBackend } from '../../../../src/engine/backend/select';
-
-function nativeInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { nativeInstalled } from '../../../helpers/native';
 
 describe('backend/select', () => {
   after(() => initBackend('cpu'));
