@@ -16,21 +16,14 @@ import type { AttributionCache } from './attributionCache';
 import { checkAgainstModel, inputKindOf } from './options';
 import { DEFAULT_VIEW } from '../../shared/heatmap';
 import { renderOverlayPng } from './overlayPng';
-import { SectionController, type SavedSection } from '../panel/sectionController';
+import { runState, SectionController, type RunState, type SavedSection } from '../panel/sectionController';
 
 type Input = ExplainInput & { path: string };
 
 /** What the panel's Explain section shows, for the API (tests and other extensions). */
-export interface ExplanationState {
-  run: number;
-  state: 'running' | 'result' | 'error';
-  method: string;
+export interface ExplanationState extends RunState {
   inputPath: string;
   target?: number;
-  code?: string;
-  message?: string;
-  /** The webview has drawn this run's heatmap. */
-  rendered: boolean;
 }
 
 export class Explainer extends Disposable {
@@ -205,15 +198,8 @@ export class Explainer extends Disposable {
     const shown = this.runs.state();
     if (!shown) return undefined;
     const m = shown.message;
-    const state: ExplanationState = {
-      run: m.run,
-      state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
-      method: m.options.method,
-      inputPath: shown.inputPath ?? '',
-      rendered: shown.rendered,
-    };
+    const state: ExplanationState = { ...runState(shown), inputPath: shown.inputPath ?? '' };
     if (m.type === 'sectionResult') state.target = m.result.target;
-    if (m.type === 'sectionError') Object.assign(state, { code: m.code, message: m.message });
     return state;
   }
 

@@ -14,7 +14,7 @@ import { EngineError, type EngineClient } from '../engine/engineClient';
 import { Disposable } from '../panel/dispose';
 import { isInTrainingSet, openExample } from './openExample';
 import { TrainingDataChoice } from './trainingData';
-import { SectionController, type SavedSection } from '../panel/sectionController';
+import { runState, SectionController, type RunState, type SavedSection } from '../panel/sectionController';
 
 /** Where influence queries keep their gradient cache and remember chosen training sets. */
 export interface InfluenceStorage {
@@ -37,21 +37,14 @@ export interface InfluenceRequest extends Partial<InfluencePanelOptions> {
 }
 
 /** What the panel's Influence section shows, for the API (tests and other extensions). */
-export interface InfluenceState {
-  run: number;
-  state: 'running' | 'result' | 'error';
-  method: InfluenceMethod;
+export interface InfluenceState extends RunState<InfluenceMethod> {
   inputPath?: string;
   /** The engine's latest progress report of this run (e.g. how many training examples are done). */
   progress?: { done: number; total: number; message?: string };
-  code?: string;
-  message?: string;
   /** result: the scores in the order the panel got them, whether cached gradients were used, the training-set size. */
   scores?: number[];
   cached?: boolean;
   trainSize?: number;
-  /** The webview has drawn this run's galleries. */
-  rendered: boolean;
   /** The training example opened last from the panel. */
   opened?: ExampleLocation;
 }
@@ -176,15 +169,9 @@ export class InfluenceFinder extends Disposable {
     const shown = this.runs.state();
     if (!shown) return undefined;
     const m = shown.message;
-    const state: InfluenceState = {
-      run: m.run,
-      state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
-      method: m.options.method,
-      rendered: shown.rendered,
-    };
+    const state: InfluenceState = runState(shown);
     if (shown.inputPath) state.inputPath = shown.inputPath;
     if (shown.progress) state.progress = shown.progress;
-    if (m.type === 'sectionError') Object.assign(state, { code: m.code, message: m.message });
     if (m.type === 'sectionResult') Object.assign(state, { scores: m.result.scores.map((s) => s.score), cached: m.result.cached, trainSize: m.result.trainSize });
     if (this.opened) state.opened = this.opened;
     return state;

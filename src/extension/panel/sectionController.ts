@@ -13,6 +13,30 @@ import { Disposable } from './dispose';
 import { withEngineProgress, type ProgressListener } from './engineProgress';
 
 /** One run to start: what the panel shows about it and how to compute it. */
+/** What every section's describe() reports of the run it shows (tests and other extensions). */
+export interface RunState<M extends string = string> {
+  run: number;
+  state: 'running' | 'result' | 'error';
+  method: M;
+  /** The webview has drawn this run. */
+  rendered: boolean;
+  code?: string;
+  message?: string;
+}
+
+/** The shown run's RunState: its number, state, method, whether drawn, and an error's code and message. */
+export function runState<S extends SectionId>(shown: { message: SectionMessage<S>; rendered: boolean }): RunState<Sections[S]['options']['method']> {
+  const m = shown.message;
+  const state: RunState<Sections[S]['options']['method']> = {
+    run: m.run,
+    state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
+    method: m.options.method,
+    rendered: shown.rendered,
+  };
+  if (m.type === 'sectionError') Object.assign(state, { code: m.code, message: m.message });
+  return state;
+}
+
 export interface SectionTask<S extends SectionId> {
   options: Sections[S]['options'];
   /** The input's file, when the run has one. */
