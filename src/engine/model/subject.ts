@@ -15,6 +15,8 @@ import { hasFinalSoftmax, withLogits } from './logits';
 import { classObjective, firstOutput, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
 import { inputPathGradients, type PathGradients } from './pathGradients';
 import { outputKind, type OutputKind } from './probabilities';
+import { graphInput, logitsNode, nodeOf, runGraph } from './graph';
+import type { Site } from './sites';
 
 export interface Subject {
   /** The point explained, [1, ...] in the subject's space; owned by the subject. */
@@ -106,6 +108,49 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
     where: `layer '${layer.name}''s output`,
     dispose: () => at.dispose(),
   };
+}
+
+/**
+ * The subject at a node of a graph model: x [b, ...] is fed to the input; the point is the node's
+ * output on x (owned by the subject), and forward(values) runs the graph with values fed at the node
+ * (x still fed beside it, for branches that bypass the node). Objectives that read logits run the
+ * graph to the input of a final Softmax.
+ */
+export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topology'>, node: string, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
+  const model = checkpoint.model as tf.GraphModel;
+  const input = graphInput(model, what);
+  const logits = needsKind(objective) ? logitsNode(model, checkpoint.topology) : null;
+  const output = logits ?? model.outputs[0].name;
+  const at = runGraph(() => model.execute(x, node) as tf.Tensor, what);
+  const run = (values: tf.Tensor) => {
+    const k = values.shape[0];
+    const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+    return runGraph(() => model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor, what);
+  };
+  let kind: OutputKind | undefined;
+  try {
+    kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
+  } catch (err) {
+    at.dispose();
+    throw err;
+  }
+  const f = (values: tf.Tensor): tf.Tensor1D =>
+    objective.kind === 'class' && objective.space === 'output' ? targetColumn(run(values), objective.index) : objectiveOfOutput(run(values), objective, kind as OutputKind);
+  return {
+    x: at,
+    forward: f,
+    gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
+    elements: exampleElements(model, x.size / x.shape[0]),
+    where: `node '${node}''s output`,
+    dispose: () => at.dispose(),
+  };
+}
+
+/** The subject at a site (sites.ts): the input, a layer's output or a graph node's output, for the examples of x [b, ...]. */
+export function siteSubject(checkpoint: Checkpoint, site: Site, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
+  if (site.kind === 'input') return inputSubject(checkpoint, x, objective);
+  if (site.kind === 'layer') return layerSubject(checkpoint, site.layer, x, objective, what);
+  return graphNodeSubject(checkpoint, site.name, x, objective, what);
 }
 
 /** The first Embedding layer of the model, looking inside nested models too; null if none. */
