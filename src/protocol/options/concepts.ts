@@ -50,7 +50,7 @@ export const TCAV_FIELDS = {
       .refine((c) => new Set(c.map((x) => x.name)).size === c.length, { message: 'names a concept twice' }),
     type: 'structured',
     label: 'Concepts',
-    description: 'NAME=PATH: a concept and its examples (image folder, CSV, JSONL or tensor JSON); repeat for more',
+    description: "a concept's name and its examples (image folder, CSV, JSONL or tensor JSON); repeat for more",
     flag: 'concept',
     defaultText: "every concept of the sidecar's data.concepts",
     resolvePaths: (list: ConceptSource[], resolve: (p: string) => string): ConceptSource[] => list.map((c) => ({ ...c, path: resolve(c.path) })),
