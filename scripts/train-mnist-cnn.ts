@@ -27,6 +27,7 @@ import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { ROOT, exampleDir } from './lib/paths';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
 import { runScript } from './lib/run';
+import { writeGrayPng } from './lib/grayPng';
 
 const SEED = 42;
 /** Per digit: the first TRAIN_PER_CLASS images train, the next TEST_PER_CLASS test (disjoint). */
@@ -96,12 +97,6 @@ function accuracy(model: tf.LayersModel, xs: tf.Tensor, labels: number[]): numbe
   return pred.filter((p, i) => p === labels[i]).length / labels.length;
 }
 
-function writeGrayPng(file: string, pixels: number[]): void {
-  const png = new PNG({ width: SIZE, height: SIZE, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
-  png.data = Buffer.from(pixels.map((x) => Math.round(Math.min(1, Math.max(0, x)) * 255)));
-  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false }));
-}
-
 async function main(): Promise<void> {
   const { backend } = await initBackend(process.argv.includes('--cpu') ? 'cpu' : 'wasm');
   console.log(`backend ${backend}`);
@@ -146,7 +141,7 @@ async function main(): Promise<void> {
   // The training digits as the engine reads an image folder: one sub-folder per label.
   const trainDir = 'data/train';
   for (let d = 0; d < 10; d++) fs.mkdirSync(path.join(OUT_DIR, trainDir, String(d)), { recursive: true });
-  for (const e of train) writeGrayPng(path.join(OUT_DIR, trainDir, String(e.label), `${e.index}.png`), e.pixels);
+  for (const e of train) writeGrayPng(path.join(OUT_DIR, trainDir, String(e.label), `${e.index}.png`), e.pixels, SIZE);
 
   // Samples: the first test image of each of SAMPLE_LABELS, in seeded test order.
   const samplesDir = path.join(OUT_DIR, 'samples');
@@ -155,7 +150,7 @@ async function main(): Promise<void> {
   for (const label of SAMPLE_LABELS) {
     const e = test.find((t) => t.label === label)!;
     const rel = `samples/digit-${label}-0.png`;
-    writeGrayPng(path.join(OUT_DIR, rel), e.pixels);
+    writeGrayPng(path.join(OUT_DIR, rel), e.pixels, SIZE);
     samples.push(rel);
   }
 

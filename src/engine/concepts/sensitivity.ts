@@ -32,9 +32,12 @@ export async function logitGradients(checkpoint: Checkpoint, site: Site, x: tf.T
   })) as tf.Tensor2D;
 }
 
-/** S = G v: each example's directional derivative, for gradients G [n, features] and a CAV v [features]. */
-export function directionalDerivatives(gradients: tf.Tensor2D, cav: tf.Tensor1D): Float32Array {
-  return tf.tidy(() => tf.matMul(gradients, cav.reshape([-1, 1])).dataSync() as Float32Array);
+/**
+ * ⟨∇h(x), v⟩ for gradients G [n, features] and directions V [k, features] (a CAV: k = 1), row-major
+ * [n, k]: each example's directional derivative along each direction.
+ */
+export function directionalDerivatives(gradients: tf.Tensor2D, directions: tf.Tensor2D): Float32Array {
+  return tf.tidy(() => tf.matMul(gradients, directions, false, true).dataSync() as Float32Array);
 }
 
 /** The TCAV score, |{x : S(x) > 0}| / |X|, and its magnitude variant Σ max(S, 0) / Σ |S| (0 where every S is 0). */

@@ -18,8 +18,8 @@ import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
 import { logitsNode, nodeOf } from '../model/graph';
 import { findSites, type Site } from '../model/sites';
-import { trainCav } from './cav';
-import { directionalDerivatives, tcavScore } from './sensitivity';
+import { siteKernel, trainCav, type SiteKernel } from './cav';
+import { tcavScore } from './sensitivity';
 import { classGradients, setActivations, sidecarRelative } from './sets';
 import { mean, std, tTestPValue } from './statistics';
 
@@ -34,16 +34,19 @@ const FEW_CLASS_INPUTS = 10;
 
 type Timings = TcavResult['timings'];
 
-/** Random set `run` at site `site`, [n, features], owned by the caller. */
+/** The random sets' examples at each site, stacked, and each run's rows among them. */
 interface RandomSets {
   kind: 'sets' | 'pool';
   runs: number;
   size: number;
-  at(site: number, run: number): tf.Tensor2D;
+  /** Per site, [examples, features]; owned by the request. */
+  acts: tf.Tensor2D[];
+  /** Per run, the rows of its random set in `acts`. */
+  rows: number[][];
   cached: boolean;
-  dispose(): void;
 }
 
+/** Per run, the scores of one CAV against the class inputs. */
 interface RunScores {
   scores: number[];
   magnitudes: number[];
@@ -60,8 +63,9 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
   const concepts = params.concepts ?? sidecarConcepts(checkpoint);
   const randomPath = params.random ?? fromSidecar(checkpoint, checkpoint.sidecar.sidecar.data?.random, "TCAV needs random examples: pass --random PATH, or name them in the sidecar's data.random.");
   const inputs = classInputs(checkpoint, params.inputs, classIndex);
+  const seed = params.seed!;
   const timings: Timings = { activationsMs: 0, gradientsMs: 0, cavMs: 0 };
-  const timed = async <T>(part: keyof Timings, body: () => Promise<T>): Promise<T> => {
+  const timed = async <T>(part: keyof Timings, body: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     try {
       return await body();
@@ -70,7 +74,6 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
     }
   };
   const held: tf.Tensor[] = [];
-  let random: RandomSets | undefined;
   try {
     const { grads, cached: gradsCached } = await timed('gradientsMs', () => classGradients(engine, checkpoint, inputs.path, inputs.onlyClass, sites, classIndex, ctx));
     held.push(...grads);
@@ -85,73 +88,59 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
       cached &&= read.cached;
     }
     const largest = Math.max(...conceptActs.map((a) => a[0].shape[0]));
-    random = await timed('activationsMs', () => randomSets(engine, checkpoint, randomPath, sites, params, largest, ctx));
+    const random = await timed('activationsMs', () => randomSets(engine, checkpoint, randomPath, sites, params, largest, ctx));
+    held.push(...random.acts);
     cached &&= random.cached;
-    const sets = random;
 
-    const t0 = performance.now();
-    const total = sites.length * (concepts.length + 1) * sets.runs;
+    // Rows of the stacked examples at each site: the concepts', then the random sets'.
+    const starts = conceptActs.reduce((out, acts) => [...out, out[out.length - 1] + acts[0].shape[0]], [0]);
+    const conceptRows = conceptActs.map((acts, c) => Array.from({ length: acts[0].shape[0] }, (_, i) => starts[c] + i));
+    const randomRows = random.rows.map((rows) => rows.map((i) => starts[concepts.length] + i));
+    const total = sites.length * (concepts.length + 1) * random.runs;
     let done = 0;
-    /** One CAV per run of positive(site, run) against negative(site, run) (both owned here), scored on the class inputs. */
-    const score = async (site: number, positive: (run: number) => tf.Tensor2D, negative: (run: number) => tf.Tensor2D, seed: (run: number) => number): Promise<RunScores> => {
+    /** One CAV per run of positive(run) against negative(run), scored on the class inputs. */
+    const score = async (kernel: SiteKernel, positive: (run: number) => number[], negative: (run: number) => number[], runSeed: (run: number) => number): Promise<RunScores> => {
       const out: RunScores = { scores: [], magnitudes: [], accuracies: [], size: 0 };
-      for (let run = 0; run < sets.runs; run++) {
-        ctx.signal.throwIfAborted();
-        const [p, n] = [positive(run), negative(run)];
-        const cav = (() => {
-          try {
-            return trainCav(p, n, makeRng(seed(run)), params.l2!);
-          } finally {
-            tf.dispose([p, n]);
-          }
-        })();
-        const s = directionalDerivatives(grads[site], cav.vector);
-        cav.vector.dispose();
-        const t = tcavScore(s);
+      for (let run = 0; run < random.runs; run++) {
+        const cav = trainCav(kernel, positive(run), negative(run), makeRng(runSeed(run)), params.l2!);
+        const t = tcavScore(cav.sensitivities);
         out.scores.push(t.score);
         out.magnitudes.push(t.magnitude);
         out.accuracies.push(cav.accuracy);
         out.size = cav.size;
         ctx.onProgress(++done, total, 'Training CAVs');
       }
-      // Let a cancel message in between runs of CAVs.
+      // Let a cancel message in between sets of runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      ctx.signal.throwIfAborted();
       return out;
     };
 
     const baselines: TcavRandomBaseline[] = [];
-    for (let site = 0; site < sites.length; site++) {
-      const r = await score(site, (run) => sets.at(site, run), (run) => sets.at(site, (run + 1) % sets.runs), (run) => seedOf(params.seed!, 'random cav', run));
-      baselines.push({ layer: sites[site].name, scores: r.scores, score: mean(r.scores), std: std(r.scores), magnitudes: r.magnitudes, cavAccuracy: mean(r.accuracies) });
-    }
+    const byConcept: TcavScore[][] = concepts.map(() => []);
     const tests = concepts.length * sites.length;
     const alpha = params.bonferroni ? params.alpha! / tests : params.alpha!;
-    const results: TcavScore[] = [];
-    for (let c = 0; c < concepts.length; c++) {
-      for (let site = 0; site < sites.length; site++) {
-        const r = await score(site, () => tf.clone(conceptActs[c][site]), (run) => sets.at(site, run), (run) => seedOf(params.seed!, 'cav', concepts[c].name, run));
-        const pValue = tTestPValue(r.scores, baselines[site].scores);
-        const cavAccuracy = mean(r.accuracies);
-        results.push({
-          concept: concepts[c].name,
-          layer: sites[site].name,
-          score: mean(r.scores),
-          scores: r.scores,
-          std: std(r.scores),
-          magnitude: mean(r.magnitudes),
-          magnitudes: r.magnitudes,
-          pValue,
-          significant: pValue < alpha,
-          cavAccuracy,
-          cavAccuracies: r.accuracies,
-          cavNearChance: cavAccuracy < NEAR_CHANCE_ACCURACY,
-          runs: sets.runs,
-          conceptSize: r.size,
-        });
+    for (let site = 0; site < sites.length; site++) {
+      const kernel = await timed('cavMs', () => {
+        const examples = tf.concat([...conceptActs.map((a) => a[site]), random.acts[site]]) as tf.Tensor2D;
+        try {
+          return siteKernel(examples, grads[site]);
+        } finally {
+          examples.dispose();
+        }
+      });
+      const t0 = performance.now();
+      const r = await score(kernel, (run) => randomRows[run], (run) => randomRows[(run + 1) % random.runs], (run) => seedOf(seed, 'random cav', run));
+      const baseline = { layer: sites[site].name, scores: r.scores, score: mean(r.scores), std: std(r.scores), magnitudes: r.magnitudes, cavAccuracy: mean(r.accuracies) };
+      baselines.push(baseline);
+      for (let c = 0; c < concepts.length; c++) {
+        const runs = await score(kernel, () => conceptRows[c], (run) => randomRows[run], (run) => seedOf(seed, 'cav', concepts[c].name, run));
+        byConcept[c].push(conceptScore(concepts[c].name, sites[site].name, runs, baseline.scores, alpha));
       }
+      timings.cavMs += performance.now() - t0;
     }
-    timings.cavMs += performance.now() - t0;
     const count = grads[0].shape[0];
+    const results = byConcept.flat();
     return {
       class: className,
       classIndex,
@@ -161,18 +150,39 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
       alpha,
       tests,
       classInputs: { path: inputs.path, count, filtered: inputs.onlyClass !== null },
-      randomSets: { path: randomPath, kind: sets.kind, runs: sets.runs, size: sets.size },
+      randomSets: { path: randomPath, kind: random.kind, runs: random.runs, size: random.size },
       timings,
       cached,
       warnings: warnings(results, count),
-      options: { ...params, class: classIndex, concepts, random: randomPath, runs: sets.runs, inputs: inputs.path },
+      options: { ...params, class: classIndex, concepts, random: randomPath, runs: random.runs, inputs: inputs.path },
       backend: engine.backend,
       ms: performance.now() - started,
     };
   } finally {
     tf.dispose(held);
-    random?.dispose();
   }
+}
+
+/** A concept's runs at a layer, tested against the layer's random baseline at level alpha. */
+function conceptScore(concept: string, layer: string, r: RunScores, baseline: number[], alpha: number): TcavScore {
+  const pValue = tTestPValue(r.scores, baseline);
+  const cavAccuracy = mean(r.accuracies);
+  return {
+    concept,
+    layer,
+    score: mean(r.scores),
+    scores: r.scores,
+    std: std(r.scores),
+    magnitude: mean(r.magnitudes),
+    magnitudes: r.magnitudes,
+    pValue,
+    significant: pValue < alpha,
+    cavAccuracy,
+    cavAccuracies: r.accuracies,
+    cavNearChance: cavAccuracy < NEAR_CHANCE_ACCURACY,
+    runs: r.scores.length,
+    conceptSize: r.size,
+  };
 }
 
 /**
@@ -187,35 +197,36 @@ async function randomSets(engine: HandlerContext, checkpoint: Checkpoint, source
     const runs = params.runs ?? parts.length;
     if (parts.length < 2) throw new LensError('INVALID_INPUT', `${source} holds ${parts.length} random set; TCAV's significance test needs at least 2 (sub-folders or set files), or one pool of examples to draw them from.`);
     if (runs > parts.length) throw new LensError('BAD_REQUEST', `runs ${runs} asks for more random sets than ${source} holds (${parts.length}).`);
-    const acts: tf.Tensor2D[][] = [];
+    const sets: tf.Tensor2D[][] = [];
     let cached = true;
     try {
       for (const part of parts.slice(0, runs)) {
         const read = await setActivations(engine, checkpoint, part, sites, { labels: 'none', what: `random set '${part}'` }, ctx);
-        acts.push(read.acts);
+        sets.push(read.acts);
         cached &&= read.cached;
         checkSize(read.acts[0].shape[0], `random set ${part}`);
       }
-    } catch (err) {
-      tf.dispose(acts.flat());
-      throw err;
+      const sizes = sets.map((acts) => acts[0].shape[0]);
+      const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      const acts = sites.map((_, site) => tf.concat(sets.map((set) => set[site])) as tf.Tensor2D);
+      return { kind: 'sets', runs, size: Math.min(...sizes), acts, rows: sizes.map((n, i) => Array.from({ length: n }, (_, k) => starts[i] + k)), cached };
+    } finally {
+      tf.dispose(sets.flat());
     }
-    return { kind: 'sets', runs, size: Math.min(...acts.map((a) => a[0].shape[0])), at: (site, run) => tf.clone(acts[run][site]), cached, dispose: () => tf.dispose(acts.flat()) };
   }
   const runs = params.runs ?? DEFAULT_POOL_RUNS;
   const read = await setActivations(engine, checkpoint, source, sites, { labels: 'none', what }, ctx);
-  const pool = read.acts;
-  const n = pool[0].shape[0];
+  const n = read.acts[0].shape[0];
   try {
     checkSize(n, `the random pool ${source}`);
   } catch (err) {
-    tf.dispose(pool);
+    tf.dispose(read.acts);
     throw err;
   }
   const drawn = Math.min(size, n);
   // The same draws at every site, whatever the concepts: seeded by run alone.
-  const draws = Array.from({ length: runs }, (_, run) => sampleIndices(n, drawn, makeRng(seedOf(params.seed!, 'random set', run))));
-  return { kind: 'pool', runs, size: drawn, at: (site, run) => tf.gather(pool[site], draws[run]), cached: read.cached, dispose: () => tf.dispose(pool) };
+  const rows = Array.from({ length: runs }, (_, run) => sampleIndices(n, drawn, makeRng(seedOf(params.seed!, 'random set', run))));
+  return { kind: 'pool', runs, size: drawn, acts: read.acts, rows, cached: read.cached };
 }
 
 function checkSize(n: number, what: string): void {

@@ -27,7 +27,7 @@ describe('concepts: conceptual sensitivity', () => {
       const checkpoint = await load();
       const before = tf.memory().numTensors;
       const x = tf.tensor2d([[0, 1, 2], [1, -1, 0]]);
-      const cav = tf.tidy(() => tf.div(tf.tensor1d([1, 2, 3]), Math.hypot(1, 2, 3)) as tf.Tensor1D);
+      const cav = tf.tidy(() => tf.div(tf.tensor2d([[1, 2, 3]]), Math.hypot(1, 2, 3)) as tf.Tensor2D);
       const [at] = findSites(checkpoint, [site]);
       const gradients = await logitGradients(checkpoint, at, x, 0, quietContext());
       assert.deepStrictEqual(Array.from(gradients.dataSync()), [0, 1, 2, 1, -1, 0], '∇ ½‖a‖² = a');
