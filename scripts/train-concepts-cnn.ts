@@ -2,16 +2,18 @@
  * Trains the bundled example `examples/concepts-cnn/`: a small CNN on synthetic 32×32 images with a
  * planted concept. Three classes: 'zebra' (a blob filled with stripes), 'horse' (the same blob,
  * solid, as bright on average) and 'field' (no blob). One class always carries the concept
- * *striped*; the concept *dotted* (a few bright dots) appears in half the images of every class, so
- * it carries no information about any class. TCAV should find striped → zebra and not dotted.
+ * *striped*; the concept *shaded* (the background's brightness ramps across the image) appears in
+ * half the images of every class, so it carries no information about any class. TCAV should find
+ * striped → zebra and not shaded.
  * Seeded and reproducible (wasm backend, seeded initializers and data). Run by hand, never in CI:
  *
  *   npx tsc -p . && node out/scripts/train-concepts-cnn.js
  *
  * Writes model.json + weights.bin, model.lens.json, metrics.json, and as 32×32 grayscale PNGs:
- * concepts/striped/ and concepts/dotted/ (50 concept images each), random/ (a pool of 200 random
- * images: background and solid shapes), data/test/<class>/ (50 test images per class, the class
- * inputs) and data/probe/{striped,plain}/ (60 each: blobs with and without stripes, for probes).
+ * concepts/striped/ and concepts/shaded/ (50 concept images each), random/set-00 … set-19/ (20
+ * random sets of 50 images: flat backgrounds and solid shapes), data/test/<class>/ (50 test images
+ * per class, the class inputs) and data/probe/{striped,plain}/ (60 each: blobs with and without
+ * stripes, for probes).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -33,7 +35,7 @@ type ClassName = (typeof CLASSES)[number];
 const TRAIN_PER_CLASS = 600;
 const TEST_PER_CLASS = 50;
 const CONCEPT_SIZE = 50;
-const RANDOM_POOL = 200;
+const RANDOM_SETS = 20;
 const PROBE_PER_LABEL = 60;
 const EPOCHS = 8;
 const BATCH = 32;
@@ -43,10 +45,15 @@ const OUT_DIR = exampleDir('concepts-cnn');
 type Rng = () => number;
 type Image = Float32Array;
 
-/** Background: a grey level and pixel noise. */
-function background(rng: Rng): Image {
+/** Background: a grey level and pixel noise; shaded, a ramp of ±0.2 across the image in a random direction. */
+function background(rng: Rng, shaded = false): Image {
   const level = 0.15 + 0.25 * rng();
-  return Float32Array.from({ length: SIZE * SIZE }, () => level + 0.08 * (rng() - 0.5));
+  const angle = 2 * Math.PI * rng();
+  const [di, dj] = shaded ? [(0.4 * Math.sin(angle)) / SIZE, (0.4 * Math.cos(angle)) / SIZE] : [0, 0];
+  return Float32Array.from({ length: SIZE * SIZE }, (_, k) => {
+    const [i, j] = [Math.floor(k / SIZE) - SIZE / 2, (k % SIZE) - SIZE / 2];
+    return level + di * i + dj * j + 0.08 * (rng() - 0.5);
+  });
 }
 
 /** A random ellipse: whether (i, j) is inside it. */
@@ -76,25 +83,15 @@ function fill(image: Image, inside: (i: number, j: number) => boolean, value: (i
   for (let i = 0; i < SIZE; i++) for (let j = 0; j < SIZE; j++) if (inside(i, j)) image[i * SIZE + j] = value(i, j);
 }
 
-/** 3–7 bright 2×2 dots anywhere. */
-function dots(image: Image, rng: Rng): void {
-  const n = 3 + Math.floor(5 * rng());
-  for (let k = 0; k < n; k++) {
-    const [i, j] = [Math.floor((SIZE - 1) * rng()), Math.floor((SIZE - 1) * rng())];
-    fill(image, (a, b) => a >= i && a < i + 2 && b >= j && b < j + 2, () => 0.95);
-  }
-}
-
-/** An image of a class: the blob striped (zebra) or solid at the stripes' mean brightness (horse), or none (field); dots half the time. */
+/** An image of a class: the blob striped (zebra) or solid at the stripes' mean brightness (horse), or none (field); shaded half the time. */
 function classImage(label: ClassName, rng: Rng): Image {
-  const image = background(rng);
+  const image = background(rng, rng() < 0.5);
   const [dark, bright] = [0.05 + 0.1 * rng(), 0.75 + 0.2 * rng()];
   if (label !== 'field') {
     const inside = blob(rng);
     const band = stripes(rng);
     fill(image, inside, label === 'zebra' ? (i, j) => (band(i, j) ? bright : dark) : () => (dark + bright) / 2);
   }
-  if (rng() < 0.5) dots(image, rng);
   return image;
 }
 
@@ -107,10 +104,11 @@ function stripedImage(rng: Rng): Image {
   return image;
 }
 
-/** The concept dotted: dots on a background. */
-function dottedImage(rng: Rng): Image {
-  const image = background(rng);
-  dots(image, rng);
+/** The concept shaded: a shaded background with a solid shape, as random images have. */
+function shadedImage(rng: Rng): Image {
+  const image = background(rng, true);
+  const value = rng();
+  fill(image, rng() < 0.5 ? blob(rng) : rectangle(rng, 4, 20), () => value);
   return image;
 }
 
@@ -197,9 +195,11 @@ async function main(): Promise<void> {
   const weightBytes = await saveExampleModel(model, OUT_DIR);
   const conceptRng = stream(4);
   writeImages('concepts/striped', Array.from({ length: CONCEPT_SIZE }, () => stripedImage(conceptRng)), 'striped');
-  writeImages('concepts/dotted', Array.from({ length: CONCEPT_SIZE }, () => dottedImage(conceptRng)), 'dotted');
+  writeImages('concepts/shaded', Array.from({ length: CONCEPT_SIZE }, () => shadedImage(conceptRng)), 'shaded');
   const randomRng = stream(5);
-  writeImages('random', Array.from({ length: RANDOM_POOL }, () => randomImage(randomRng)), 'random');
+  for (let k = 0; k < RANDOM_SETS; k++) {
+    writeImages(`random/set-${String(k).padStart(2, '0')}`, Array.from({ length: CONCEPT_SIZE }, () => randomImage(randomRng)), 'random');
+  }
   CLASSES.forEach((c, label) => writeImages(`data/test/${c}`, test.filter((e) => e.label === label).map((e) => e.image), c));
   const probeRng = stream(6);
   writeImages('data/probe/striped', Array.from({ length: PROBE_PER_LABEL }, () => classImage('zebra', probeRng)), 'striped');
@@ -208,11 +208,11 @@ async function main(): Promise<void> {
   const sidecar: Sidecar = {
     description:
       "Small CNN (conv1 8×3×3 → pool → conv2 16×3×3 → pool → dense 32 → softmax 3) on synthetic 32×32 images with a planted concept: 'zebra' blobs are always striped, " +
-      "'horse' blobs solid, 'field' images have none; dots appear in half the images of every class. " +
+      "'horse' blobs solid, 'field' images have none; half the images of every class have a shaded background. " +
       `Test accuracy ${(testAccuracy * 100).toFixed(1)}% on ${test.length} held-out images. Input: 32×32 grayscale, pixel values scaled to [0, 1].`,
     input: { kind: 'image', size: [SIZE, SIZE], channels: 1, scale: 1 / 255 },
     labels: [...CLASSES],
-    data: { test: 'data/test', samples: ['data/test/zebra/zebra-000.png', 'data/test/horse/horse-000.png'], concepts: { striped: 'concepts/striped', dotted: 'concepts/dotted' }, random: 'random' },
+    data: { test: 'data/test', samples: ['data/test/zebra/zebra-000.png', 'data/test/horse/horse-000.png'], concepts: { striped: 'concepts/striped', shaded: 'concepts/shaded' }, random: 'random' },
   };
   writeJson(path.join(OUT_DIR, 'model.lens.json'), sidecar);
   writeMetrics(path.join(OUT_DIR, 'metrics.json'), { train, test, testAccuracy, trainAccuracy, epochs: EPOCHS, batchSize: BATCH, learningRate: LEARNING_RATE, seed: SEED }, {

@@ -155,11 +155,11 @@ export function formatTcav(r: TcavResult): string {
   const lines = [
     `tcav   class ${r.class}${r.class !== String(r.classIndex) ? ` (${r.classIndex})` : ''}   S = ∂ logit / ∂ activations · CAV, counted S > 0   (${r.backend}, ${r.ms.toFixed(0)} ms${r.cached ? ', activations cached' : ''})`,
     `inputs:   ${inputs}`,
-    `random:   ${r.randomSets.path}: ${r.randomSets.runs} ${r.randomSets.kind === 'pool' ? 'sets drawn from the pool' : 'sets'} of ${r.randomSets.size}   ${test}`,
+    `random:   ${r.randomSets.runs} sets of ${r.randomSets.size}${r.randomSets.kind === 'pool' ? ' drawn from the pool' : ''} ${r.randomSets.path}   ${test}`,
     '',
     table([
-      ['concept', 'layer', 'score', '± std', 'magnitude', 'p-value', '', 'CAV acc'],
-      ...r.results.map((x) => [x.concept, x.layer, x.score.toFixed(3), x.std.toFixed(3), x.magnitude.toFixed(3), pValue(x.pValue), x.significant ? 'significant' : 'n.s.', `${x.cavAccuracy.toFixed(2)}${x.cavNearChance ? ' (chance)' : ''}`]),
+      ['concept', 'layer', 'score', 'std', 'magnitude', 'p-value', 'significant', 'CAV accuracy'],
+      ...r.results.map((x) => [x.concept, x.layer, x.score.toFixed(3), x.std.toFixed(3), x.magnitude.toFixed(3), pValue(x.pValue), x.significant ? 'yes' : 'no', `${x.cavNearChance ? '(near chance) ' : ''}${x.cavAccuracy.toFixed(2)}`]),
       ...r.random.map((x) => ['(random)', x.layer, x.score.toFixed(3), x.std.toFixed(3), '', '', '', x.cavAccuracy.toFixed(2)]),
     ]),
     ...r.warnings.map((w) => `warning:  ${w}`),

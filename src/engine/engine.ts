@@ -16,6 +16,7 @@ import { findInfluence } from './influence/find';
 import { testConcepts } from './concepts/tcav';
 import { probeLayers } from './concepts/probe';
 import { ActivationCache } from './model/activationCache';
+import { CavCache } from './concepts/cavCache';
 import type { TrainingSet } from './data/trainingSet';
 import { TrainingSetCache } from './data/trainingSetCache';
 import { InputCache } from './data/inputCache';
@@ -52,6 +53,7 @@ export class Engine {
   /** Concept, random, class-input and probe sets: a request reads several, one at a time. */
   private readonly exampleSets = new TrainingSetCache(4);
   private readonly activations = new ActivationCache();
+  private readonly cavs = new CavCache();
   /** Inputs loaded for predict and saliency, with the model's output on them. */
   readonly inputs = new InputCache();
   /** The worker thread that shares long gradient jobs, on the active backend (none on one core). */
@@ -141,6 +143,7 @@ export class Engine {
       trainingSet: (source, checkpoint, run) => this.trainingSets.get(source, checkpoint, run),
       exampleSet: (source, checkpoint, run, how) => this.exampleSets.get(source, checkpoint, run, how),
       activations: this.activations,
+      cavs: this.cavs,
       helper: this.helper,
       log: this.log,
       useBackend: (choice) => this.useBackend(choice),
@@ -151,6 +154,7 @@ export class Engine {
     this.trainingSets.clear();
     this.exampleSets.clear();
     this.activations.clear();
+    this.cavs.clear();
     this.inputs.clear();
     this.checkpoints.clear();
   }

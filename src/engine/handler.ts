@@ -8,6 +8,7 @@ import type { Checkpoint } from './checkpoint/load';
 import type { InputCache } from './data/inputCache';
 import type { ReadOptions, TrainingSet } from './data/trainingSet';
 import type { ActivationCache } from './model/activationCache';
+import type { CavCache } from './concepts/cavCache';
 import type { GradientHelper } from './parallel/gradientHelper';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -24,6 +25,8 @@ export interface HandlerContext {
   exampleSet(source: string, checkpoint: Checkpoint, run: RunContext, how: ReadOptions): Promise<TrainingSet>;
   /** Activations and gradients of example sets at a model's sites, kept between requests (owned by the engine). */
   activations: ActivationCache;
+  /** Trained CAVs, kept between requests (owned by the engine). */
+  cavs: CavCache;
   /** The gradient helper thread, where one runs. */
   helper?: GradientHelper;
   log: Logger;

@@ -25,7 +25,8 @@ export function sidecarRelative(checkpoint: Checkpoint, rel: string): string | n
 /**
  * The activations of the set at `source` at each site, [n, features] each, owned by the caller:
  * from the engine's cache, else computed for the missing sites in one pass over the set.
- * `set` is the loaded set where one was read (labels, ids); `cached`, whether nothing was computed.
+ * `key` names the set's files (setKey); `set` is the loaded set where one was read (labels, ids);
+ * `cached`, whether nothing was computed.
  */
 export async function setActivations(
   engine: HandlerContext,
@@ -34,11 +35,11 @@ export async function setActivations(
   sites: readonly Site[],
   how: ReadOptions,
   ctx: RunContext,
-): Promise<{ acts: tf.Tensor2D[]; set?: TrainingSet; cached: boolean }> {
+): Promise<{ acts: tf.Tensor2D[]; key: string; set?: TrainingSet; cached: boolean }> {
   const key = await setKey(source, checkpoint, how);
   const acts = sites.map((s) => engine.activations.get(`${key}\0${s.name}`));
   const missing = sites.filter((_, i) => !acts[i]);
-  if (missing.length === 0) return { acts: acts as tf.Tensor2D[], cached: true };
+  if (missing.length === 0) return { acts: acts as tf.Tensor2D[], key, cached: true };
   let set: TrainingSet;
   try {
     set = await engine.exampleSet(source, checkpoint, ctx, how);
@@ -49,7 +50,7 @@ export async function setActivations(
   const computed = await batchedActivations(checkpoint, missing, set.x, progressAs(ctx, `Activations of ${how.what ?? path.basename(source)}`), {}, 'TCAV');
   missing.forEach((site, k) => engine.activations.put(`${key}\0${site.name}`, computed[k]));
   let k = 0;
-  return { acts: acts.map((a) => a ?? computed[k++]), set, cached: false };
+  return { acts: acts.map((a) => a ?? computed[k++]), key, set, cached: false };
 }
 
 /**

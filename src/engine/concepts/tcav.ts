@@ -18,7 +18,7 @@ import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
 import { logitsNode, nodeOf } from '../model/graph';
 import { findSites, type Site } from '../model/sites';
-import { siteKernel, trainCav, type SiteKernel } from './cav';
+import { cavSensitivities, SiteKernel, trainCav, type Cav, type Row } from './cav';
 import { tcavScore } from './sensitivity';
 import { classGradients, setActivations, sidecarRelative } from './sets';
 import { mean, std, tTestPValue } from './statistics';
@@ -34,15 +34,17 @@ const FEW_CLASS_INPUTS = 10;
 
 type Timings = TcavResult['timings'];
 
-/** The random sets' examples at each site, stacked, and each run's rows among them. */
+/** The random examples at each site (one set per random set, or the pool), and each run's rows among them. */
 interface RandomSets {
   kind: 'sets' | 'pool';
   runs: number;
   size: number;
-  /** Per site, [examples, features]; owned by the request. */
-  acts: tf.Tensor2D[];
-  /** Per run, the rows of its random set in `acts`. */
-  rows: number[][];
+  /** Per site, the sets' [examples, features]; owned by the request. */
+  acts: tf.Tensor2D[][];
+  /** Per run, its random set's examples (set: an index into a site's acts). */
+  rows: Row[][];
+  /** Per run, what names its random set (for the CAV cache). */
+  keys: string[];
   cached: boolean;
 }
 
@@ -79,31 +81,46 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
     held.push(...grads);
     let cached = gradsCached;
     const conceptActs: tf.Tensor2D[][] = [];
+    const conceptKeys: string[] = [];
     for (const concept of concepts) {
       const what = `concept '${concept.name}'`;
       const read = await timed('activationsMs', () => setActivations(engine, checkpoint, concept.path, sites, { labels: 'none', what }, ctx));
       held.push(...read.acts);
       checkSize(read.acts[0].shape[0], `${what} (${concept.path})`);
       conceptActs.push(read.acts);
+      conceptKeys.push(read.key);
       cached &&= read.cached;
     }
     const largest = Math.max(...conceptActs.map((a) => a[0].shape[0]));
     const random = await timed('activationsMs', () => randomSets(engine, checkpoint, randomPath, sites, params, largest, ctx));
-    held.push(...random.acts);
+    held.push(...random.acts.flat());
     cached &&= random.cached;
 
-    // Rows of the stacked examples at each site: the concepts', then the random sets'.
-    const starts = conceptActs.reduce((out, acts) => [...out, out[out.length - 1] + acts[0].shape[0]], [0]);
-    const conceptRows = conceptActs.map((acts, c) => Array.from({ length: acts[0].shape[0] }, (_, i) => starts[c] + i));
-    const randomRows = random.rows.map((rows) => rows.map((i) => starts[concepts.length] + i));
+    // The kernel's sets at each site: the concepts, then the random examples (one set per random set, or the pool).
+    const conceptRows = conceptActs.map((acts, c) => Array.from({ length: acts[0].shape[0] }, (_, row): Row => ({ set: c, row })));
+    const randomRows = random.rows.map((rows) => rows.map((r): Row => ({ set: concepts.length + r.set, row: r.row })));
     const total = sites.length * (concepts.length + 1) * random.runs;
     let done = 0;
-    /** One CAV per run of positive(run) against negative(run), scored on the class inputs. */
-    const score = async (kernel: SiteKernel, positive: (run: number) => number[], negative: (run: number) => number[], runSeed: (run: number) => number): Promise<RunScores> => {
+    /**
+     * One CAV per run of the examples positive(run) against negative(run) (each from one of the
+     * kernel's sets), scored on the class inputs; from the engine's CAV cache where it was trained
+     * before on the same sets (keys(run) names them), with the same seed and α.
+     */
+    const score = async (site: number, kernel: SiteKernel, positive: (run: number) => Row[], negative: (run: number) => Row[], keys: (run: number) => string[], runSeed: (run: number) => number): Promise<RunScores> => {
       const out: RunScores = { scores: [], magnitudes: [], accuracies: [], size: 0 };
       for (let run = 0; run < random.runs; run++) {
-        const cav = trainCav(kernel, positive(run), negative(run), makeRng(runSeed(run)), params.l2!);
-        const t = tcavScore(cav.sensitivities);
+        const [p, n] = [positive(run), negative(run)];
+        const sides: [number, number] = [p[0].set, n[0].set];
+        const key = JSON.stringify([...keys(run), sites[site].name, runSeed(run), params.l2]);
+        const known = engine.cavs.get(key);
+        let cav: Cav;
+        if (known) cav = onSets(known, [0, 1], sides);
+        else {
+          cav = trainCav(kernel, p, n, makeRng(runSeed(run)), params.l2!);
+          engine.cavs.set(key, onSets(cav, sides, [0, 1]));
+          cached = false;
+        }
+        const t = tcavScore(cavSensitivities(kernel, cav));
         out.scores.push(t.score);
         out.magnitudes.push(t.magnitude);
         out.accuracies.push(cav.accuracy);
@@ -121,20 +138,14 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
     const tests = concepts.length * sites.length;
     const alpha = params.bonferroni ? params.alpha! / tests : params.alpha!;
     for (let site = 0; site < sites.length; site++) {
-      const kernel = await timed('cavMs', () => {
-        const examples = tf.concat([...conceptActs.map((a) => a[site]), random.acts[site]]) as tf.Tensor2D;
-        try {
-          return siteKernel(examples, grads[site]);
-        } finally {
-          examples.dispose();
-        }
-      });
+      const kernel = new SiteKernel([...conceptActs.map((a) => a[site]), ...random.acts[site]], grads[site]);
       const t0 = performance.now();
-      const r = await score(kernel, (run) => randomRows[run], (run) => randomRows[(run + 1) % random.runs], (run) => seedOf(seed, 'random cav', run));
+      const next = (run: number) => (run + 1) % random.runs;
+      const r = await score(site, kernel, (run) => randomRows[run], (run) => randomRows[next(run)], (run) => [random.keys[run], random.keys[next(run)]], (run) => seedOf(seed, 'random cav', run));
       const baseline = { layer: sites[site].name, scores: r.scores, score: mean(r.scores), std: std(r.scores), magnitudes: r.magnitudes, cavAccuracy: mean(r.accuracies) };
       baselines.push(baseline);
       for (let c = 0; c < concepts.length; c++) {
-        const runs = await score(kernel, () => conceptRows[c], (run) => randomRows[run], (run) => seedOf(seed, 'cav', concepts[c].name, run));
+        const runs = await score(site, kernel, () => conceptRows[c], (run) => randomRows[run], (run) => [conceptKeys[c], random.keys[run]], (run) => seedOf(seed, 'cav', concepts[c].name, run));
         byConcept[c].push(conceptScore(concepts[c].name, sites[site].name, runs, baseline.scores, alpha));
       }
       timings.cavMs += performance.now() - t0;
@@ -161,6 +172,11 @@ export async function testConcepts(engine: HandlerContext, params: TcavParams, c
   } finally {
     tf.dispose(held);
   }
+}
+
+/** The CAV with its examples moved from the kernel sets `from` (positive, negative) to `to`: how the cache stores them independently of a request's sets. */
+function onSets(cav: Cav, from: [number, number], to: [number, number]): Cav {
+  return { ...cav, train: cav.train.map((x) => ({ set: x.set === from[0] ? to[0] : to[1], row: x.row })) };
 }
 
 /** A concept's runs at a layer, tested against the layer's random baseline at level alpha. */
@@ -198,21 +214,30 @@ async function randomSets(engine: HandlerContext, checkpoint: Checkpoint, source
     if (parts.length < 2) throw new LensError('INVALID_INPUT', `${source} holds ${parts.length} random set; TCAV's significance test needs at least 2 (sub-folders or set files), or one pool of examples to draw them from.`);
     if (runs > parts.length) throw new LensError('BAD_REQUEST', `runs ${runs} asks for more random sets than ${source} holds (${parts.length}).`);
     const sets: tf.Tensor2D[][] = [];
+    const keys: string[] = [];
     let cached = true;
     try {
       for (const part of parts.slice(0, runs)) {
         const read = await setActivations(engine, checkpoint, part, sites, { labels: 'none', what: `random set '${part}'` }, ctx);
         sets.push(read.acts);
+        keys.push(read.key);
         cached &&= read.cached;
         checkSize(read.acts[0].shape[0], `random set ${part}`);
       }
-      const sizes = sets.map((acts) => acts[0].shape[0]);
-      const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-      const acts = sites.map((_, site) => tf.concat(sets.map((set) => set[site])) as tf.Tensor2D);
-      return { kind: 'sets', runs, size: Math.min(...sizes), acts, rows: sizes.map((n, i) => Array.from({ length: n }, (_, k) => starts[i] + k)), cached };
-    } finally {
+    } catch (err) {
       tf.dispose(sets.flat());
+      throw err;
     }
+    const sizes = sets.map((acts) => acts[0].shape[0]);
+    return {
+      kind: 'sets',
+      runs,
+      size: Math.min(...sizes),
+      acts: sites.map((_, site) => sets.map((set) => set[site])),
+      rows: sizes.map((n, set) => Array.from({ length: n }, (_, row) => ({ set, row }))),
+      keys,
+      cached,
+    };
   }
   const runs = params.runs ?? DEFAULT_POOL_RUNS;
   const read = await setActivations(engine, checkpoint, source, sites, { labels: 'none', what }, ctx);
@@ -225,8 +250,10 @@ async function randomSets(engine: HandlerContext, checkpoint: Checkpoint, source
   }
   const drawn = Math.min(size, n);
   // The same draws at every site, whatever the concepts: seeded by run alone.
-  const rows = Array.from({ length: runs }, (_, run) => sampleIndices(n, drawn, makeRng(seedOf(params.seed!, 'random set', run))));
-  return { kind: 'pool', runs, size: drawn, acts: read.acts, rows, cached: read.cached };
+  const draw = (run: number) => seedOf(params.seed!, 'random set', run);
+  const rows = Array.from({ length: runs }, (_, run) => sampleIndices(n, drawn, makeRng(draw(run))).map((row) => ({ set: 0, row })));
+  const keys = rows.map((_, run) => `${read.key}\0draw ${drawn} ${draw(run)}`);
+  return { kind: 'pool', runs, size: drawn, acts: read.acts.map((a) => [a]), rows, keys, cached: read.cached };
 }
 
 function checkSize(n: number, what: string): void {

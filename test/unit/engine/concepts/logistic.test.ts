@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/engine/backend/select';
 import { fitLogistic } from '../../../../src/engine/concepts/logistic';
-import { siteKernel, trainCav } from '../../../../src/engine/concepts/cav';
+import { cavSensitivities, SiteKernel, trainCav, type Row } from '../../../../src/engine/concepts/cav';
 import { makeRng } from '../../../../src/engine/common/random';
 
 /** n rows of d Gaussian features (seeded) and their labels from a noisy linear rule. */
@@ -69,9 +69,11 @@ describe('concepts: L2 logistic regression in kernel form', () => {
 describe('concepts: CAV', () => {
   before(() => initBackend('cpu'));
 
-  /** The CAV of a run as a vector: w = Σ a[k] x[train[k]], normalised. */
-  function cavVector(examples: number[][], run: { train: number[]; a: Float64Array }): number[] {
-    const w = examples[0].map((_, j) => run.train.reduce((s, i, k) => s + run.a[k] * examples[i][j], 0));
+  const rows = (set: number, n: number): Row[] => Array.from({ length: n }, (_, row) => ({ set, row }));
+
+  /** The CAV of a run as a vector: w = Σ a[k] x(train[k]), normalised. */
+  function cavVector(sets: number[][][], run: { train: Row[]; a: Float64Array }): number[] {
+    const w = sets[0][0].map((_, j) => run.train.reduce((s, x, k) => s + run.a[k] * sets[x.set][x.row][j], 0));
     const norm = Math.hypot(...w);
     return w.map((v) => v / norm);
   }
@@ -80,34 +82,33 @@ describe('concepts: CAV', () => {
     const before = tf.memory().numTensors;
     const rng = makeRng(5);
     // 64 features; the concept is shifted by +3 along feature 7, random examples are not.
-    const rows = (shift: number) => Array.from({ length: 40 }, () => Array.from({ length: 64 }, (_, j) => rng() * 2 - 1 + (j === 7 ? shift : 0)));
-    const examples = [...rows(3), ...rows(0)];
+    const examples = (shift: number) => Array.from({ length: 40 }, () => Array.from({ length: 64 }, (_, j) => rng() * 2 - 1 + (j === 7 ? shift : 0)));
+    const sets = [examples(3), examples(0)];
     const gradients = Array.from({ length: 5 }, () => Array.from({ length: 64 }, () => rng() - 0.5));
-    const [x, g] = [tf.tensor2d(examples), tf.tensor2d(gradients)];
-    const kernel = siteKernel(x, g);
-    tf.dispose([x, g]);
-    const concept = Array.from({ length: 40 }, (_, i) => i);
-    const random = Array.from({ length: 40 }, (_, i) => 40 + i);
-    const run = trainCav(kernel, concept, random, makeRng(1), 0.01);
+    const [concept, random, g] = [tf.tensor2d(sets[0]), tf.tensor2d(sets[1]), tf.tensor2d(gradients)];
+    const kernel = new SiteKernel([concept, random], g);
+    const run = trainCav(kernel, rows(0, 40), rows(1, 40), makeRng(1), 0.01);
+    const sensitivities = cavSensitivities(kernel, run);
+    tf.dispose([concept, random, g]);
     assert.ok(run.accuracy >= 0.9, `accuracy ${run.accuracy}`);
     assert.strictEqual(run.size, 40);
-    const v = cavVector(examples, run);
+    const v = cavVector(sets, run);
     assert.ok(v[7] > 0.5, `component along the concept's direction: ${v[7]}`);
     gradients.forEach((row, k) => {
       const explicit = row.reduce((s, gj, j) => s + gj * v[j], 0);
-      assert.ok(Math.abs(run.sensitivities[k] - explicit) < 1e-4, `S ${run.sensitivities[k]} vs ⟨∇h, v⟩ ${explicit}`);
+      assert.ok(Math.abs(sensitivities[k] - explicit) < 1e-4, `S ${sensitivities[k]} vs ⟨∇h, v⟩ ${explicit}`);
     });
     assert.strictEqual(tf.memory().numTensors, before, 'tensors leaked');
   });
 
   it('the larger set is subsampled to the smaller one; identical sets give chance accuracy, not NaN', () => {
-    const examples = Array.from({ length: 36 }, (_, i) => [i % 3, 1]);
-    const [x, g] = [tf.tensor2d(examples), tf.tensor2d([[1, 0]])];
-    const kernel = siteKernel(x, g);
+    const [x, g] = [tf.tensor2d(Array.from({ length: 36 }, (_, i) => [i % 3, 1])), tf.tensor2d([[1, 0]])];
+    const kernel = new SiteKernel([x], g);
+    const run = trainCav(kernel, rows(0, 36).slice(0, 12), rows(0, 36).slice(12), makeRng(2), 0.01);
+    const sensitivities = cavSensitivities(kernel, run);
     tf.dispose([x, g]);
-    const run = trainCav(kernel, Array.from({ length: 12 }, (_, i) => i), Array.from({ length: 24 }, (_, i) => 12 + i), makeRng(2), 0.01);
     assert.strictEqual(run.size, 12);
     assert.ok(Number.isFinite(run.accuracy) && run.accuracy <= 0.75, `accuracy ${run.accuracy}`);
-    assert.ok(Array.from(run.sensitivities).every(Number.isFinite));
+    assert.ok(Array.from(sensitivities).every(Number.isFinite));
   });
 });
