@@ -33,8 +33,10 @@ export function tcavParams(modelPath: string, flags: Flags, usage: UsageError): 
 }
 
 export function probeParams(modelPath: string, flags: Flags, usage: UsageError): Params<'probe'> {
-  const given = readOptions('probe', flags, usage, {
-    layers: (text) => (text.trim() === 'all' ? undefined : commaList('probe', text, 'layer', usage)),
+  // --layer all is the default: every layer.
+  const { layer, ...others } = flags;
+  const given = readOptions('probe', typeof layer === 'string' && layer.trim() === 'all' ? others : flags, usage, {
+    layers: (text) => commaList('probe', text, 'layer', usage),
   });
   const params = { modelPath, ...given };
   validateOptions('probe', params, usage);
