@@ -6,6 +6,7 @@ import { assertCliFails, cli, requireBuiltCli } from '../../helpers/cli';
 import { tempDir } from '../../helpers/tempDir';
 import { probeParams, tcavParams } from '../../../src/cli/conceptArgs';
 import { checkParams } from '../../../src/engine/params';
+import { defaultLabel, flagFields, flagOf } from '../../../src/cli/options';
 
 const MODEL = 'examples/concepts-cnn/model.json';
 const usage = (message: string) => new Error(message);
@@ -54,6 +55,19 @@ describe('tcav and probe flags → requests', () => {
 
 describe('cli tcav and probe', () => {
   before(requireBuiltCli);
+
+  it('--help lists every tcav and probe option with its description and default', () => {
+    const help = cli('--help').stdout.replace(/\s+/g, ' ');
+    for (const request of ['tcav', 'probe'] as const) {
+      const section = help.slice(help.indexOf(request === 'tcav' ? 'TCAV options:' : 'Probe options:'));
+      for (const spec of flagFields(request)) {
+        assert.ok(section.includes(`--${flagOf(spec)} `), `${request} --${spec.flag}`);
+        assert.ok(section.includes(spec.description.replace(/\s+/g, ' ')), `${request} --${spec.flag}: its description`);
+        const shown = defaultLabel(spec);
+        if (shown !== undefined) assert.ok(section.includes(`(default: ${shown}`), `${request} --${spec.flag}: its default`);
+      }
+    }
+  });
 
   it('tcav --json prints one object with the contract fields', () => {
     const { code, stdout, stderr } = cli('tcav', MODEL, '--class', 'zebra', '--layer', 'conv2,dense1', '--runs', '6', '--json', '--backend', 'wasm');

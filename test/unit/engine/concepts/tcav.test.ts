@@ -107,6 +107,26 @@ describe('concepts: TCAV on a planted concept', () => {
     for (const r of reordered.results) assert.deepStrictEqual(r.scores, result.results.find((x) => x.concept === r.concept)!.scores);
   });
 
+  it('cancelling halfway through the CAVs stops the request with an AbortError and leaves no tensors', async () => {
+    engine.dispose();
+    await engine.useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const abort = new AbortController();
+    let trained = 0;
+    const ctx = {
+      signal: abort.signal,
+      onProgress: (done: number, total: number, message?: string) => {
+        if (message === 'Training CAVs' && (trained = done) === Math.floor(total / 2)) abort.abort();
+      },
+    };
+    const params = { modelPath: layersPath, class: 0, layers: ['detector', 'gap'], concepts: concepts(data), random: path.join(data, 'pool.json'), inputs: path.join(data, 'inputs.json') };
+    await assert.rejects(engine.run('tcav', params, ctx), { name: 'AbortError' });
+    assert.ok(trained > 0 && trained < 160, `stopped after ${trained} of 160 CAVs`);
+    engine.dispose();
+    await engine.useBackend('wasm');
+    assert.strictEqual(tf.memory().numTensors, before, 'tensors leaked');
+  });
+
   it('bad requests: unknown layers list the model\'s layers; the output layer, one random set, empty concepts and unknown classes are refused', async () => {
     await rejectsLens(() => run(layersPath, ['conv9'], path.join(data, 'random')), 'BAD_REQUEST', "no layer named 'conv9'", 'detector, gap, head');
     await rejectsLens(() => run(graphPath, ['nope'], path.join(data, 'random')), 'BAD_REQUEST', "no node named 'nope'", 'detector/Conv2D, detector/Relu, gap');
