@@ -27,6 +27,7 @@ import { writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { exampleDir, ROOT } from './lib/paths';
 import { runScript } from './lib/run';
+import { buildSmallCnn, imageTensors } from './lib/smallCnn';
 
 const SEED = 12;
 const SIZE = 32;
@@ -133,25 +134,7 @@ function makeSet(perClass: number, rng: Rng): Example[] {
 }
 
 function toTensors(examples: Example[]): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const flat = new Float32Array(examples.length * SIZE * SIZE);
-  examples.forEach((e, i) => flat.set(e.image, i * SIZE * SIZE));
-  const xs = tf.tensor4d(flat, [examples.length, SIZE, SIZE, 1]);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(examples.map((e) => e.label), 'int32'), CLASSES.length).toFloat() as tf.Tensor2D);
-  return { xs, ys };
-}
-
-function buildModel(): tf.Sequential {
-  let seed = SEED;
-  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
-  const model = tf.sequential({ name: 'concepts_cnn' });
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.dense({ name: 'probs', units: CLASSES.length, activation: 'softmax', kernelInitializer: init() }));
-  return model;
+  return imageTensors(examples.map((e) => e.image), examples.map((e) => e.label), SIZE, CLASSES.length);
 }
 
 function accuracy(model: tf.LayersModel, examples: Example[]): number {
@@ -176,7 +159,7 @@ async function main(): Promise<void> {
   const train = makeSet(TRAIN_PER_CLASS, stream(1));
   const test = makeSet(TEST_PER_CLASS, stream(2));
 
-  const model = buildModel();
+  const model = buildSmallCnn('concepts_cnn', SIZE, CLASSES.length, SEED);
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
   const order = stream(3);

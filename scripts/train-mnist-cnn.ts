@@ -27,6 +27,7 @@ import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { ROOT, exampleDir } from './lib/paths';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
 import { runScript } from './lib/run';
+import { buildSmallCnn, imageTensors } from './lib/smallCnn';
 import { writeGrayPng } from './lib/grayPng';
 
 const SEED = 42;
@@ -71,25 +72,7 @@ function loadSplit(from: number, count: number): Example[] {
 }
 
 function toTensors(examples: Example[]): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const flat = new Float32Array(examples.length * SIZE * SIZE);
-  examples.forEach((e, i) => flat.set(e.pixels, i * SIZE * SIZE));
-  const xs = tf.tensor4d(flat, [examples.length, SIZE, SIZE, 1]);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(examples.map((e) => e.label), 'int32'), 10).toFloat() as tf.Tensor2D);
-  return { xs, ys };
-}
-
-function buildModel(): tf.Sequential {
-  let seed = SEED;
-  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
-  const model = tf.sequential({ name: 'mnist_cnn' });
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.dense({ name: 'probs', units: 10, activation: 'softmax', kernelInitializer: init() }));
-  return model;
+  return imageTensors(examples.map((e) => e.pixels), examples.map((e) => e.label), SIZE, 10);
 }
 
 function accuracy(model: tf.LayersModel, xs: tf.Tensor, labels: number[]): number {
@@ -107,7 +90,7 @@ async function main(): Promise<void> {
   const test = shuffleInPlace(loadSplit(TRAIN_PER_CLASS, TEST_PER_CLASS), rng);
   console.log(`train ${train.length}, test ${test.length} (disjoint: per digit images [0,${TRAIN_PER_CLASS}) vs [${TRAIN_PER_CLASS},${TRAIN_PER_CLASS + TEST_PER_CLASS}))`);
 
-  const model = buildModel();
+  const model = buildSmallCnn('mnist_cnn', SIZE, 10, SEED);
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 

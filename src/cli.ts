@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
+import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
 import { formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
@@ -88,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: new AbortController().signal, onProgress: progress.show };
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
+    await engine.useBackend(values.backend as BackendChoice);
+    const result = await engine.run(method, params, ctx);
+    return print(values.json ? JSON.stringify(result) : format(result));
+  };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
     // parseArgs accepts every command's flags everywhere: refuse the ones this command would ignore.
     const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
@@ -138,20 +145,12 @@ async function main(argv: string[]): Promise<number> {
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
     }
-    case 'tcav': {
+    case 'tcav':
       if (args.length !== 1) throw usage('tcav takes exactly one model.json path');
-      const params = tcavParams(args[0], values as Flags, usage);
-      await engine.useBackend(values.backend as BackendChoice);
-      const result = await engine.run('tcav', params, ctx);
-      return print(values.json ? JSON.stringify(result) : formatTcav(result));
-    }
-    case 'probe': {
+      return answer('tcav', tcavParams(args[0], values as Flags, usage), formatTcav);
+    case 'probe':
       if (args.length !== 1) throw usage('probe takes exactly one model.json path');
-      const params = probeParams(args[0], values as Flags, usage);
-      await engine.useBackend(values.backend as BackendChoice);
-      const result = await engine.run('probe', params, ctx);
-      return print(values.json ? JSON.stringify(result) : formatProbe(result));
-    }
+      return answer('probe', probeParams(args[0], values as Flags, usage), formatProbe);
     case undefined:
       throw usage('missing command');
     default:

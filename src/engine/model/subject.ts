@@ -75,8 +75,7 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
   const at = layerOutput(model, layer, x, what);
   const logits = !(objective.kind === 'class' && objective.space !== 'logit') && hasFinalSoftmax(model);
   const run = (values: tf.Tensor) => {
-    const k = values.shape[0];
-    const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+    const xs = repeated(x, values.shape[0]);
     return withTap(
       layer,
       (out) => {
@@ -91,23 +90,7 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
       what,
     );
   };
-  let kind: OutputKind | undefined;
-  try {
-    kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
-  } catch (err) {
-    at.dispose();
-    throw err;
-  }
-  const f = (values: tf.Tensor): tf.Tensor1D =>
-    objective.kind === 'class' && objective.space === 'output' ? targetColumn(run(values), objective.index) : objectiveOfOutput(run(values), objective, kind as OutputKind);
-  return {
-    x: at,
-    forward: f,
-    gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements: exampleElements(model, x.size),
-    where: `layer '${layer.name}''s output`,
-    dispose: () => at.dispose(),
-  };
+  return runSubject(at, run, objective, logits, exampleElements(model, x.size), `layer '${layer.name}''s output`);
 }
 
 /**
@@ -123,10 +106,17 @@ export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topolog
   const output = logits ?? model.outputs[0].name;
   const at = runGraph(() => model.execute(x, node) as tf.Tensor, what);
   const run = (values: tf.Tensor) => {
-    const k = values.shape[0];
-    const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+    const xs = repeated(x, values.shape[0]);
     return runGraph(() => model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor, what);
   };
+  return runSubject(at, run, objective, logits !== null, exampleElements(model, x.size / x.shape[0]), `node '${node}''s output`);
+}
+
+/**
+ * The subject at `at` (its point, owned by the subject) where run(values) computes the model's
+ * output from values in place of `at` (logits, when `logits`).
+ */
+function runSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, objective: Objective, logits: boolean, elements: number, where: string): Subject {
   let kind: OutputKind | undefined;
   try {
     kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
@@ -140,10 +130,15 @@ export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topolog
     x: at,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements: exampleElements(model, x.size / x.shape[0]),
-    where: `node '${node}''s output`,
+    elements,
+    where,
     dispose: () => at.dispose(),
   };
+}
+
+/** x for k points: x itself when it has k examples, else its one example repeated. */
+function repeated(x: tf.Tensor, k: number): tf.Tensor {
+  return k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
 }
 
 /** The subject at a site (sites.ts): the input, a layer's output or a graph node's output, for the examples of x [b, ...]. */
