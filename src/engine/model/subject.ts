@@ -104,7 +104,8 @@ export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topolog
   const input = graphInput(model, what);
   const logits = needsKind(objective) ? logitsNode(model, checkpoint.topology) : null;
   const output = logits ?? model.outputs[0].name;
-  const at = runGraph(() => model.execute(x, node) as tf.Tensor, what);
+  // A copy: at the input node, execute returns x itself, which the caller owns.
+  const at = runGraph(() => tf.tidy(() => tf.clone(model.execute(x, node) as tf.Tensor)), what);
   const run = (values: tf.Tensor) => {
     const xs = repeated(x, values.shape[0]);
     return runGraph(() => model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor, what);
@@ -143,8 +144,9 @@ function repeated(x: tf.Tensor, k: number): tf.Tensor {
 
 /** The subject at a site (sites.ts): the input, a layer's output or a graph node's output, for the examples of x [b, ...]. */
 export function siteSubject(checkpoint: Checkpoint, site: Site, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
-  if (site.kind === 'input') return inputSubject(checkpoint, x, objective);
   if (site.kind === 'layer') return layerSubject(checkpoint, site.layer, x, objective, what);
+  // A graph's input is a node like any other (and the graph's logits are reached the same way).
+  if (site.kind === 'input' && checkpoint.model instanceof tf.LayersModel) return inputSubject(checkpoint, x, objective);
   return graphNodeSubject(checkpoint, site.name, x, objective, what);
 }
 

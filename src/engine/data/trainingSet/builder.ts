@@ -137,7 +137,7 @@ export class TrainingSetBuilder {
   async tick(done: number, total: number): Promise<void> {
     if (done - this.reported < PROGRESS_EVERY && done < total) return;
     this.reported = done;
-    this.ctx.onProgress(done, total, 'Reading training set');
+    this.ctx.onProgress(done, total, `Reading ${this.what}`);
     // Yield so a cancel message can arrive, then honour it (the engine reports an AbortError as CANCELLED).
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.ctx.signal.throwIfAborted();

@@ -21,6 +21,9 @@ describe('concepts: conceptual sensitivity', () => {
   const cases = [
     { kind: 'layers model', site: 'layer', load: () => layersCheckpoint(halfSquareModel()) },
     { kind: 'graph model', site: 'layer/MatMul', load: () => loadCheckpoint(writeHalfSquareGraph()) },
+    // The layer is the identity, so the input has the same activation and gradient.
+    { kind: 'layers model at its input', site: 'x', load: () => layersCheckpoint(halfSquareModel()) },
+    { kind: 'graph model at its input', site: 'x', load: () => loadCheckpoint(writeHalfSquareGraph()) },
   ];
   for (const { kind, site, load } of cases) {
     it(`${kind}: activation [0, 1, 2], CAV [1, 2, 3]/‖·‖ → S = 8/√14, the logit's (the softmax is not differentiated)`, async () => {
