@@ -122,6 +122,8 @@ function valueHint(spec: FieldSpec): string {
     case 'layer':
     case 'string':
       return ' <name>';
+    case 'output':
+      return ' <name|index>';
     case 'structured':
       return ' <list>';
   }

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { asyncOnly, forward, forwardAsync, headOutput } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { exampleElements } from './batching';
 import { flatLayers, layerOutput, withTap } from './layerTap';
@@ -29,6 +29,11 @@ export interface Subject {
   pathGradients?: PathGradients;
   /** Set where the gradient helper can evaluate this subject itself: the input, with a class in output space. */
   helper?: { modelPath: string; target: number };
+  /**
+   * The objective at k points without gradients, for methods that need none (occlusion): set for
+   * models that run only through executeAsync, whose `forward` cannot run. The caller owns the result.
+   */
+  evaluate?(points: tf.Tensor): Promise<tf.Tensor1D>;
   /** 'the input', or "layer 'emb''s output", for messages. */
   where: string;
   dispose(): void;
@@ -50,15 +55,30 @@ function needsKind(objective: Objective): boolean {
 export function inputSubject(checkpoint: Checkpoint, x: tf.Tensor, objective: Objective): Subject {
   const kind = needsKind(objective) ? kindOn(() => forward(checkpoint, x)) : undefined;
   const f = objectiveFunction(checkpoint, objective, kind);
-  const classInOutput = objective.kind === 'class' && objective.space === 'output';
+  // The helper thread reads the model's first output as it is: other heads stay on this thread.
+  const classInOutput = objective.kind === 'class' && objective.space === 'output' && !checkpoint.head?.index && !checkpoint.head?.read;
   return {
     x,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
     elements: exampleElements(checkpoint.model, x.size),
     ...(classInOutput ? { pathGradients: inputPathGradients(checkpoint, objective.index), helper: { modelPath: checkpoint.path, target: objective.index } } : {}),
+    ...(checkpoint.async ? { evaluate: asyncEvaluation(checkpoint, objective) } : {}),
     where: 'the input',
     dispose: () => {},
+  };
+}
+
+/** The objective of a model that runs only through executeAsync: a class in output space (no other objective reads it without gradients). */
+function asyncEvaluation(checkpoint: Checkpoint, objective: Objective): (points: tf.Tensor) => Promise<tf.Tensor1D> {
+  if (objective.kind !== 'class' || objective.space !== 'output') throw asyncOnly(checkpoint.async as string);
+  return async (points) => {
+    const out = await forwardAsync(checkpoint, points);
+    try {
+      return tf.tidy(() => targetColumn(out, objective.index));
+    } finally {
+      out.dispose();
+    }
   };
 }
 
@@ -85,7 +105,7 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
         return tf.clone(values);
       },
       // apply(), not predict(): predict splits batches over 32 into chunks, and only the first call of the layer is tapped.
-      () => (logits ? withLogits(model, () => firstOutput(model.apply(xs, { training: false }))) : firstOutput(model.apply(xs, { training: false }))),
+      () => (logits ? withLogits(model, () => headOutput(checkpoint, model.apply(xs, { training: false }))) : headOutput(checkpoint, model.apply(xs, { training: false }))),
       what,
     );
   };
@@ -116,4 +136,47 @@ export function embeddingLayer(model: tf.LayersModel): tf.layers.Layer | null {
 /** The subject of the `target` option: the class in output space, at the input. */
 export function targetSubject(checkpoint: Checkpoint, x: tf.Tensor, target: number): Subject {
   return inputSubject(checkpoint, x, classObjective(target));
+}
+
+/**
+ * The subject at a graph model's node `node` whose output has the input's shape (the Cast that
+ * turns an integer input into floats): x [1, ...] is fed with the node's values [k, ...] replacing
+ * its output, so gradients exist where the input's own do not (integers). One point at a time
+ * when the model's batch is fixed.
+ */
+export function graphNodeSubject(checkpoint: Checkpoint, node: string, x: tf.Tensor, objective: Objective): Subject {
+  const model = checkpoint.model as tf.GraphModel;
+  const input = model.inputs[0].name.replace(/:\d+$/, '');
+  const output = checkpoint.head?.name ?? model.outputs[0].name;
+  const at = tf.tidy(() => model.execute(x, node) as tf.Tensor);
+  const run = (values: tf.Tensor) => {
+    const xs = values.shape[0] === x.shape[0] ? x : tf.tile(x, [values.shape[0], ...x.shape.slice(1).map(() => 1)]);
+    return headOutput(checkpoint, model.execute({ [input]: xs, [node]: values }, output) as tf.Tensor);
+  };
+  let kind: OutputKind | undefined;
+  try {
+    kind = needsKind(objective) ? kindOn(() => run(at)) : undefined;
+  } catch (err) {
+    at.dispose();
+    throw err;
+  }
+  const f = (values: tf.Tensor): tf.Tensor1D =>
+    objective.kind === 'class' && objective.space === 'output' ? targetColumn(run(values), objective.index) : objectiveOfOutput(run(values), objective, kind as OutputKind);
+  return {
+    x: at,
+    forward: f,
+    gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
+    elements: exampleElements(model, x.size),
+    where: `node '${node}''s output`,
+    dispose: () => at.dispose(),
+  };
+}
+
+/** The graph model's Cast of its integer input to floats, where it has one (attribution happens there). */
+export function inputCastNode(checkpoint: Checkpoint): string | null {
+  if (!(checkpoint.model instanceof tf.GraphModel)) return null;
+  const input = checkpoint.model.inputs[0].name.replace(/:\d+$/, '');
+  const nodes = (checkpoint.topology.node ?? []) as { name: string; op: string; input?: string[]; attr?: { DstT?: { type?: string } } }[];
+  const cast = nodes.find((n) => n.op === 'Cast' && n.input?.[0]?.replace(/:\d+$/, '') === input && n.attr?.DstT?.type === 'DT_FLOAT');
+  return cast?.name ?? null;
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Objective } from '../objective';
 import { option, type FieldTable } from './field';
+import { outputOption } from './predict';
 
 export const SALIENCY_METHODS = [
   'gradient',
@@ -42,12 +43,13 @@ export const SALIENCY_FIELDS = {
   modelPath: option({ schema: path, type: 'path', label: 'Model', description: 'the model.json to explain', required: true }),
   inputPath: option({ schema: path, type: 'path', label: 'Input', description: 'the input file to explain', flag: 'input', required: true }),
   method: option({ schema: z.enum(SALIENCY_METHODS), type: 'enum', label: 'Method', description: 'attribution method', required: true }),
+  output: outputOption,
   target: option({
     schema: z.int().min(0).max(65_535),
     type: 'classIndex',
     label: 'Target class',
-    description: 'class to explain',
-    defaultText: 'the predicted class',
+    description: 'class to explain (a regression head: the output unit)',
+    defaultText: 'the predicted class (regression: the largest unit)',
   }),
   objective: option({
     // Its shape is checked by the engine's parseObjective, beside the code that computes it.
