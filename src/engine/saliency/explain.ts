@@ -76,7 +76,7 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
     const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
     if (baseline) owned.push(baseline);
     const attribute = (at: tf.Tensor, runCtx: RunContext, steps?: number) =>
-      method.run({ checkpoint, x: at, target, objective, baseline, helper }, steps === undefined ? params : { ...params, steps }, runCtx);
+      method.run({ checkpoint, x: at, target, objective, baseline, helper }, steps === undefined ? params : { ...params, steps }, runCtx).catch(missingGradient);
 
     const attribution = await attribute(x, progressAs(ctx, method.id));
     owned.push(attribution.values);
@@ -177,6 +177,13 @@ function imageScores(values: ArrayLike<number>, shape: number[], image: { height
   const map = positionMap(values, shape, { kind: 'image', ...image }, 'abs');
   if (!map) throw new LensError('INTERNAL', `Attribution of shape [${shape}] does not map onto the ${image.height}×${image.width} input.`);
   return resizeBilinear(map.values, map.height, map.width, 1, image.height, image.width);
+}
+
+/** tfjs's "gradient function not found for GatherNd" (MoveNet's keypoint decoding) as what it means for the user. */
+function missingGradient(err: unknown): never {
+  const op = /gradient function not found for (\w+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (op) throw new LensError('BAD_REQUEST', `The model's output is computed through ${op}, which has no gradient in TensorFlow.js: gradient methods cannot run on this head. Use occlusion (forward passes only).`);
+  throw err;
 }
 
 /** The caller's context with every progress report labelled. */
