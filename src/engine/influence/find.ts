@@ -5,6 +5,7 @@ import type { RunContext } from '../../protocol/engine';
 import type { InfluenceResult, InfluenceScore } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
+import { requireSidecar } from '../checkpoint/sidecar';
 import { outputKind, toProbabilities, rank } from '../model/probabilities';
 import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
@@ -22,6 +23,7 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
   const started = performance.now();
   const { backend } = loaded;
   const checkpoint = await loaded.checkpoint(params.modelPath);
+  requireSidecar(checkpoint.sidecar);
   const method = influenceMethod(params.method);
   const model = layersModel(checkpoint);
   const scope = chooseScope(model, params.layers);

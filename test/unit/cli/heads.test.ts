@@ -132,3 +132,30 @@ describe('cli: output heads and kinds', () => {
     }
   });
 });
+
+describe('cli: sidecars never fail silently', () => {
+  let model: string;
+  let input: string;
+  before(async () => {
+    requireBuiltCli();
+    const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: 'softmax' })] });
+    model = await saveLayersModel(dense, tempDir());
+    fs.writeFileSync(path.join(path.dirname(model), 'model.lens.json'), JSON.stringify({ input: { kind: 'tensor' }, lables: ['a', 'b'] }));
+    input = path.join(tempDir(), 'x.json');
+    fs.writeFileSync(input, JSON.stringify([X]));
+  });
+
+  it('predict and saliency refuse a typo\'d key with the suggestion', () => {
+    assertCliFails(['predict', model, '--input', input, '--backend', 'cpu'], /unknown key 'lables' at \/ — did you mean 'labels'\?/, 1);
+    assertCliFails(['saliency', model, '--input', input, '--method', 'gradient', '--backend', 'cpu'], /unknown key 'lables'/, 1);
+  });
+
+  it('info still loads, with the problem among its warnings and on stderr', () => {
+    const { code, stdout, stderr } = cli('info', model, '--json', '--backend', 'cpu');
+    assert.strictEqual(code, 0, stderr);
+    assert.match(stderr, /^model-lens: warning: model\.lens\.json: unknown key 'lables'/);
+    const summary = JSON.parse(stdout) as { warnings: string[]; sidecar: { error: string } };
+    assert.match(summary.sidecar.error, /did you mean 'labels'/);
+    assert.ok(summary.warnings.some((w) => /refuse to run/.test(w)));
+  });
+});
