@@ -133,6 +133,8 @@ export function formatInfluence(r: InfluenceResult): string {
   if (r.solver) {
     const info = r.solverInfo ? `   (${r.solverInfo.iterations} iterations, residual ${num(r.solverInfo.residual)})` : '';
     lines.push(`solver:   ${r.solver}   damping ${r.damping === null ? 'none' : Number(r.damping.toPrecision(3))}${info}`);
+    const e = r.estimate;
+    if (e) lines.push(`expected: ${e.hvps} Hessian-vector products × ${e.hvpMs.toFixed(1)} ms ≈ ${e.seconds.toFixed(1)} s (said before the solve)`);
   }
   if (r.checkpoints) lines.push(`checkpoints: ${r.checkpoints.map((c) => `${c.path} (η ${c.learningRate})`).join(', ')}`);
   lines.push(`train:    ${r.trainPath}: ${r.trainSize} examples${r.cached ? ', gradients from the cache' : ''}`);

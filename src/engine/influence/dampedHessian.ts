@@ -11,13 +11,36 @@ import { defaultedKeys } from '../../protocol/options';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { makeSolver, scoresAgainst, type SolverChoice } from './influenceFunctions';
 import type { InfluenceInputs, InfluenceParams, Scored } from './method';
-import { Objective } from './objective';
+import { Objective, type Dataset } from './objective';
+import { hessianVectorProduct } from './hvp';
 import type { ParamScope } from './scope';
 import { selfInfluence } from './selfInfluence';
 
-/** The solver a request gets: its own choice, else exact for small scopes and CG for the rest. */
+/** The solver a request gets before any cost is known: its own choice, else exact for small scopes and CG for the rest. */
 export function solverOf(params: InfluenceParams, scope: ParamScope): InfluenceSolver {
   return params.solver ?? (scope.size <= EXACT_DEFAULT_MAX_PARAMS ? 'exact' : 'cg');
+}
+
+/** The longest explicit Hessian the default solver builds: one Hessian-vector product per parameter. */
+export const EXACT_BUDGET_MS = 20_000;
+/** CG's iteration cap (solvers/cg.ts). */
+const CG_MAX_ITERATIONS = 500;
+
+/**
+ * The solver by cost, and what it is expected to cost: one Hessian-vector product is timed, and
+ * the default is exact only where a product per parameter stays within EXACT_BUDGET_MS (a scope
+ * whose suffix is a whole CNN makes them slow), else CG.
+ */
+export function chooseSolver(objective: Objective, train: Dataset, params: InfluenceParams, scope: ParamScope, solves: number): { solver: InfluenceSolver; estimate: { hvpMs: number; hvps: number; seconds: number } } {
+  const probe = Float64Array.from({ length: scope.size }, (_, i) => Math.sin(i + 1));
+  const started = performance.now();
+  hessianVectorProduct(objective, train)(probe);
+  const hvpMs = performance.now() - started;
+  const exactFits = scope.size <= EXACT_DEFAULT_MAX_PARAMS && scope.size * hvpMs <= EXACT_BUDGET_MS;
+  const solver = params.solver ?? (exactFits ? 'exact' : 'cg');
+  const perSolve = Math.min(scope.size, CG_MAX_ITERATIONS);
+  const hvps = solver === 'exact' ? scope.size : solver === 'cg' ? perSolve * solves : params.lissaDepth! * params.lissaRepeats! * solves;
+  return { solver, estimate: { hvpMs, hvps, seconds: (hvps * hvpMs) / 1000 } };
 }
 
 /** Scores against the damped Hessian: of the test point when there is one, else self-influence. */
@@ -29,8 +52,11 @@ export async function dampedHessianScores({ model, scope, train: set, test, para
     const key = gradientKey(objective, set.hash);
     const gradients = await trainingGradients(objective, train, key, params.cacheDir, ctx);
     const rows = gradients.rows;
+    const { solver: chosen, estimate } = chooseSolver(objective, train, params, scope, testData ? 1 : set.labels.length);
+    // Said before the solve starts: the editor's notification and the CLI's progress line show it.
+    ctx.onProgress(0, 1, `${chosen} solver: about ${estimate.hvps} Hessian-vector products of ${estimate.hvpMs.toFixed(1)} ms, ≈ ${formatSeconds(estimate.seconds)}`);
     const choice: SolverChoice = {
-      solver: solverOf(params, scope),
+      solver: chosen,
       // Defaulted at the engine's boundary; λ may be raised only where the caller did not choose it.
       damping: params.damping!,
       autoDamping: defaultedKeys(params).includes('damping'),
@@ -40,11 +66,15 @@ export async function dampedHessianScores({ model, scope, train: set, test, para
     const cached = gradients.cached && solver.cached !== false;
     if (!testData) {
       const scores = await selfInfluence(solver, rows, ctx);
-      return { scores, cached, solution: null, damping: solver.damping };
+      return { scores, cached, solution: null, damping: solver.damping, solver: chosen, estimate };
     }
     const { scores, solution } = await scoresAgainst(objective, solver, rows, testData, ctx);
-    return { scores, cached, solution, damping: solver.damping, testLoss: objective.losses(testData)[0] };
+    return { scores, cached, solution, damping: solver.damping, testLoss: objective.losses(testData)[0], solver: chosen, estimate };
   } finally {
     tf.dispose([train.features, ...(testData ? [testData.features] : [])]);
   }
+}
+
+function formatSeconds(s: number): string {
+  return s < 1 ? 'under a second' : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
 }

@@ -35,7 +35,7 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     const labelName = (k: number) => labels?.[k] ?? String(k);
     return {
       method: params.method,
-      solver: method.usesSolver ? solverOf(params, scope) : null,
+      solver: method.usesSolver ? (scored.solver ?? solverOf(params, scope)) : null,
       paramScope: { layers: scope.layers, params: scope.size, reason: scope.reason },
       damping: scored.damping,
       ...(test && {
@@ -55,13 +55,14 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
       ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       cached: scored.cached,
       warnings: warnings(scored, params),
+      ...(scored.estimate && { estimate: scored.estimate }),
       solverInfo: scored.solution?.residual === undefined ? null : { iterations: scored.solution.iterations, residual: scored.solution.residual },
       options: {
         ...params,
         ...(test && { label: test.label }),
         train: train.path,
         layers: scope.layers,
-        ...(method.usesSolver && { solver: solverOf(params, scope) }),
+        ...(method.usesSolver && { solver: scored.solver ?? solverOf(params, scope) }),
         ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       },
       backend,

@@ -47,7 +47,7 @@ export class Objective {
     readonly model: tf.LayersModel,
     readonly scope: ParamScope,
   ) {
-    this.split = splitModel(model, scope.layers[0]);
+    this.split = splitModel(model, scope.layers);
     this.vars = scope.variables.map((v) => v.read() as tf.Variable);
     this.size = scope.size;
   }
