@@ -35,8 +35,9 @@ export async function completenessWarning(attribution: Attribution, options: Sal
   if (gap === null || gap <= COMPLETENESS_TOLERANCE) return [];
   const steps = options.steps!;
   const head = `Integrated Gradients' completeness gap is ${percent(gap)} of F(x) − F(baseline) at ${steps} steps (above ${percent(COMPLETENESS_TOLERANCE)})`;
-  const coarseSteps = Math.floor(steps / 4);
-  if (coarseSteps < 1) return [`${head}: raise --steps.`];
+  // Every rule takes 2 points; below 8 steps there is no cheaper run to compare with.
+  const coarseSteps = Math.max(2, Math.floor(steps / 4));
+  if (coarseSteps >= steps) return [`${head}: raise --steps.`];
   const coarse = await rerun(coarseSteps);
   coarse.values.dispose();
   const coarseGap = relativeGap(coarse.completenessDelta ?? NaN, coarse.scoreGap ?? NaN);
