@@ -15,6 +15,7 @@ import { solverOf } from './dampedHessian';
 import type { InfluenceParams, Scored, TestPoint } from './method';
 import { influenceMethod } from './registry';
 import { chooseScope, layersModel } from './scope';
+import { graphFeatures, graphTail } from './graphTail';
 
 type Params = InfluenceParams;
 
@@ -25,18 +26,29 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
   const checkpoint = await loaded.checkpoint(params.modelPath);
   requireSidecar(checkpoint.sidecar);
   const method = influenceMethod(params.method);
-  const model = layersModel(checkpoint);
-  const scope = chooseScope(model, params.layers);
-  const test = method.needsTest ? await testPoint(checkpoint, params) : null;
+  // A graph model's trailing dense layer, rebuilt over its features (graphTail.ts), is its scope.
+  const tail = checkpoint.model instanceof tf.GraphModel ? graphTail(checkpoint) : null;
+  const owned: tf.Tensor[] = [];
+  let test: TestPoint | null = null;
   try {
-    const train = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
-    const scored = await method.run({ checkpoint, model, scope, train, test, params, load: (p) => loaded.checkpoint(p) }, ctx);
+    if (tail && params.method === 'tracin') throw new LensError('BAD_REQUEST', "TracIn needs each checkpoint's trainable weights: run it on the Keras (layers) export of the model.");
+    if (tail && params.layers?.length && params.layers.join() !== tail.matmul) throw new LensError('BAD_REQUEST', `A graph model's parameter scope is its trailing dense layer '${tail.matmul}'.`);
+    const model = tail?.model ?? layersModel(checkpoint);
+    const scope = tail ? { ...chooseScope(model), reason: tail.reason } : chooseScope(model, params.layers);
+    const shownLayers = tail ? [tail.matmul] : scope.layers;
+    test = method.needsTest ? await testPoint(checkpoint, params) : null;
+    const set = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
+    const features = (x: tf.Tensor) => (tail ? (owned.push(graphFeatures(checkpoint, tail, x)), owned[owned.length - 1]) : x);
+    // The model's version joins the hash: cached gradients are of these features, not of the raw set.
+    const train: TrainingSet = tail ? { ...set, x: features(set.x), hash: `${set.hash}:${checkpoint.stamp}`, preview: (i) => set.preview(i) } : set;
+    const point = test && { ...test, x: features(test.x) };
+    const scored = await method.run({ checkpoint, model, scope, train, test: point, params, load: (p) => loaded.checkpoint(p) }, ctx);
     const labels = checkpoint.sidecar.sidecar.labels;
     const labelName = (k: number) => labels?.[k] ?? String(k);
     return {
       method: params.method,
       solver: method.usesSolver ? (scored.solver ?? solverOf(params, scope)) : null,
-      paramScope: { layers: scope.layers, params: scope.size, reason: scope.reason },
+      paramScope: { layers: shownLayers, params: scope.size, reason: scope.reason },
       damping: scored.damping,
       ...(test && {
         test: {
@@ -61,7 +73,7 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
         ...params,
         ...(test && { label: test.label }),
         train: train.path,
-        layers: scope.layers,
+        layers: shownLayers,
         ...(method.usesSolver && { solver: scored.solver ?? solverOf(params, scope) }),
         ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       },
@@ -70,6 +82,8 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     };
   } finally {
     test?.x.dispose();
+    tf.dispose(owned);
+    tail?.model.dispose();
   }
 }
 
