@@ -13,6 +13,8 @@ import { Engine } from '../../../src/engine/engine';
 import { quietContext } from '../../../src/engine/common/context';
 import { makeRng } from '../../../src/engine/common/random';
 import { tempDir } from '../../helpers/tempDir';
+import { disposeCheckpoint, loadCheckpoint } from '../../../src/engine/checkpoint/load';
+import { exampleElements } from '../../../src/engine/model/batching';
 
 // The package's exports hide its files from require.resolve: the dev dependency's folder, from out/test/unit/engine.
 const HUMAN = path.join(__dirname, '../../../../node_modules/@vladmandic/human/models');
@@ -127,5 +129,22 @@ describe('real models: heads, int32 inputs, executeAsync', function () {
     const o = await engine.run('saliency', { modelPath, inputPath: input, method: 'occlusion', target: 1 }, quietContext());
     // Occluding feature i (fill 0) drops y₁ by x_i · W_i1.
     assert.deepStrictEqual(o.attribution.data, [2 * -2, -1 * 3, 3 * 4]);
+  });
+});
+
+describe('graph models: batches sized from activations probed at load', () => {
+  it("the iris graph model's per-example elements are its kernels' outputs, like the layers twin's, not 600× its input", async () => {
+    const examples = path.join(__dirname, '../../../../examples');
+    const graph = await loadCheckpoint(path.join(examples, 'iris-graph/model.json'));
+    const layers = await loadCheckpoint(path.join(examples, 'iris-mlp/model.json'));
+    try {
+      // Graph kernels at batch 1: MatMul, BiasAdd, Relu (16 each), MatMul, BiasAdd, Softmax (3 each) = 57 floats; ×4 for a backward pass.
+      assert.strictEqual(exampleElements(graph.model, 4), 57 * 4);
+      // The layers twin: its two Dense outputs, 16 + 3.
+      assert.strictEqual(exampleElements(layers.model, 4), 19 * 4);
+    } finally {
+      disposeCheckpoint(graph);
+      disposeCheckpoint(layers);
+    }
   });
 });
