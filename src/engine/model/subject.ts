@@ -12,7 +12,7 @@ import { LensError } from '../errors';
 import { exampleElements } from './batching';
 import { flatLayers, layerOutput, withTap } from './layerTap';
 import { hasFinalSoftmax, withLogits } from './logits';
-import { classObjective, firstOutput, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
+import { classObjective, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
 import { inputPathGradients, type PathGradients } from './pathGradients';
 import { outputKind, type OutputKind } from './probabilities';
 
@@ -109,9 +109,17 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
       what,
     );
   };
+  return replacedSubject(at, run, objective, { logits, elements: exampleElements(model, x.size), where: `layer '${layer.name}''s output` });
+}
+
+/**
+ * The subject whose point `at` (owned by it) replaces an inner tensor of the model: `run(values)`
+ * runs the model with the values in its place. `logits`: run already gives logits.
+ */
+function replacedSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, objective: Objective, how: { logits?: boolean; elements: number; where: string }): Subject {
   let kind: OutputKind | undefined;
   try {
-    kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
+    kind = how.logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
   } catch (err) {
     at.dispose();
     throw err;
@@ -122,8 +130,8 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
     x: at,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements: exampleElements(model, x.size),
-    where: `layer '${layer.name}''s output`,
+    elements: how.elements,
+    where: how.where,
     dispose: () => at.dispose(),
   };
 }
@@ -153,23 +161,7 @@ export function graphNodeSubject(checkpoint: Checkpoint, node: string, x: tf.Ten
     const xs = values.shape[0] === x.shape[0] ? x : tf.tile(x, [values.shape[0], ...x.shape.slice(1).map(() => 1)]);
     return headOutput(checkpoint, model.execute({ [input]: xs, [node]: values }, output) as tf.Tensor);
   };
-  let kind: OutputKind | undefined;
-  try {
-    kind = needsKind(objective) ? kindOn(() => run(at)) : undefined;
-  } catch (err) {
-    at.dispose();
-    throw err;
-  }
-  const f = (values: tf.Tensor): tf.Tensor1D =>
-    objective.kind === 'class' && objective.space === 'output' ? targetColumn(run(values), objective.index) : objectiveOfOutput(run(values), objective, kind as OutputKind);
-  return {
-    x: at,
-    forward: f,
-    gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements: exampleElements(model, x.size),
-    where: `node '${node}''s output`,
-    dispose: () => at.dispose(),
-  };
+  return replacedSubject(at, run, objective, { elements: exampleElements(model, x.size), where: `node '${node}''s output` });
 }
 
 /** The graph model's Cast of its integer input to floats, where it has one (attribution happens there). */
