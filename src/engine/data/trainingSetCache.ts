@@ -16,7 +16,7 @@ export class TrainingSetCache {
 
   /** The set at `source` for `checkpoint`'s input; owned by the cache (callers do not dispose it). */
   async get(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet> {
-    const key = JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, await stamp(source)]);
+    const key = JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, await stamp(source), checkpoint.head?.index ?? 0]);
     if (this.entry?.key !== key) {
       this.clear();
       const set = loadTrainingSet(source, checkpoint, ctx);

@@ -16,6 +16,7 @@ import type { InfluenceParams, Scored, TestPoint } from './method';
 import { influenceMethod } from './registry';
 import { chooseScope, layersModel } from './scope';
 import { graphFeatures, graphTail } from './graphTail';
+import { labelOf, selectHead } from '../model/head';
 
 type Params = InfluenceParams;
 
@@ -23,8 +24,13 @@ type Params = InfluenceParams;
 export async function findInfluence(loaded: HandlerContext, params: Params, ctx: RunContext): Promise<InfluenceResult> {
   const started = performance.now();
   const { backend } = loaded;
-  const checkpoint = await loaded.checkpoint(params.modelPath);
-  requireSidecar(checkpoint.sidecar);
+  const whole = await loaded.checkpoint(params.modelPath);
+  requireSidecar(whole.sidecar);
+  const { checkpoint, head } = selectHead(whole, params.output);
+  // The loss is the softmax cross-entropy of the head's values (a head without labels: as logits).
+  if (head.kind === 'sigmoid' || head.kind === 'multilabel') {
+    throw new LensError('BAD_REQUEST', `Influence ranks training examples by their effect on a softmax classifier's cross-entropy; output '${head.name}' is a ${head.kind} head. Choose another head with --output.`);
+  }
   const method = influenceMethod(params.method);
   // A graph model's trailing dense layer, rebuilt over its features (graphTail.ts), is its scope.
   const tail = checkpoint.model instanceof tf.GraphModel ? graphTail(checkpoint) : null;
@@ -36,15 +42,14 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     const model = tail?.model ?? layersModel(checkpoint);
     const scope = tail ? { ...chooseScope(model), reason: tail.reason } : chooseScope(model, params.layers);
     const shownLayers = tail ? [tail.matmul] : scope.layers;
-    test = method.needsTest ? await testPoint(checkpoint, params) : null;
+    test = method.needsTest ? await testPoint(checkpoint, params, head.labels) : null;
     const set = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
     const features = (x: tf.Tensor) => (tail ? (owned.push(graphFeatures(checkpoint, tail, x)), owned[owned.length - 1]) : x);
     // The model's version joins the hash: cached gradients are of these features, not of the raw set.
     const train: TrainingSet = tail ? { ...set, x: features(set.x), hash: `${set.hash}:${checkpoint.stamp}`, preview: (i) => set.preview(i) } : set;
     const point = test && { ...test, x: features(test.x) };
     const scored = await method.run({ checkpoint, model, scope, train, test: point, params, load: (p) => loaded.checkpoint(p) }, ctx);
-    const labels = checkpoint.sidecar.sidecar.labels;
-    const labelName = (k: number) => labels?.[k] ?? String(k);
+    const labelName = (k: number) => labelOf(head, k);
     return {
       method: params.method,
       solver: method.usesSolver ? (scored.solver ?? solverOf(params, scope)) : null,
@@ -99,7 +104,7 @@ function warnings(scored: Scored, params: Params): string[] {
   return out;
 }
 
-async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPoint> {
+async function testPoint(checkpoint: Checkpoint, params: Params, labels: string[] | undefined): Promise<TestPoint> {
   if (!params.inputPath) throw new LensError('BAD_REQUEST', `${params.method} needs a test input (inputPath / --input).`);
   const input = await loadInput(params.inputPath, checkpoint.inputs[0], checkpoint.sidecar.sidecar, checkpoint.sidecar.path);
   const rows = input.tensor.shape[0];
@@ -119,7 +124,7 @@ async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPo
     input.tensor.dispose();
     throw new LensError('BAD_REQUEST', `label ${label} is out of range: the model has ${p.length} classes (0–${p.length - 1}).`);
   }
-  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, checkpoint.sidecar.sidecar.labels, 3) };
+  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, labels, 3) };
 }
 
 /** Indices to report: the `top` highest scores, then (unless self) the `top` lowest, highest first. */
