@@ -22,16 +22,21 @@ export function solverOf(params: InfluenceParams, scope: ParamScope): InfluenceS
   return params.solver ?? (scope.size <= EXACT_DEFAULT_MAX_PARAMS ? 'exact' : 'cg');
 }
 
-/** The longest explicit Hessian the default solver builds: one Hessian-vector product per parameter. */
-export const EXACT_BUDGET_MS = 20_000;
+/**
+ * The longest explicit Hessian the default solver builds for one test point: one Hessian-vector
+ * product per parameter. Wide, so a scope's choice does not flip with the machine's load; what
+ * it rules out is a whole network per product (MobileNetV2 unsplit: 645 × 7.5 s ≈ 80 minutes).
+ */
+export const EXACT_BUDGET_MS = 120_000;
 /** CG's iteration cap (solvers/cg.ts). */
 const CG_MAX_ITERATIONS = 500;
 
 /**
  * The solver by cost, and what it is expected to cost: one Hessian-vector product is timed, and
- * the default is exact only where a product per parameter stays within EXACT_BUDGET_MS (a scope
- * whose suffix is a whole CNN makes them slow), else CG. A Hessian already in the cache costs
- * nothing to build: exact then, so a repeated query reuses it whatever the timing says.
+ * for one test point the default is exact only where a product per parameter stays within
+ * EXACT_BUDGET_MS (a scope whose suffix is a whole CNN makes them slow), else CG. Self-influence
+ * solves once per training example: one explicit Hessian is always cheaper there. A Hessian
+ * already in the cache costs nothing to build: exact then, so a repeated query reuses it.
  */
 export function chooseSolver(
   objective: Objective,
@@ -47,11 +52,16 @@ export function chooseSolver(
   const started = performance.now();
   hvp(probe);
   const hvpMs = performance.now() - started;
-  const exactFits = scope.size <= EXACT_DEFAULT_MAX_PARAMS && (hessianCached || scope.size * hvpMs <= EXACT_BUDGET_MS);
-  const solver = params.solver ?? (exactFits ? 'exact' : 'cg');
+  const solver = params.solver ?? defaultSolver(scope.size, hvpMs, solves, hessianCached);
   const perSolve = Math.min(scope.size, CG_MAX_ITERATIONS);
   const hvps = solver === 'exact' ? (hessianCached ? 0 : scope.size) : solver === 'cg' ? perSolve * solves : params.lissaDepth! * params.lissaRepeats! * solves;
   return { solver, estimate: { hvpMs, hvps, seconds: (hvps * hvpMs) / 1000 } };
+}
+
+/** The default solver for a scope of `size` parameters whose Hessian-vector product takes hvpMs, for `solves` right-hand sides. */
+export function defaultSolver(size: number, hvpMs: number, solves: number, hessianCached: boolean): InfluenceSolver {
+  const exactFits = size <= EXACT_DEFAULT_MAX_PARAMS && (hessianCached || solves > 1 || size * hvpMs <= EXACT_BUDGET_MS);
+  return exactFits ? 'exact' : 'cg';
 }
 
 /** Scores against the damped Hessian: of the test point when there is one, else self-influence. */

@@ -87,7 +87,7 @@ export const INFLUENCE_FIELDS = {
     type: 'enum',
     label: 'Solver',
     description: 'inverse-Hessian-vector product solver',
-    defaultText: `exact for scopes of at most ${EXACT_DEFAULT_MAX_PARAMS} parameters, else cg`,
+    defaultText: `exact for scopes of at most ${EXACT_DEFAULT_MAX_PARAMS} parameters whose Hessian is cheap to build, else cg`,
     methods: WITH_HESSIAN,
   }),
   damping: option({

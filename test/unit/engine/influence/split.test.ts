@@ -12,6 +12,8 @@ import { Objective } from '../../../../src/engine/influence/objective';
 import { chooseScope } from '../../../../src/engine/influence/scope';
 import { splitModel } from '../../../../src/engine/influence/split';
 import { initBackend } from '../../../../src/engine/backend/select';
+import { defaultSolver } from '../../../../src/engine/influence/dampedHessian';
+import { EXACT_DEFAULT_MAX_PARAMS } from '../../../../src/protocol/influence';
 
 /** x → a → c, and a → b (the scope) → add(b, c) → out: the suffix reads two fixed tensors, a and c. */
 function residual(): tf.LayersModel {
@@ -77,5 +79,16 @@ describe('influence/split: residual networks', function () {
     } finally {
       await tf.setBackend('cpu');
     }
+  });
+});
+
+describe('influence: the default solver by cost', () => {
+  it('exact where a Hessian-vector product per parameter is cheap, CG where each product runs a whole network', () => {
+    // MobileNetV2's last dense layer, 645 parameters: split, a product takes milliseconds; unsplit, 7.5 s (645 × 7.5 s ≈ 80 minutes).
+    assert.strictEqual(defaultSolver(645, 5, 1, false), 'exact');
+    assert.strictEqual(defaultSolver(645, 7500, 1, false), 'cg');
+    assert.strictEqual(defaultSolver(645, 7500, 1, true), 'exact', 'a cached Hessian costs nothing to build');
+    assert.strictEqual(defaultSolver(645, 7500, 120, false), 'exact', 'self-influence: one Hessian beats a CG solve per example');
+    assert.strictEqual(defaultSolver(EXACT_DEFAULT_MAX_PARAMS + 1, 0.1, 1, false), 'cg');
   });
 });
