@@ -48,8 +48,8 @@ export const SALIENCY_FIELDS = {
     schema: z.int().min(0).max(65_535),
     type: 'classIndex',
     label: 'Target class',
-    description: 'class to explain (a regression head: the output unit)',
-    defaultText: 'the predicted class (regression: the largest unit)',
+    description: 'class to explain (a regression head: the output unit, by default its largest)',
+    defaultText: 'the predicted class',
   }),
   objective: option({
     // Its shape is checked by the engine's parseObjective, beside the code that computes it.
