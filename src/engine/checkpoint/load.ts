@@ -8,6 +8,7 @@ import { nonFiniteWeights, readWeights, type Weights } from './weights';
 import { readSidecar } from './sidecar';
 import { forward } from './forward';
 import { InferenceModel } from './inference/inferenceModel';
+import { TRANSFORMER_LAYERS } from './layers/transformer';
 
 export interface Checkpoint {
   path: string;
@@ -110,7 +111,7 @@ function explainLoadError(err: unknown): LensError {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   const unknownLayer = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: (\S+)/.exec(message);
   if (unknownLayer) {
-    return new LensError('UNSUPPORTED_OP', `Unsupported layer class '${unknownLayer[1].replace(/\.$/, '')}': TensorFlow.js has no built-in for it (custom layers are not supported).`);
+    return new LensError('UNSUPPORTED_OP', `Unsupported layer class '${unknownLayer[1].replace(/\.$/, '')}': TensorFlow.js has no built-in for it (custom layers are not supported besides ${TRANSFORMER_LAYERS.join(' and ')}).`);
   }
   if (/shape|weights are not set|expected \d+ weights?|provided weight data/i.test(message)) {
     return new LensError('WEIGHTS_MISMATCH', `Weights do not match the topology: ${message}`);
