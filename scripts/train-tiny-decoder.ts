@@ -22,6 +22,7 @@ import { initBackend } from '../src/engine/backend/select';
 import { CausalSelfAttention, PositionEmbedding } from '../src/engine/checkpoint/layers/transformer';
 import { makeRng } from '../src/engine/common/random';
 import { PieceTokenizer } from '../src/engine/data/pieces';
+import { UNKNOWN_ID } from '../src/engine/data/text';
 import { EXPLANATION_TEMPLATE, LABELS, explanationOf, format, makeReview, neutralise, vocabulary, type Review } from './lib/iclTask';
 import { writeJson } from './lib/json';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
@@ -101,7 +102,7 @@ function makeEpisode(rng: () => number, tokenizer: PieceTokenizer, heldOut: Set<
   pieces.forEach((p, i) => {
     if (labelIds.has(p.id) && scoredLabels[k++]) scored.push(i - 1);
   });
-  if (pieces.some((p) => p.id === 1)) throw new Error(`unknown piece in ${JSON.stringify(text)}`);
+  if (pieces.some((p) => p.id === UNKNOWN_ID)) throw new Error(`unknown piece in ${JSON.stringify(text)}`);
   return { ids: pieces.map((p) => p.id), scored };
 }
 
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   const { backend } = await initBackend(process.argv.includes('--cpu') ? 'cpu' : 'wasm');
   console.log(`backend ${backend}`);
   const vocab = vocabulary();
-  const tokenizer = new PieceTokenizer(vocab);
+  const tokenizer = new PieceTokenizer(vocab, UNKNOWN_ID);
   const heldOutRng = makeRng(HELD_OUT_SEED);
   const heldOutReviews = Array.from({ length: 64 }, () => makeReview(heldOutRng));
   const heldOut = new Set(heldOutReviews.map((r) => r.words.join(' ')));

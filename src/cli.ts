@@ -8,9 +8,10 @@ import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
+import { formatIcl, formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
+import { ICL_FLAGS, ICL_TAKES, ICL_USAGE, iclParams } from './cli/iclArgs';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
 import { textFlag, type Flags } from './cli/flags';
 import { fieldSpecs } from './protocol/options';
@@ -25,6 +26,7 @@ Commands:
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
+${ICL_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
@@ -36,7 +38,9 @@ ${helpLine('  -v, --version', 'Show the version')}
 
 ${SALIENCY_USAGE.split('\n\n')[1]}
 
-${INFLUENCE_USAGE.split('\n\n')[1]}`;
+${INFLUENCE_USAGE.split('\n\n')[1]}
+
+${ICL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
 
@@ -47,6 +51,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
+  icl: ICL_TAKES,
 };
 
 /** The terminal's progress line; print() and the error handler clear it before they write. */
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
       ...INFLUENCE_FLAGS,
+      ...ICL_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -129,6 +135,13 @@ async function main(argv: string[]): Promise<number> {
       await engine.useBackend(values.backend as BackendChoice);
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
+    }
+    case 'icl': {
+      if (args.length !== 1) throw usage('icl takes exactly one prompt spec (*.icl.json)');
+      const params = iclParams(args[0], values, usage);
+      await engine.useBackend(values.backend as BackendChoice);
+      const result = await engine.run('icl', params, ctx);
+      return print(values.json ? JSON.stringify(result) : formatIcl(result));
     }
     case undefined:
       throw usage('missing command');

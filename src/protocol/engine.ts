@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import type { IclOptions, IclResult } from './icl';
 import type { InfluenceOptions, InfluenceResult } from './influence';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
@@ -16,6 +17,12 @@ export interface EngineMethods {
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Rank training examples by their influence on one prediction (or by self-influence). */
   influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
+  /**
+   * Compare a language model's predictions and token saliency on an ICL prompt spec under
+   * original, flipped, neutral and explained demonstrations. `apiKey` (an endpoint's, from the
+   * environment or SecretStorage) goes to the server only: it is no option and in no result.
+   */
+  icl: { params: IclOptions & { apiKey?: string }; result: IclResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
   /** Which backends can start here (and why not), and the active one; switches nothing. */
