@@ -21,7 +21,7 @@ import { objectiveOfOutput } from '../model/objective';
 import { weightedPathGradients } from '../model/pathGradients';
 import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { gaussLegendre } from '../model/quadrature';
-import { embeddingLayer, layerSubject } from '../model/subject';
+import { embeddingLayer, layerSubject, type Subject } from '../model/subject';
 import type { GradientSaliency, LabelDistribution, LanguageModel, PromptToken } from './provider';
 
 /** Integrated Gradients' Gauss–Legendre nodes: exact for polynomials of degree 63 along the path. */
@@ -55,7 +55,7 @@ export class LocalLanguageModel implements LanguageModel {
     const vocab = readVocab(path.resolve(path.dirname(sidecarFile), input.vocab));
     const shape = checkpoint.outputs[0]?.shape ?? [];
     if (shape.length !== 3 || shape[2] !== vocab.length) {
-      throw new LensError('INVALID_MODEL', `A causal language model outputs next-token scores [batch, positions, ${vocab.length}] (its vocabulary's size); ${path.basename(checkpoint.path)} outputs [${shape.map((d) => d ?? '?')}].`);
+      throw new LensError('INVALID_MODEL', `A causal language model outputs next-token scores [batch, positions, ${vocab.length}] (its vocabulary's size); ${path.basename(checkpoint.path)} outputs [${shape.map((d) => d ?? '?').join(', ')}].`);
     }
     this.tokenizer = new PieceTokenizer(vocab, UNKNOWN_ID);
     vocab.forEach((token, id) => {
@@ -92,13 +92,13 @@ export class LocalLanguageModel implements LanguageModel {
     const continuation = this.labelPieces(label);
     // Teacher forcing: the input ends with the label's pieces, which the positions before them predict.
     const x = tf.tensor2d([...prompted, ...continuation], [1, prompted.length + continuation.length], 'int32');
-    const subject = (() => {
-      try {
-        return layerSubject(this.checkpoint, layer, x, { kind: 'continuation', tokens: continuation }, 'ICL saliency');
-      } finally {
-        x.dispose();
-      }
-    })();
+    let subject: Subject;
+    try {
+      subject = layerSubject(this.checkpoint, layer, x, { kind: 'continuation', tokens: continuation }, 'ICL saliency');
+    } catch (err) {
+      x.dispose();
+      throw err;
+    }
     try {
       const embedded = subject.x; // [1, T, d]
       let attribution: tf.Tensor;
@@ -126,6 +126,7 @@ export class LocalLanguageModel implements LanguageModel {
       return { values, ...(completenessDelta !== undefined ? { completenessDelta } : {}) };
     } finally {
       subject.dispose();
+      x.dispose(); // the ids the subject runs the layers before the embedding on
     }
   }
 
