@@ -47,7 +47,7 @@ const EXPLAINED_EPISODES = 0.15;
 const OUT_DIR = exampleDir('tiny-decoder');
 
 /** The held-out reviews (queries and the spec's demonstrations) come from their own stream, never trained on. */
-export const HELD_OUT_SEED = 1014;
+const HELD_OUT_SEED = 1014;
 
 function buildModel(vocabSize: number): tf.LayersModel {
   let seed = SEED;
@@ -203,7 +203,8 @@ async function main(): Promise<void> {
     writeJson(path.join(OUT_DIR, 'vocab.json'), vocab);
     writeJson(logFile, log);
   }
-  await writeTinyDecoderExample({ dir: OUT_DIR, model, tokenizer, heldOutReviews, log, seed: SEED, context: CONTEXT });
+  await writeTinyDecoderExample({ dir: OUT_DIR, tokenizer, heldOutReviews, log, seed: SEED, context: CONTEXT });
+  model.dispose();
   console.log(`wrote ${path.relative(ROOT, OUT_DIR)}`);
 }
 

@@ -28,6 +28,10 @@ export function iclParams(specPath: string, flags: Flags, usage: UsageError, env
   const given = readOptions('icl', flags, usage, { variants: (text) => text.split(',').map((v) => v.trim()) });
   const params = { specPath, ...given };
   validateOptions('icl', params, usage);
+  const saliency = textFlag(flags.saliency);
+  if ((saliency === 'gradient' || saliency === 'integrated-gradients') && splitProvider(provider).kind !== 'local') {
+    throw usage(`--saliency ${saliency} needs --provider local:<model.json>: endpoints return no gradients (use --saliency occlusion)`);
+  }
   const apiKey = apiKeyOf(provider, textFlag(flags['api-key-env']), env, usage);
   // Only what was given: the engine applies the defaults, and its result's options record them.
   return { ...params, ...(apiKey !== undefined ? { apiKey } : {}) } as Params<'icl'>;

@@ -129,8 +129,10 @@ export function withDefaults<T extends object>(request: OptionRequest, options: 
 
 /** The zod issue in words, led by what the value must be. */
 function describeIssue(spec: FieldSpec, error: z.ZodError): string {
-  if (spec.type !== 'structured') return `${requirement(spec)}.`;
   const issue = error.issues[0];
+  // A name with a format of its own (an ICL provider) says what the format is.
+  if (spec.type === 'string' && issue?.code === 'invalid_format' && issue.format === 'regex') return `${issue.message}.`;
+  if (spec.type !== 'structured') return `${requirement(spec)}.`;
   const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
   return `is malformed${where}: ${issue?.message ?? 'invalid value'}.`;
 }
