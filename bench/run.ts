@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2]`: prints one JSON document timing, per
  * bench model and per backend that starts here, predict, gradients and the saliency methods, each in
  * its own child process so that its peak RSS is its own. Medians and p90s after one warm-up; model
- * loading is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports.
+ * loading is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports, and
+ * the ICL comparison's timings (bench/icl.ts) unless a single model is chosen.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as os from 'os';
@@ -19,6 +20,7 @@ import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';
+import { iclBench } from './icl';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const BATCH = 32;
@@ -154,6 +156,7 @@ async function parent(argv: string[]): Promise<void> {
     repeats,
     results,
     pytorch: only.includes('cnn32') ? pytorch() : { skipped: 'cnn32 not selected' },
+    icl: argv.includes('--model') ? { skipped: 'a single model selected' } : await iclBench(quick ? 3 : 5),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
