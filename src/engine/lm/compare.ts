@@ -21,7 +21,7 @@ import { LocalLanguageModel } from './local';
 import { occlusionPrompts, occlusionSaliency } from './occlusion';
 import { OpenAiEndpoint } from './openai';
 import { mapConcurrently } from './pool';
-import { predictedLabel, type LabelDistribution, type LanguageModel } from './provider';
+import { predictedLabel, type GradientMethod, type LabelDistribution, type LanguageModel } from './provider';
 import { demoContributions, flipDifference, meanShares, placeTokens, publicToken, saliencyShares, variantRates, type PlacedToken } from './summary';
 
 export type IclParams = IclOptions & { apiKey?: string };
@@ -82,9 +82,10 @@ export async function compareIcl(engine: HandlerContext, params: IclParams, ctx:
         if (predicted !== null) run.saliency = occlusionSaliency(run.distribution!, predicted, without);
       });
     } else if (options.saliency) {
+      const method: GradientMethod = options.saliency === 'gradient' ? { kind: 'gradient' } : { kind: 'integrated-gradients', steps: options.steps! };
       for (const run of runs) {
         const predicted = predictedLabel(run.distribution!, spec.labels) as string;
-        const attributed = await lm.gradientSaliency!(run.prompt.text, predicted, options.saliency, { signal: ctx.signal, onProgress: () => {} });
+        const attributed = await lm.gradientSaliency!(run.prompt.text, predicted, method, { signal: ctx.signal, onProgress: () => {} });
         run.saliency = attributed.values;
         run.completenessDelta = attributed.completenessDelta;
         step();

@@ -22,10 +22,8 @@ import { weightedPathGradients } from '../model/pathGradients';
 import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { gaussLegendre } from '../model/quadrature';
 import { embeddingLayer, layerSubject, type Subject } from '../model/subject';
-import type { GradientSaliency, LabelDistribution, LanguageModel, PromptToken } from './provider';
+import type { GradientMethod, GradientSaliency, LabelDistribution, LanguageModel, PromptToken } from './provider';
 
-/** Integrated Gradients' Gauss–Legendre nodes: exact for polynomials of degree 63 along the path. */
-export const IG_STEPS = 32;
 /** Points per batch of the path integral. */
 const IG_BATCH = 16;
 
@@ -84,7 +82,7 @@ export class LocalLanguageModel implements LanguageModel {
     return { probs: Object.fromEntries(labels.map((l, i) => [l, raw[i] / coverage])), coverage, belowTopK: [], topKMin: null };
   }
 
-  async gradientSaliency(prompt: string, label: string, method: 'gradient' | 'integrated-gradients', ctx: RunContext): Promise<GradientSaliency> {
+  async gradientSaliency(prompt: string, label: string, method: GradientMethod, ctx: RunContext): Promise<GradientSaliency> {
     const model = this.checkpoint.model;
     const layer = model instanceof tf.LayersModel ? embeddingLayer(model) : null;
     if (!layer) throw new LensError('INVALID_MODEL', `Gradient saliency needs a layers model with an Embedding layer (gradients cannot reach integer token ids); ${path.basename(this.checkpoint.path)} has none. Use occlusion.`);
@@ -103,13 +101,14 @@ export class LocalLanguageModel implements LanguageModel {
       const embedded = subject.x; // [1, T, d]
       let attribution: tf.Tensor;
       let completenessDelta: number | undefined;
-      if (method === 'gradient') {
+      if (method.kind === 'gradient') {
         attribution = tf.tidy(() => tf.sum(tf.mul(subject.gradient(embedded), embedded), -1));
       } else {
-        const rule = gaussLegendre(IG_STEPS);
+        const { steps } = method;
+        const rule = gaussLegendre(steps);
         const baseline = tf.zerosLike(embedded);
         try {
-          const summed = await sumOverBatches(IG_STEPS, IG_BATCH, ctx, (start, end) =>
+          const summed = await sumOverBatches(steps, IG_BATCH, ctx, (start, end) =>
             weightedPathGradients(subject.gradient, baseline, embedded, rule.nodes.slice(start, end), rule.weights.slice(start, end)),
           );
           attribution = tf.tidy(() => tf.sum(tf.mul(summed, embedded), -1));

@@ -24,6 +24,9 @@ export interface PromptToken {
   end: number;
 }
 
+/** Gradient × embedding, or Integrated Gradients from zero embeddings with `steps` Gauss–Legendre nodes. */
+export type GradientMethod = { kind: 'gradient' } | { kind: 'integrated-gradients'; steps: number };
+
 export interface GradientSaliency {
   /** One value per token of the prompt (tokens(prompt)), for log p(label | prompt). */
   values: number[];
@@ -43,7 +46,7 @@ export interface LanguageModel {
   /** The prompt's tokens as the model reads them (endpoints: whitespace-separated words). */
   tokens(prompt: string): PromptToken[];
   /** Gradient saliency of log p(label | prompt) on the token embeddings; absent where the model exposes no gradients. */
-  gradientSaliency?(prompt: string, label: string, method: 'gradient' | 'integrated-gradients', ctx: RunContext): Promise<GradientSaliency>;
+  gradientSaliency?(prompt: string, label: string, method: GradientMethod, ctx: RunContext): Promise<GradientSaliency>;
   dispose(): void;
 }
 

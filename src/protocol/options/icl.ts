@@ -62,6 +62,14 @@ export const ICL_FIELDS = {
     description: 'token saliency of the predicted label: gradient (× embedding) and integrated-gradients need a local model; occlusion deletes one word at a time',
     defaultText: 'none',
   }),
+  steps: option({
+    schema: z.int().min(1).max(1000),
+    default: 64,
+    type: 'integer',
+    label: 'Steps',
+    description: "integrated-gradients: Gauss–Legendre nodes on the path from zero embeddings (ReLU kinks make the integrand jump: the result's completenessDelta says how close)",
+    requires: { saliency: 'integrated-gradients' },
+  }),
   topLogprobs: option({
     schema: z.int().min(5).max(20),
     default: 5,

@@ -54,6 +54,9 @@ describe('icl flags → request', () => {
     // No key for a local model, and none when the default variable is unset.
     assert.deepStrictEqual(iclParams('s', { provider: 'local:m/model.json' }, usage, { OPENAI_API_KEY: KEY }), { specPath: 's', provider: 'local:m/model.json' });
     assert.deepStrictEqual(iclParams('s', { provider: 'openai:http://h/v1' }, usage, {}), { specPath: 's', provider: 'openai:http://h/v1' });
+    assert.deepStrictEqual(iclParams('s', { provider: 'local:m.json', saliency: 'integrated-gradients', steps: '256' }, usage, {}), {
+      specPath: 's', provider: 'local:m.json', saliency: 'integrated-gradients', steps: 256,
+    });
   });
 
   it('usage errors name the flag', () => {
@@ -65,6 +68,7 @@ describe('icl flags → request', () => {
       [{ provider: 'openai:http://h', 'top-logprobs': '3' }, /^--top-logprobs: must be an integer from 5 to 20/],
       [{ provider: 'openai:http://h', timeout: '0' }, /^--timeout: must be a number above 0 up to 3600/],
       [{ provider: 'openai:http://h', concurrency: '0' }, /^--concurrency: must be an integer from 1 to 64/],
+      [{ provider: 'local:m.json', steps: '16' }, /^--steps needs --saliency integrated-gradients/],
       [{ provider: 'openai:http://h', saliency: 'gradient' }, /^--saliency gradient needs --provider local:<model\.json>: endpoints return no gradients/],
       [{ provider: 'local:m.json', 'api-key-env': 'K' }, /^--api-key-env applies to openai: and openai-chat: providers, not local:/],
       [{ provider: 'openai:http://h', 'api-key-env': 'NOT SET' }, /^--api-key-env: must be an environment variable's name/],
@@ -128,6 +132,6 @@ describe('cli icl against a local server', function () {
   it('usage errors exit 2', async () => {
     await failsWith(['icl', spec], /icl needs --provider/, 2);
     await failsWith(['icl', spec, '--provider', `openai:${server.base}`, '--saliency', 'integrated-gradients'], /--saliency integrated-gradients needs --provider local:/, 2);
-    await failsWith(['icl', spec, '--provider', `openai:${server.base}`, '--steps', '3'], /icl takes no --steps/, 2);
+    await failsWith(['icl', spec, '--provider', `openai:${server.base}`, '--window', '3'], /icl takes no --window/, 2);
   });
 });

@@ -21,6 +21,7 @@ const VOCAB = ['<pad>', '<unk>', 'Review', ':', '\n', 'label', ' positive', ' ne
 const LABELS = ['negative', 'positive'];
 const PROMPT = 'Review: good film\nlabel: positive\nReview: the bad film\nlabel:';
 const ctx = { signal: new AbortController().signal, onProgress: () => {} };
+const IG = { kind: 'integrated-gradients', steps: 64 } as const;
 
 /** A 1-block causal transformer with random weights (seeded), as the example's layers build it. */
 function randomDecoder(): tf.LayersModel {
@@ -90,7 +91,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     it('gradient × embedding equals the central finite difference of log p(label) along each token\'s embedding', async () => {
-      const { values } = await lm.gradientSaliency(PROMPT, 'positive', 'gradient', ctx);
+      const { values } = await lm.gradientSaliency(PROMPT, 'positive', { kind: 'gradient' }, ctx);
       const tokens = lm.tokens(PROMPT);
       assert.strictEqual(values.length, tokens.length);
       // F(e) = log p(' positive' | prompt) as a function of the embedding layer's output, perturbed here by hand.
@@ -122,18 +123,18 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     it('Integrated Gradients on the embeddings is complete: Σ attributions = F(prompt) − F(zero embeddings)', async () => {
-      const { values, completenessDelta } = await lm.gradientSaliency(PROMPT, 'negative', 'integrated-gradients', ctx);
+      const { values, completenessDelta } = await lm.gradientSaliency(PROMPT, 'negative', IG, ctx);
       const total = values.reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(completenessDelta as number) < 1e-3 * Math.max(1, Math.abs(total)), `delta ${completenessDelta}, Σ ${total}`);
     });
 
     it('leaves no tensors behind', async () => {
       await lm.score(PROMPT, LABELS, ctx.signal);
-      await lm.gradientSaliency(PROMPT, 'positive', 'integrated-gradients', ctx);
+      await lm.gradientSaliency(PROMPT, 'positive', IG, ctx);
       const before = tf.memory().numTensors;
       await lm.score(PROMPT, ['good film', 'bad'], ctx.signal);
-      await lm.gradientSaliency(PROMPT, 'positive', 'gradient', ctx);
-      await lm.gradientSaliency(PROMPT, 'positive', 'integrated-gradients', ctx);
+      await lm.gradientSaliency(PROMPT, 'positive', { kind: 'gradient' }, ctx);
+      await lm.gradientSaliency(PROMPT, 'positive', IG, ctx);
       assert.strictEqual(tf.memory().numTensors, before);
     });
 
@@ -141,7 +142,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const controller = new AbortController();
       controller.abort();
       const before = tf.memory().numTensors;
-      await assert.rejects(lm.gradientSaliency(PROMPT, 'positive', 'integrated-gradients', { signal: controller.signal, onProgress: () => {} }), (e: Error) => e.name === 'AbortError');
+      await assert.rejects(lm.gradientSaliency(PROMPT, 'positive', IG, { signal: controller.signal, onProgress: () => {} }), (e: Error) => e.name === 'AbortError');
       assert.strictEqual(tf.memory().numTensors, before);
     });
   });
