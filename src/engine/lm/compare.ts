@@ -10,10 +10,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunContext } from '../../protocol/engine';
+import type { Params, RunContext } from '../../protocol/engine';
 import { ICL_VARIANTS, type IclOptions, type IclQueryResult, type IclResult, type IclVariant, type IclVariantResult } from '../../protocol/icl';
 import { splitProvider } from '../../protocol/options/icl';
-import { buildPrompt, flipLabel, variantDemonstrations, type BuiltPrompt } from '../../shared/icl/prompt';
+import { buildPrompt, flipLabel, promptWords, variantDemonstrations, type BuiltPrompt } from '../../shared/icl/prompt';
 import { SpecError, checkVariants, parseSpec } from '../../shared/icl/spec';
 import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
@@ -24,8 +24,6 @@ import { mapConcurrently } from './pool';
 import { predictedLabel, type GradientMethod, type LabelDistribution, type LanguageModel } from './provider';
 import { demoContributions, flipDifference, meanShares, placeTokens, publicToken, saliencyShares, variantRates, type PlacedToken } from './summary';
 
-export type IclParams = IclOptions & { apiKey?: string };
-
 interface PromptRun {
   variant: IclVariant;
   query: number;
@@ -35,7 +33,7 @@ interface PromptRun {
   completenessDelta?: number;
 }
 
-export async function compareIcl(engine: HandlerContext, params: IclParams, ctx: RunContext): Promise<IclResult> {
+export async function compareIcl(engine: HandlerContext, params: Params<'icl'>, ctx: RunContext): Promise<IclResult> {
   const started = Date.now();
   // Defaults were applied at the engine's boundary (src/protocol/options); the key is no option.
   const { apiKey, ...options } = params;
@@ -55,25 +53,25 @@ export async function compareIcl(engine: HandlerContext, params: IclParams, ctx:
     const runs: PromptRun[] = variants.flatMap((variant) => spec.queries.map((q, query) => ({ variant, query, prompt: buildPrompt(spec, variant, q, options.flipCount) })));
     const warnings = lm instanceof LocalLanguageModel ? unknownPieceWarning(lm, runs) : [];
 
-    // Every request (or forward pass) is counted before the first one starts.
+    // Every request (or model pass) is counted and announced before the first one starts.
     const occlusions = options.saliency === 'occlusion' ? runs.map((r) => occlusionPrompts(r.prompt.text)) : [];
-    const total = runs.length * (options.saliency && !occlusions.length ? 2 : 1) + occlusions.reduce((n, o) => n + o.length, 0);
+    const saliencyPasses = options.saliency === 'occlusion' ? occlusions.reduce((n, o) => n + o.length, 0) : options.saliency ? runs.length : 0;
+    const total = runs.length + saliencyPasses;
     let done = 0;
     const step = () => ctx.onProgress(++done, total);
-    ctx.onProgress(0, total, lm.endpoint ? `${total} requests to ${lm.endpoint}, ${options.concurrency} at a time` : `${total} forward passes`);
+    ctx.onProgress(0, total, lm.endpoint ? `${total} requests to ${lm.endpoint}, ${options.concurrency} at a time` : `${total} model passes`);
     const concurrency = lm.endpoint ? options.concurrency! : 1;
-
-    await mapConcurrently(runs, concurrency, ctx.signal, async (run) => {
-      run.distribution = await lm.score(run.prompt.text, spec.labels, ctx.signal);
-      step();
-    });
-    if (options.saliency === 'occlusion') {
-      const jobs = occlusions.flatMap((prompts, r) => prompts.map(({ prompt }) => ({ run: runs[r], prompt })));
-      const scored = await mapConcurrently(jobs, concurrency, ctx.signal, async ({ prompt }) => {
+    const scoreAll = (prompts: readonly string[]) =>
+      mapConcurrently(prompts, concurrency, ctx.signal, async (prompt) => {
         const distribution = await lm.score(prompt, spec.labels, ctx.signal);
         step();
         return distribution;
       });
+
+    const distributions = await scoreAll(runs.map((r) => r.prompt.text));
+    runs.forEach((run, r) => (run.distribution = distributions[r]));
+    if (options.saliency === 'occlusion') {
+      const scored = await scoreAll(occlusions.flatMap((prompts) => prompts.map((o) => o.prompt)));
       let at = 0;
       runs.forEach((run, r) => {
         const without = scored.slice(at, (at += occlusions[r].length));
@@ -84,19 +82,20 @@ export async function compareIcl(engine: HandlerContext, params: IclParams, ctx:
     } else if (options.saliency) {
       const method: GradientMethod = options.saliency === 'gradient' ? { kind: 'gradient' } : { kind: 'integrated-gradients', steps: options.steps! };
       for (const run of runs) {
-        const predicted = predictedLabel(run.distribution!, spec.labels) as string;
-        const attributed = await lm.gradientSaliency!(run.prompt.text, predicted, method, { signal: ctx.signal, onProgress: () => {} });
+        const attributed = await lm.gradientSaliency!(run.prompt.text, predictedLabel(run.distribution!, spec.labels)!, method, { signal: ctx.signal, onProgress: () => {} });
         run.saliency = attributed.values;
         run.completenessDelta = attributed.completenessDelta;
         step();
       }
     }
 
+    // Occlusion attributes words, whatever the model's tokens are.
+    const tokensOf = (text: string) => (options.saliency === 'occlusion' ? promptWords(text) : lm.tokens(text));
     const placed: Partial<Record<IclVariant, PlacedToken[][]>> = {};
     const results: Partial<Record<IclVariant, IclVariantResult>> = {};
     for (const variant of variants) {
       const own = runs.filter((r) => r.variant === variant);
-      placed[variant] = own.map((r) => placeTokens(r.prompt, lm.tokens(r.prompt.text), r.saliency ?? null));
+      placed[variant] = own.map((r) => placeTokens(r.prompt, tokensOf(r.prompt.text), r.saliency ?? null));
       const queries = own.map((r, i) => queryResult(r, placed[variant]![i], spec.labels, spec.queries[r.query], spec.demonstrations.length));
       results[variant] = {
         ...variantRates(queries, variant === 'flipped'),

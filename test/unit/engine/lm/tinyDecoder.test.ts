@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Engine } from '../../../../src/engine/engine';
 import { LocalLanguageModel } from '../../../../src/engine/lm/local';
 import type { IclResult } from '../../../../src/protocol/icl';
+import { promptWords, withoutWord } from '../../../../src/shared/icl/prompt';
 import { tempDir } from '../../../helpers/tempDir';
 
 const ROOT = path.join(__dirname, '../../../../..');
@@ -52,6 +53,23 @@ describe('examples/tiny-decoder: in-context learning that follows flipped labels
     // Aligned token by token: the flipped prompt differs only in its four label words.
     const labels = d.queries[0].tokens.filter((t) => t.part === 'demo-label');
     assert.deepStrictEqual(labels.map((t) => [t.original?.text, t.flipped?.text]), [[' positive', ' negative'], [' negative', ' positive'], [' negative', ' positive'], [' positive', ' negative']]);
+  });
+
+  it('occlusion on a local model attributes words: each is p(predicted) minus p(predicted) with the word deleted', async () => {
+    const spec = JSON.parse(fs.readFileSync(SPEC, 'utf8'));
+    const one = path.join(tempDir(), 'one.icl.json');
+    fs.writeFileSync(one, JSON.stringify({ ...spec, $schema: undefined, queries: spec.queries.slice(0, 1) }));
+    const run = (await engine.run('icl', { specPath: one, provider: PROVIDER, variants: ['flipped'], saliency: 'occlusion' }, ctx)) as IclResult;
+    const q = run.variants.flipped!.queries[0];
+    const words = promptWords(q.prompt);
+    assert.deepStrictEqual(q.tokens.map((t) => [t.text, t.start, t.end]), words.map((w) => [w.text, w.start, w.end]));
+    const lm = new LocalLanguageModel(await engine.checkpoint(path.join(ROOT, 'examples/tiny-decoder/model.json')), 'tiny-decoder');
+    const p = async (text: string) => (await lm.score(text, spec.labels, ctx.signal)).probs[q.predicted!] as number;
+    const base = await p(q.prompt);
+    for (const i of [1, words.length - 4, words.length - 2]) {
+      const expected = base - (await p(withoutWord(q.prompt, words[i].start, words[i].end)));
+      assert.ok(Math.abs((q.tokens[i].saliency as number) - expected) < 1e-6, `'${words[i].text}': ${q.tokens[i].saliency} vs ${expected}`);
+    }
   });
 
   it('Integrated Gradients converges to completeness on the decoder (|Σ − ΔF| ≤ 1% of |ΔF| at 1,000 steps); a run leaves no tensors', async () => {
