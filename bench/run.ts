@@ -3,8 +3,9 @@
  * document timing, per bench model and per backend that starts here, predict, gradients and the
  * saliency methods, each in its own child process so that its peak RSS is its own. Medians and
  * p90s after one warm-up; model loading is left out. Runs the PyTorch comparison
- * (bench/pytorch_cnn.py) where torch imports, and TCAV on examples/concepts-cnn (bench/concepts.ts,
- * in a child on the wasm backend; `--concepts` runs only that).
+ * (bench/pytorch_cnn.py) where torch imports, TCAV on examples/concepts-cnn (bench/concepts.ts,
+ * in a child on the wasm backend; `--concepts` runs only that), and the ICL comparison's timings
+ * (bench/icl.ts) unless a single model is chosen.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as os from 'os';
@@ -24,6 +25,7 @@ import { withDefaults } from '../src/protocol/options';
 import { benchConcepts } from './concepts';
 import { influenceScores } from '../src/engine/influence/influenceFunctions';
 import { chooseScope } from '../src/engine/influence/scope';
+import { iclBench } from './icl';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const BATCH = 32;
@@ -181,6 +183,7 @@ async function parent(argv: string[]): Promise<void> {
     results,
     pytorch: only.includes('cnn32') ? pytorch() : { skipped: 'cnn32 not selected' },
     tcav: concepts(),
+    icl: argv.includes('--model') ? { skipped: 'a single model selected' } : await iclBench(quick ? 3 : 5),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }

@@ -9,10 +9,11 @@ import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { formatIcl, formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
 import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
+import { ICL_FLAGS, ICL_TAKES, ICL_USAGE, iclParams } from './cli/iclArgs';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
 import { textFlag, type Flags } from './cli/flags';
 import { fieldSpecs } from './protocol/options';
@@ -28,6 +29,7 @@ Commands:
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
 ${TCAV_USAGE.split('\n\n')[0]}
+${ICL_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
@@ -41,7 +43,9 @@ ${SALIENCY_USAGE.split('\n\n')[1]}
 
 ${INFLUENCE_USAGE.split('\n\n')[1]}
 
-${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}`;
+${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}
+
+${ICL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
 
@@ -54,6 +58,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   influence: INFLUENCE_TAKES,
   tcav: Object.keys(TCAV_FLAGS),
   probe: Object.keys(PROBE_FLAGS),
+  icl: ICL_TAKES,
 };
 
 /** The terminal's progress line; print() and the error handler clear it before they write. */
@@ -73,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
       ...INFLUENCE_FLAGS,
       ...PROBE_FLAGS,
       ...TCAV_FLAGS,
+      ...ICL_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -154,6 +160,9 @@ async function main(argv: string[]): Promise<number> {
     case 'probe':
       if (args.length !== 1) throw usage('probe takes exactly one model.json path');
       return answer('probe', probeParams(args[0], values as Flags, usage), formatProbe);
+    case 'icl':
+      if (args.length !== 1) throw usage('icl takes exactly one prompt spec (*.icl.json)');
+      return answer('icl', iclParams(args[0], values, usage), formatIcl);
     case undefined:
       throw usage('missing command');
     default:

@@ -1,12 +1,15 @@
 /**
  * What the option schemas (src/protocol/options) decide outside the code: the memory-budget
- * setting's default and bounds in package.json, and the learning-rate bounds of the sidecar's
- * data.checkpoints in media/lens.schema.json. `npm run generate` writes them; a unit test fails
- * when a file disagrees, so each bound and default is stated once.
+ * setting's default and bounds in package.json, the learning-rate bounds of the sidecar's
+ * data.checkpoints in media/lens.schema.json, and the whole ICL prompt spec schema
+ * media/icl.schema.json (from src/protocol/icl.ts). `npm run generate` writes them; a unit test
+ * fails when a file disagrees, so each bound and default is stated once.
  */
 import { z } from 'zod';
+import { lineJson } from './json';
 import { fieldSpecs } from '../../src/protocol/options';
 import { learningRateSchema } from '../../src/protocol/options/influence';
+import { iclSpecSchema } from '../../src/protocol/icl';
 
 /** package.json's modelLens.memoryBudgetMB: the saliency option memoryBudgetMB. */
 export function memoryBudgetSetting(): { default: number; minimum: number; maximum: number } {
@@ -46,7 +49,14 @@ export function generateSidecarSchema(text: string): string {
   return out;
 }
 
+/** media/icl.schema.json: the prompt spec's JSON Schema, for VS Code's validation and completion of *.icl.json. */
+export function generateIclSchema(): string {
+  const schema = { ...z.toJSONSchema(iclSpecSchema, { target: 'draft-7' }), $id: 'https://model-lens.local/icl.schema.json' };
+  return lineJson(schema) + '\n';
+}
+
 export const GENERATED = [
   { file: 'package.json', generate: generatePackageJson },
   { file: 'media/lens.schema.json', generate: generateSidecarSchema },
+  { file: 'media/icl.schema.json', generate: generateIclSchema },
 ] as const;

@@ -3,6 +3,7 @@ import type { HeadRef, ModelSummary, OutputSpec, Prediction, TensorSpec } from '
 import type { SaliencyResult } from '../protocol/saliency';
 import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
 import type { ProbeResult, TcavResult } from '../protocol/concepts';
+import { TOKEN_PARTS, type IclResult, type IclVariantResult, type SaliencyShares } from '../protocol/icl';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -193,5 +194,36 @@ export function formatProbe(r: ProbeResult): string {
     table([['layer', 'features', 'accuracy', 'control', 'selectivity'], ...r.layers.map((l) => [l.layer, String(l.features), l.accuracy.toFixed(3), l.controlAccuracy.toFixed(3), l.selectivity.toFixed(3)])]),
     ...r.warnings.map((w) => `warning:  ${w}`),
   ];
+  return lines.join('\n');
+}
+
+const percent = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+
+/** One line of saliency shares per part, in TOKEN_PARTS order. */
+function sharesLine(shares: SaliencyShares, signed = false): string {
+  return TOKEN_PARTS.filter((p) => shares[p] !== undefined)
+    .map((p) => `${p} ${signed && (shares[p] as number) > 0 ? '+' : ''}${((shares[p] as number) * 100).toFixed(1)}${signed ? ' pts' : '%'}`)
+    .join('   ');
+}
+
+export function formatIcl(r: IclResult): string {
+  const lines = [
+    `${r.provider}${r.model && !r.provider.endsWith(r.model) ? `   model ${r.model}` : ''}   (${r.requests > 0 ? `${r.requests} requests, ` : ''}${r.backend}, ${r.ms.toFixed(0)} ms)`,
+  ];
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const [name, v] of Object.entries(r.variants) as [string, IclVariantResult][]) {
+    const labels = Object.keys(v.queries[0]?.probs ?? {});
+    const rates = `accuracy ${percent(v.accuracy)}${v.flipFollowingRate !== null ? `   follows the flip ${percent(v.flipFollowingRate)}` : ''}`;
+    lines.push('', `${name}   ${rates}`);
+    if (v.saliencyShares) lines.push(`  saliency shares: ${sharesLine(v.saliencyShares)}`);
+    const rows = v.queries.map((q) => [
+      `  ${q.input.length > 48 ? `${q.input.slice(0, 47)}…` : q.input}`,
+      q.label ?? '–',
+      `${q.predicted ?? '–'}${q.correct === false ? ' ✗' : ''}`,
+      ...labels.map((l) => (q.probs[l] === null ? `<${q.topKMin === null ? '?' : q.topKMin.toFixed(3)}` : (q.probs[l] as number).toFixed(3))),
+    ]);
+    lines.push(table([['  query', 'label', 'predicted', ...labels.map((l) => `p(${l})`)], ...rows]));
+  }
+  if (r.difference) lines.push('', `flipped − original saliency shares: ${sharesLine(r.difference.shares, true)}`);
   return lines.join('\n');
 }

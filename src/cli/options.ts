@@ -15,9 +15,12 @@ export type StructuredReader = (text: string, flags: Flags) => unknown;
 
 type ArgSpec = { type: 'string' } | { type: 'boolean'; default: false };
 
-/** The options that are flags: every option but the model (the positional argument). */
+/** The options given as a command's positional argument, not as flags. */
+const POSITIONAL = ['modelPath', 'specPath'];
+
+/** The options that are flags: every option but the model or spec (the positional argument). */
 export function flagFields(request: FlagRequest): FieldSpec[] {
-  return fieldSpecs(request).filter((f) => f.key !== 'modelPath');
+  return fieldSpecs(request).filter((f) => !POSITIONAL.includes(f.key));
 }
 
 /** A boolean that defaults to true is turned off by --no-<flag>; any other option is --<flag>. */

@@ -17,6 +17,7 @@ import { testConcepts } from './concepts/tcav';
 import { probeLayers } from './concepts/probe';
 import { ActivationCache } from './model/activationCache';
 import { CavCache } from './concepts/cavCache';
+import { compareIcl } from './lm/compare';
 import type { TrainingSet } from './data/trainingSet';
 import { TrainingSetCache } from './data/trainingSetCache';
 import { InputCache } from './data/inputCache';
@@ -34,6 +35,7 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   influence: async (engine, params, run) => findInfluence(engine, params, run),
   tcav: async (engine, params, run) => testConcepts(engine, params, run),
   probe: async (engine, params, run) => probeLayers(engine, params, run),
+  icl: async (engine, params, run) => compareIcl(engine, params, run),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
   backends: async (engine) => ({ available: await backendAvailability(), active: engine.backend }),
 };

@@ -14,9 +14,15 @@ export function checkParams<M extends MethodName>(method: M, params: unknown): P
   if (!isObject(params)) throw new LensError('BAD_REQUEST', `${method}: parameters must be an object.`);
   if (method === 'backend') return checkBackend(params) as Params<M>;
   if (method === 'backends') return checkNone(method, params) as Params<M>;
+  // An endpoint's API key is a secret, not an option: checked here, kept out of the options (and so out of results).
+  const { apiKey, ...rest } = params;
+  if (method === 'icl' && apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0 || /[\r\n]/.test(apiKey))) {
+    throw new LensError('BAD_REQUEST', 'icl: apiKey must be a non-empty string on one line.');
+  }
   try {
     // Paths are resolved against the engine's working directory; defaults are applied here, once.
-    const options = parseOptions(method as Exclude<M, 'backend' | 'backends'>, params, { resolvePath: (p) => path.resolve(p) });
+    const options = parseOptions(method as Exclude<M, 'backend' | 'backends'>, method === 'icl' ? rest : params, { resolvePath: (p) => path.resolve(p) });
+    if (method === 'icl' && apiKey !== undefined) return { ...options, apiKey } as Params<M>;
     // The objective's shape is checked where it is defined (model/objective.ts).
     if ('objective' in options && options.objective !== undefined) options.objective = parseObjective(options.objective);
     return options as Params<M>;

@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import type { IclOptions, IclResult } from './icl';
 import type { InfluenceOptions, InfluenceResult } from './influence';
 import type { ProbeOptions, ProbeResult, TcavOptions, TcavResult } from './concepts';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
@@ -21,6 +22,12 @@ export interface EngineMethods {
   tcav: { params: { modelPath: string } & TcavOptions; result: TcavResult };
   /** Linear probes: what each layer encodes about a labelled dataset, against a permuted-label control. */
   probe: { params: { modelPath: string } & ProbeOptions; result: ProbeResult };
+  /**
+   * Compare a language model's predictions and token saliency on an ICL prompt spec under
+   * original, flipped, neutral and explained demonstrations. `apiKey` (an endpoint's, from the
+   * environment or SecretStorage) goes to the server only: it is no option and in no result.
+   */
+  icl: { params: IclOptions & { apiKey?: string }; result: IclResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
   /** Which backends can start here (and why not), and the active one; switches nothing. */

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'INVALID_SIDECAR'
   | 'INVALID_INPUT'
   | 'BACKEND_UNAVAILABLE'
+  /** A language-model server failed, timed out, or answered without what was asked (ICL endpoints). */
+  | 'PROVIDER_ERROR'
   | 'CANCELLED'
   | 'BAD_REQUEST'
   | 'ENGINE_CRASHED'

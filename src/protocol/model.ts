@@ -74,6 +74,12 @@ export interface Sidecar {
     maxLength?: number;
     /** text: lowercase the text before tokenizing. */
     lowercase?: boolean;
+    /**
+     * text: `words` (default) splits into runs of letters, digits and apostrophes, padded to
+     * maxLength; `pieces` is a causal language model's (data/pieces.ts): a word keeps its leading
+     * space, punctuation and newlines are pieces of their own, nothing is padded.
+     */
+    tokenizer?: 'words' | 'pieces';
   };
   labels?: string[];
   /** How the first output's values are read (default: from its final activation and the labels). */

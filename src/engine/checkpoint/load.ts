@@ -11,6 +11,7 @@ import { InferenceModel } from './inference/inferenceModel';
 import type { HeadView } from './forward';
 import { finalActivations, headSettings, outputKinds } from './outputKinds';
 import { recordActivations } from './activations';
+import { TRANSFORMER_LAYERS } from './layers/transformer';
 
 export interface Checkpoint {
   path: string;
@@ -122,7 +123,7 @@ function explainLoadError(err: unknown): LensError {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   const unknownLayer = /Unknown (?:layer|initializer|regularizer|constraint|activation)[^:]*: (\S+)/.exec(message);
   if (unknownLayer) {
-    return new LensError('UNSUPPORTED_OP', `Unsupported layer class '${unknownLayer[1].replace(/\.$/, '')}': TensorFlow.js has no built-in for it (custom layers are not supported).`);
+    return new LensError('UNSUPPORTED_OP', `Unsupported layer class '${unknownLayer[1].replace(/\.$/, '')}': TensorFlow.js has no built-in for it (custom layers are not supported besides ${TRANSFORMER_LAYERS.join(' and ')}).`);
   }
   if (/shape|weights are not set|expected \d+ weights?|provided weight data/i.test(message)) {
     return new LensError('WEIGHTS_MISMATCH', `Weights do not match the topology: ${message}`);

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sidecar } from '../../protocol/model';
 import { LensError } from '../errors';
 import { base } from './common';
+import { PieceTokenizer } from './pieces';
 
 export const PAD_ID = 0;
 export const UNKNOWN_ID = 1;
@@ -88,11 +89,14 @@ export function textEncoder(
     if (!ids.has(token)) ids.set(token, id);
   });
   const padToken = vocab[PAD_ID] ?? '<pad>';
+  // A causal language model's pieces are read as they are, and never padded.
+  const pieces = settings.tokenizer === 'pieces' ? new PieceTokenizer(vocab, UNKNOWN_ID) : null;
 
   return (file, text) => {
-    const words = tokenize(text.replace(/^\uFEFF/, ''), settings.lowercase === true);
+    const source = text.replace(/^\uFEFF/, '');
+    const words = pieces ? pieces.encode(source).map((p) => p.text) : tokenize(source, settings.lowercase === true);
     if (words.length === 0) throw new LensError('INVALID_INPUT', `${base(file)} holds no words to explain.`);
-    const length = modelLength ?? settings.maxLength ?? words.length;
+    const length = modelLength ?? (pieces ? null : settings.maxLength) ?? words.length;
     const kept = words.slice(0, length);
     const data = new Int32Array(length).fill(PAD_ID);
     kept.forEach((w, i) => (data[i] = ids.get(w) ?? UNKNOWN_ID));

@@ -12,7 +12,7 @@ import { LensError } from '../errors';
 import { sharedBatchSize, sharedSum, type RemoteBatch } from '../parallel/sharedSum';
 import { batchSizeFor } from '../model/batching';
 import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
-import { quadrature } from './quadrature';
+import { quadrature } from '../model/quadrature';
 import { weightedPathGradients, type PathGradients } from '../model/pathGradients';
 
 

@@ -1,5 +1,6 @@
 /**
- * The options of every engine request, defined once (saliency.ts, influence.ts, predict.ts, concepts.ts) and
+ * The options of every engine request, defined once (saliency.ts, influence.ts, predict.ts, concepts.ts,
+ * icl.ts) and
  * read through this module: `parseOptions` validates a request and applies its defaults (the
  * engine at its process boundary, the host for the panel's messages, the CLI after reading its
  * flags); `fieldSpecs` describes the options for forms and help texts.
@@ -7,6 +8,7 @@
 import { z } from 'zod';
 import { OptionError, requirement, specOf, type FieldSpec, type FieldTable, type InputKind, type OptionDef } from './field';
 import { PROBE_FIELDS, TCAV_FIELDS } from './concepts';
+import { ICL_FIELDS } from './icl';
 import { INFLUENCE_FIELDS } from './influence';
 import { INFO_FIELDS, PREDICT_FIELDS } from './predict';
 import { SALIENCY_FIELDS } from './saliency';
@@ -21,6 +23,7 @@ export const REQUEST_FIELDS = {
   influence: INFLUENCE_FIELDS,
   tcav: TCAV_FIELDS,
   probe: PROBE_FIELDS,
+  icl: ICL_FIELDS,
 } as const;
 export type OptionRequest = keyof typeof REQUEST_FIELDS;
 
@@ -130,8 +133,10 @@ export function withDefaults<T extends object>(request: OptionRequest, options: 
 
 /** The zod issue in words, led by what the value must be. */
 function describeIssue(spec: FieldSpec, error: z.ZodError): string {
-  if (spec.type !== 'structured') return `${requirement(spec)}.`;
   const issue = error.issues[0];
+  // A name with a format of its own (an ICL provider) says what the format is.
+  if (spec.type === 'string' && issue?.code === 'invalid_format' && issue.format === 'regex') return `${issue.message}.`;
+  if (spec.type !== 'structured') return `${requirement(spec)}.`;
   const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
   return `is malformed${where}: ${issue?.message ?? 'invalid value'}.`;
 }

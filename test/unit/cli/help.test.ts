@@ -14,10 +14,12 @@ describe('cli --help (generated from the option schemas)', () => {
     help = stdout;
   });
 
-  for (const request of ['saliency', 'influence'] as const) {
+  const TITLES = { saliency: 'Saliency options:', influence: 'Influence options:', icl: 'ICL options:' } as const;
+  for (const request of ['saliency', 'influence', 'icl'] as const) {
     it(`lists every ${request} option with its description, methods and default`, () => {
-      const title = request === 'saliency' ? 'Saliency options:' : 'Influence options:';
-      const section = help.slice(help.indexOf(title), request === 'saliency' ? help.indexOf('Influence options:') : undefined);
+      const title = TITLES[request];
+      const next = Object.values(TITLES)[Object.keys(TITLES).indexOf(request) + 1];
+      const section = help.slice(help.indexOf(title), next ? help.indexOf(next) : undefined);
       // One entry per option: its line and the wrapped lines under it.
       const entries = section.split(/\n(?= {2}-)/).map(flat);
       for (const spec of flagFields(request)) {
@@ -39,6 +41,6 @@ describe('cli --help (generated from the option schemas)', () => {
     for (const expected of ['--steps <n> integrated-gradients: interpolation steps (default: 64)', '--samples <n> smoothgrad: noisy samples (default: 25)', '(default: 0.15)', '--top <n> proponents and opponents to show (self: suspects) (default: 10)', '(default: 0.01)']) {
       assert.ok(text.includes(expected), expected);
     }
-    for (const cliOnly of ['--json', '--backend <name>', '--out <dir>', '--repeat <n>', '--no-cache', '--previews', '--lr <η[,η…]>']) assert.ok(text.includes(cliOnly), cliOnly);
+    for (const cliOnly of ['--json', '--backend <name>', '--out <dir>', '--repeat <n>', '--no-cache', '--previews', '--lr <η[,η…]>', '--api-key-env <name>']) assert.ok(text.includes(cliOnly), cliOnly);
   });
 });

@@ -16,6 +16,7 @@ import { maxPoolGradConfig } from './MaxPoolGrad';
 import { reverseConfig } from './Reverse';
 import { sliceConfig } from './Slice';
 import { tileConfig } from './Tile';
+import { tileGradConfig } from './TileGrad';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
 /**
@@ -41,7 +42,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   identityConfig,
 ];
 
-/** Whether tfjs's ClipByValue and Relu6 gradients are wrapped yet (gradients are global, not per backend). */
+/** Whether tfjs's ClipByValue and Relu6 gradients are wrapped, and Tile's replaced, yet (gradients are global, not per backend). */
 let gradientsWrapped = false;
 
 export function registerWasmKernels(): void {
@@ -55,6 +56,6 @@ export function registerWasmKernels(): void {
   }
   if (gradientsWrapped) return;
   const wrapped = clipGradients(tf.getGradient(tf.ClipByValue), tf.getGradient(tf.Relu6));
-  for (const config of [...wrapped, clipGradGradConfig]) tf.registerGradient(config);
+  for (const config of [...wrapped, clipGradGradConfig, tileGradConfig]) tf.registerGradient(config);
   gradientsWrapped = true;
 }

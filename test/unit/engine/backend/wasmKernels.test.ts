@@ -405,6 +405,34 @@ describe('backend/wasmKernels', function () {
     }
   });
 
+  it("Tile's gradient (one reshape and sum) equals the definition, Σ of dy over the repetitions, on wasm and cpu", async () => {
+    const r = rng(17);
+    const cases: Array<{ shape: number[]; reps: number[] }> = [{ shape: [1, 1, 64], reps: [32, 60, 1] }];
+    for (let k = 0; k < 40; k++) {
+      const shape = randomShape(r).map((d) => Math.max(1, d));
+      cases.push({ shape, reps: shape.map(() => int(r, 1, 3)) });
+    }
+    for (const { shape, reps } of cases) {
+      const out = shape.map((d, i) => d * reps[i]);
+      const dy = uniforms(r, tf.util.sizeFromShape(out));
+      // The definition: output index o reads input index o mod shape, axis by axis.
+      const expected = new Float64Array(tf.util.sizeFromShape(shape));
+      const outStrides = [...tf.util.computeStrides(out), 1];
+      const inStrides = [...tf.util.computeStrides(shape), 1];
+      for (let o = 0; o < dy.length; o++) {
+        let at = 0;
+        for (let a = 0; a < shape.length; a++) at += (Math.floor(o / outStrides[a]) % out[a] % shape[a]) * inStrides[a];
+        expected[at] += dy[o];
+      }
+      for (const backend of ['wasm', 'cpu'] as const) {
+        const got = await onBackend(backend, () =>
+          tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, reps), tf.tensor(dy, out))))(tf.zeros(shape)).dataSync()),
+        );
+        assert.ok(relError(got, expected) < TOLERANCE, `${backend}: tile gradient x[${shape}] reps [${reps}]`);
+      }
+    }
+  });
+
   it('Reverse matches cpu on random shapes, axes (some negative) and dtypes', async () => {
     const r = rng(8);
     for (let k = 0; k < 60; k++) {
@@ -424,7 +452,7 @@ describe('backend/wasmKernels', function () {
     const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
       { shape: [1, 9, 9, 3], begin: [0, 0, 0, 0], size: [1, 8, 8, 3] }];
     for (let k = 0; k < 80; k++) {
-      // Rank 0 is left out: cpu's slice of a scalar is empty, and ours hands contiguous slices to wasm's own.
+      // Rank 0 is left out: cpu's slice of a scalar is empty, and ours hands it to wasm's own.
       const shape = [int(r, 1, 4), ...randomShape(r)];
       const begin = shape.map((d) => int(r, 0, Math.max(0, d - 1)));
       const size = shape.map((d, a) => (r() < 0.15 ? -1 : int(r, 0, d - begin[a])));

@@ -68,6 +68,16 @@ describe('text inputs', () => {
     t.tensor.dispose();
   });
 
+  it("a causal LM's pieces tokenizer: a word keeps its leading space, newlines are pieces, nothing is padded", () => {
+    fs.writeFileSync(path.join(dir, 'pieces.json'), JSON.stringify(['<pad>', '<unk>', 'Review', ':', ' the', ' movie', '\n', 'label', ' positive']));
+    const pieces: Sidecar = { input: { kind: 'text', tokenizer: 'pieces', vocab: 'pieces.json', maxLength: 32 } };
+    const t = textInput('p.txt', 'Review: the  movie\nlabel: positive', pieces, dir, null);
+    assert.deepStrictEqual(t.tokens, ['Review', ':', ' the', ' ', ' movie', '\n', 'label', ':', ' positive']);
+    assert.deepStrictEqual(Array.from(t.tensor.dataSync()), [2, 3, 4, 1, 5, 6, 7, 3, 8]);
+    assert.match(t.description, /9 tokens, 1 unknown\)/);
+    t.tensor.dispose();
+  });
+
   it('refuses text without a vocab, empty text and a vocab that is not an array of strings', async () => {
     const file = write('f.txt', 'the movie');
     await rejectsLens(() => loadInput(file, { shape: [null, 6], dtype: 'int32' }, { input: { kind: 'text' } }, sidecarPath), 'INVALID_SIDECAR', 'input.vocab');

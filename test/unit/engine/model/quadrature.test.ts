@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { gaussLegendre, quadrature, riemannTrapezoid, type QuadratureRule } from '../../../../src/engine/saliency/quadrature';
+import { gaussLegendre, quadrature, riemannTrapezoid, type QuadratureRule } from '../../../../src/engine/model/quadrature';
 import { LensError } from '../../../../src/engine/errors';
 
 /** Σ wᵢ αᵢᵏ, to compare with ∫₀¹ αᵏ dα = 1 / (k + 1). */
@@ -9,7 +9,7 @@ function assertClose(actual: number, expected: number, tolerance: number, label:
   assert.ok(Math.abs(actual - expected) <= tolerance, `${label}: ${actual} vs ${expected}`);
 }
 
-describe('saliency/quadrature', () => {
+describe('model/quadrature', () => {
   describe('Gauss–Legendre on [0, 1]', () => {
     it('n = 1, 2, 3 match the closed forms', () => {
       assert.deepStrictEqual(gaussLegendre(1), { nodes: [0.5], weights: [1] });
