@@ -12,6 +12,7 @@ import { loadInput } from '../data/input';
 import { trainingSetPath, type TrainingSet } from '../data/trainingSet';
 import { solverOf } from './dampedHessian';
 import type { InfluenceParams, Scored, TestPoint } from './method';
+import { predictExamples, testPreview } from './examples';
 import { influenceMethod } from './registry';
 import { chooseScope, layersModel } from './scope';
 
@@ -31,6 +32,8 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     const scored = await method.run({ checkpoint, model, scope, train, test, params, load: (p) => loaded.checkpoint(p) }, ctx);
     const labels = checkpoint.sidecar.sidecar.labels;
     const labelName = (k: number) => labels?.[k] ?? String(k);
+    const order = ranked(scored.scores, !method.needsTest, params.top!);
+    const predicted = predictExamples(checkpoint, model, scope, train.x, train.labels, order);
     return {
       method: params.method,
       solver: method.usesSolver ? solverOf(params, scope) : null,
@@ -44,9 +47,10 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
           labelFromPrediction: test.labelFromPrediction,
           prediction: test.prediction,
           loss: scored.testLoss ?? NaN,
+          preview: test.preview,
         },
       }),
-      scores: ranked(scored.scores, !method.needsTest, params.top!).map((index) => describe(train, index, scored.scores[index], labelName)),
+      scores: order.map((index, k) => ({ ...describe(train, index, scored.scores[index], labelName), ...predicted[k] })),
       trainSize: train.labels.length,
       trainPath: train.path,
       skipped: train.skipped,
@@ -102,7 +106,7 @@ async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPo
     input.tensor.dispose();
     throw new LensError('BAD_REQUEST', `label ${label} is out of range: the model has ${p.length} classes (0–${p.length - 1}).`);
   }
-  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, checkpoint.sidecar.sidecar.labels, 3) };
+  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, checkpoint.sidecar.sidecar.labels, 3), preview: testPreview(input, checkpoint) };
 }
 
 /** Indices to report: the `top` highest scores, then (unless self) the `top` lowest, highest first. */

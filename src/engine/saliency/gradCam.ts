@@ -46,6 +46,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
     throw new LensError('INVALID_INPUT', `Grad-CAM can upsample only to image inputs ([1, height, width, channels]), not [${x.shape}]; turn upsampling off.`);
   }
   const { channels, layer } = camChannels(inputs.checkpoint, x, inputs.objective ?? inputs.target, options.layer);
+  const mapSize: [number, number] = [channels.shape[1], channels.shape[2]];
   let values: tf.Tensor;
   try {
     values = tf.tidy(() => {
@@ -60,7 +61,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
     channels.dispose();
   }
   ctx.onProgress(1, 1);
-  return { values, layer };
+  return { values, layer, mapSize };
 }
 
 /**

@@ -44,7 +44,12 @@ export interface Attribution {
   /** Same shape as the subject's point (Grad-CAM without upsampling: [1, h, w]). The caller disposes it. */
   values: tf.Tensor;
   completenessDelta?: number;
+  /** Path methods: the objective at x and at the baseline. */
+  fx?: number;
+  fBaseline?: number;
   layer?: string;
+  /** Layer maps (Grad-CAM): the map's [height, width] before upsampling. */
+  mapSize?: [number, number];
 }
 
 export interface AttributionMethod {
