@@ -41,3 +41,19 @@ export function formatNumber(v: number): string {
   const text = v.toPrecision(3);
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
+
+let workspaceFolders: string[] = [];
+
+/** The host's workspace folders (sent when the panel loads), for relativePath. */
+export function setWorkspaceFolders(folders: string[]): void {
+  workspaceFolders = folders.map((f) => f.replace(/[\\/]+$/, ''));
+}
+
+/** A path relative to the workspace folder that holds it ("mnist-cnn/data/train"), else as given. */
+export function relativePath(p: string): string {
+  for (const folder of workspaceFolders) {
+    if (p === folder) return '.';
+    if (p.startsWith(folder) && (p[folder.length] === '/' || p[folder.length] === '\\')) return p.slice(folder.length + 1);
+  }
+  return p;
+}
