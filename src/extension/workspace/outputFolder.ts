@@ -1,7 +1,7 @@
 /**
  * Where saved results go: the modelLens.outputFolder setting (relative to the first workspace
- * folder, or absolute; default model-lens-output), not next to the inputs. The save dialog
- * suggests a file there; writing creates the folder.
+ * folder, or absolute; default model-lens-output), not next to the inputs. The folder is created
+ * when Save is first used (save dialogs want an existing folder) and the dialog suggests a file there.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -17,6 +17,7 @@ export function outputFolder(): vscode.Uri | undefined {
 /** Asks where to save `name` (suggesting the output folder), then writes `bytes` there and says so. */
 export async function saveToOutputFolder(name: string, bytes: Uint8Array, dialog: { title: string; filters: Record<string, string[]> }): Promise<vscode.Uri | undefined> {
   const folder = outputFolder();
+  if (folder) await Promise.resolve(vscode.workspace.fs.createDirectory(folder)).catch(() => undefined);
   const target = await vscode.window.showSaveDialog({ ...dialog, ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}) });
   if (!target) return undefined;
   try {

@@ -233,9 +233,9 @@ function className(summary: ModelSummary | undefined, index: number): string {
 
 /**
  * A run's options in words, for history rows: `name` (the method), then each option it took that
- * is not the default (class indices by the model's labels): "Integrated Gradients · steps 32 · target 7".
+ * is not the default (class indices by the model's labels): ["Integrated Gradients", "steps 32", "target class 7"].
  */
-export function describeOptions(request: OptionRequest, options: Record<string, unknown>, name: string, summary?: ModelSummary): string {
+export function describeOptions(request: OptionRequest, options: Record<string, unknown>, name: string, summary?: ModelSummary): string[] {
   const parts = [name];
   for (const spec of panelFields(request, String(options.method))) {
     const v = options[spec.key];
@@ -248,5 +248,5 @@ export function describeOptions(request: OptionRequest, options: Record<string, 
       : String(v);
     parts.push(spec.type === 'boolean' ? `${spec.label} ${text}` : `${spec.label.toLowerCase()} ${text}`);
   }
-  return parts.join(' · ');
+  return parts;
 }

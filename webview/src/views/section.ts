@@ -59,14 +59,16 @@ export interface SectionView<S extends SectionId> {
   empty(): HTMLElement;
   /** A run in words, for status lines: "Integrated Gradients on digit-7-0.png". */
   runText(run: SectionRun<S>): string;
+  /** A run's card title in a comparison whose runs share their input: "Integrated Gradients". */
+  cardTitle(run: SectionRun<S>): string;
   /** The full view of a result. */
   result(run: ResultOf<S>): HTMLElement;
   /** A result as one card of a comparison; `all`: every result compared. */
   card(run: ResultOf<S>, all: ResultOf<S>[]): HTMLElement;
   /** The comparison's header: its title, a note on reading it, shared controls, the layout. */
   compare?(runs: ResultOf<S>[]): Partial<Pick<CompareLayout, 'title' | 'note' | 'controls' | 'layout'>>;
-  /** A history entry's method and options in words. */
-  entryText(entry: HistoryEntry): string;
+  /** A history entry in words: its method first, then its options ("steps 32", "target class 7"). */
+  entryParts(entry: HistoryEntry): string[];
 }
 
 export function sectionState<S extends SectionId>(section: S): SectionState<S> {
@@ -189,8 +191,8 @@ export function applyRun<S extends SectionId>(state: SectionState<S>, message: S
   if (message.run < state.latestRun) return false;
   state.latestRun = message.run;
   const g = message.group;
+  // A group stays shown until a result outside it arrives (renderShown checks the latest result's group).
   if (g && state.group?.id !== g.id) state.group = { id: g.id, size: g.size, results: [], errors: [] };
-  else if (!g && message.type === 'sectionRunning') state.group = undefined;
   switch (message.type) {
     case 'sectionRunning':
       state.running = message as Of<S, 'sectionRunning'>;
@@ -322,10 +324,12 @@ function comparison<S extends SectionId>(
 ): HTMLElement {
   const head = view.compare?.(results) ?? {};
   const places = pending ?? results;
+  const oneInput = places.every((p) => !p || p.inputLabel === places.find((q) => q)?.inputLabel);
+  const title = (p: SectionRun<S>) => (oneInput ? view.cardTitle(p) : view.runText(p));
   const cards = places.map((p, i) => {
     if (!p) return { title: `${i + 1} of ${places.length}`, body: h('div'), status: { kind: 'running' as const, text: 'waiting…' } };
-    if (p.type === 'sectionError') return { title: view.runText(p), body: h('div'), status: { kind: 'error' as const, text: p.message } };
-    return { title: view.runText(p), subtitle: subtitle?.(p), body: view.card(p, results), testId: `${section}-card` };
+    if (p.type === 'sectionError') return { title: title(p), body: h('div'), status: { kind: 'error' as const, text: p.message } };
+    return { title: title(p), subtitle: subtitle?.(p), body: view.card(p, results), testId: `${section}-card` };
   });
   return compareLayout({ title: head.title ?? 'Side by side', cards, note: head.note, controls: head.controls, layout: head.layout, testId: `${section}-compare` });
 }
@@ -357,6 +361,13 @@ function time(at: number | undefined): string {
   return at === undefined ? '?' : new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** A group in words: "Compare: Gradient, Integrated Gradients · target class 7" (the options all of them share). */
+function groupText<S extends SectionId>(view: SectionView<S>, entries: HistoryEntry[]): string {
+  const parts = [...entries].sort((a, b) => a.group!.index - b.group!.index).map((e) => view.entryParts(e));
+  const shared = parts[0].slice(1).filter((p) => parts.every((q) => q.slice(1).includes(p)));
+  return [`Compare: ${parts.map((p) => p[0]).join(', ')}`, ...shared].join(' · ');
+}
+
 /** The history list: one row per kept run (a group is one row), newest first; show one, or tick two and show them side by side. */
 function renderHistory<S extends SectionId>(state: SectionState<S>, view: SectionView<S>): HTMLElement | null {
   if (!state.history.length) return null;
@@ -372,7 +383,7 @@ function renderHistory<S extends SectionId>(state: SectionState<S>, view: Sectio
   const items = rows.map(({ entries }) => {
     const runs = entries.map((e) => e.run).sort((a, b) => a - b);
     const entry = entries[0];
-    const text = entries.length > 1 ? `Compare: ${[...entries].sort((a, b) => a.group!.index - b.group!.index).map((e) => view.entryText(e)).join(' · ')}` : view.entryText(entry);
+    const text = entries.length > 1 ? groupText(view, entries) : view.entryParts(entry).join(' · ');
     const first = runs[0];
     const isShown = runs.every((r) => shown.has(r));
     const show = h('button', { class: 'history-entry', type: 'button', 'data-testid': `${id}-history-${first}`, title: 'Show this run again', 'aria-pressed': String(isShown) });

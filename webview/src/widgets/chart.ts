@@ -155,6 +155,10 @@ function mountChart(any: AnySpec, height: number, label: string, testId?: string
   const canvas = h('canvas', { role: 'img', 'aria-label': label });
   const box = h('div', { class: 'chart-box', style: `height: ${height}px` }, canvas);
   const figure = h('figure', { class: 'chart', ...(testId ? { 'data-testid': testId } : {}) }, box, h('figcaption', { class: 'sr-only' }, label));
+  // What the canvas shows, in words: its legend and axis titles (for assistive tech and tests).
+  const series = any.kind === 'line' ? any.spec.series.map((s) => s.label) : [...any.spec.series.map((s) => s.label), ...(any.spec.reference ? [any.spec.reference.label] : [])];
+  figure.dataset.series = series.join(' | ');
+  figure.dataset.axes = any.kind === 'line' ? `x: ${any.spec.x.title}; y: ${any.spec.y.title}` : `${any.spec.horizontal ? 'x' : 'y'}: ${any.spec.value.title}; categories: ${any.spec.category ?? ''}`;
   prune();
   const theme = themeColors();
   const chart = new Chart(canvas, (any.kind === 'line' ? lineConfig(any.spec, theme) : barConfig(any.spec, theme)) as ChartConfiguration);

@@ -84,20 +84,24 @@ export function renderCard(store: ExplainStore, run: Run, all: Run[]): HTMLEleme
     'div',
     { class: 'method-card', 'data-method': r.method },
     visual,
-    h(
-      'dl',
-      { class: 'card-numbers', 'data-testid': 'card-numbers' },
-      m ? row('Deletion AUC', `${m.deletionAuc.toFixed(3)}`, `random ${m.randomDeletionAuc.toFixed(3)}`, m.deletionAuc < m.randomDeletionAuc) : null,
-      m ? row('Insertion AUC', `${m.insertionAuc.toFixed(3)}`, `random ${m.randomInsertionAuc.toFixed(3)}`, m.insertionAuc > m.randomInsertionAuc) : null,
-      m?.maxSensitivity !== undefined ? row('Max-sensitivity', formatNumber(m.maxSensitivity), 'lower is steadier') : null,
-      r.completenessDelta !== undefined ? row('Completeness Δ', formatNumber(r.completenessDelta)) : null,
-    ),
+    m || r.completenessDelta !== undefined
+      ? h(
+          'table',
+          { class: 'card-numbers', 'data-testid': 'card-numbers' },
+          m ? h('tr', {}, h('th', {}, ''), h('th', {}, 'map'), h('th', {}, 'random')) : null,
+          m ? row('Deletion AUC', m.deletionAuc.toFixed(3), m.randomDeletionAuc.toFixed(3), m.deletionAuc < m.randomDeletionAuc, 'lower than random: faithful') : null,
+          m ? row('Insertion AUC', m.insertionAuc.toFixed(3), m.randomInsertionAuc.toFixed(3), m.insertionAuc > m.randomInsertionAuc, 'higher than random: faithful') : null,
+          m?.maxSensitivity !== undefined ? row('Max-sensitivity', formatNumber(m.maxSensitivity), '', undefined, 'lower is steadier') : null,
+          r.completenessDelta !== undefined ? row('Completeness Δ', formatNumber(r.completenessDelta), '', undefined, 'Σ attribution − (F(x) − F(baseline))') : null,
+        )
+      : null,
     r.metricsSkipped ? h('p', { class: 'note warning' }, `No metrics: ${r.metricsSkipped}`) : null,
     note ? h('p', { class: 'note' }, note) : null,
     warning ? h('p', { class: 'note warning' }, warning) : null,
   );
 }
 
-function row(label: string, value: string, note?: string, good?: boolean): HTMLElement {
-  return h('div', {}, h('dt', {}, label), h('dd', {}, h('span', { class: good === undefined ? '' : good ? 'good' : 'bad' }, value), note ? h('span', { class: 'muted' }, ` · ${note}`) : null));
+/** A metric's row: this map's value (bold when it beats random, underlined when not), random's, and a tooltip on reading it. */
+function row(label: string, value: string, random: string, good: boolean | undefined, title: string): HTMLElement {
+  return h('tr', { title }, h('th', { scope: 'row' }, label), h('td', {}, h('span', { class: good === undefined ? '' : good ? 'good' : 'bad' }, value)), h('td', { class: 'muted' }, random));
 }

@@ -30,10 +30,11 @@ const view: SectionView<'explain'> = {
   form: () => renderForm(store, update),
   empty: () => h('p', { class: 'explain-empty' }, 'Pick an input and a method, then Run: the heatmap shows which input features moved the target class. Compare methods… runs several on the same input.'),
   runText: (run) => `${METHOD_NAMES[run.options.method]} on ${run.inputLabel}`,
+  cardTitle: (run) => METHOD_NAMES[run.options.method],
   result: (run) => renderResult(run as Run),
   card: (run, all) => renderCard(store, run as Run, all as Run[]),
   compare: (runs) => compareHeader(store, runs as Run[], () => redraw(store, view, ['result'])),
-  entryText: (entry: HistoryEntry) => describeOptions('saliency', entry.options, METHOD_NAMES[entry.options.method as keyof typeof METHOD_NAMES] ?? String(entry.options.method), store.summary),
+  entryParts: (entry: HistoryEntry) => describeOptions('saliency', entry.options, METHOD_NAMES[entry.options.method as keyof typeof METHOD_NAMES] ?? String(entry.options.method), store.summary),
 };
 
 function renderResult(run: Run): HTMLElement {
@@ -59,8 +60,8 @@ export function onExplainMessage(message: ExplainMessage): void {
     redraw(store, view, ['form']);
     return;
   }
-  if (message.type === 'sectionRunning' && message.run > store.latestRun && !message.group) {
-    // The form shows what a new run uses (it may have come from a command, not the form).
+  if ((message.type === 'sectionRunning' && message.run > store.latestRun && !message.group) || (message.type === 'sectionResult' && message.run >= store.latestRun && !message.group)) {
+    // The form shows what the latest run used (it may have come from a command, or an older form state after a reload).
     store.method = message.options.method;
     store.values = valuesFrom('saliency', message.options, store.values);
     saveForm(store);

@@ -43,7 +43,7 @@ export function renderForm(store: InfluenceStore, redraw: () => void): HTMLEleme
       saveForm(store);
     },
   });
-  const both = self ? null : button('Influence functions vs TracIn', () => findClicked(store, redraw, ['influence', 'tracin']), 'secondary', 'influence-compare');
+  const both = self ? null : button('Influence functions vs TracIn', () => findClicked(store, redraw, ['influence', 'tracin']), 'secondary', 'influence-vs-tracin');
   if (both) both.title = 'Run both on this input and show them side by side';
   return h(
     'div',

@@ -32,10 +32,11 @@ const view: SectionView<'influence'> = {
   empty: () =>
     h('p', { class: 'muted' }, 'Which training examples made the model predict this? Find ranks the training set by influence on one prediction: proponents helped it, opponents worked against it.'),
   runText: (run) => (run.options.method === 'self' ? INFLUENCE_METHOD_NAMES.self : `${INFLUENCE_METHOD_NAMES[run.options.method]} on ${run.inputLabel}`),
+  cardTitle: (run) => INFLUENCE_METHOD_NAMES[run.options.method],
   result: (run) => renderResult(store, run as Run),
   card: (run) => renderResult(store, run as Run, true),
   compare: (runs) => ({ title: 'Side by side', note: disagreementNote(runs as Run[]), layout: 'pair' }),
-  entryText: (entry: HistoryEntry) => describeOptions('influence', entry.options, INFLUENCE_METHOD_NAMES[entry.options.method as InfluenceMethod] ?? String(entry.options.method), store.summary),
+  entryParts: (entry: HistoryEntry) => describeOptions('influence', entry.options, INFLUENCE_METHOD_NAMES[entry.options.method as InfluenceMethod] ?? String(entry.options.method), store.summary),
 };
 
 export function renderInfluence(summary: ModelSummary): HTMLElement {
@@ -53,7 +54,7 @@ export function onInfluenceMessage(message: InfluenceMessage): void {
       redraw(store, view, ['form']);
       return;
     default:
-      if (message.type === 'sectionRunning' && message.run > store.latestRun && !message.group) {
+      if ((message.type === 'sectionRunning' && message.run > store.latestRun && !message.group) || (message.type === 'sectionResult' && message.run >= store.latestRun && !message.group)) {
         // A run the host started (e.g. from the command) shows its method and options in the form.
         store.method = message.options.method;
         store.values = valuesFrom('influence', message.options, store.values);
