@@ -106,7 +106,8 @@ function steps({ resultsDir, shared }) {
         if (!scores.length || scores.some((s, i) => i && s > scores[i - 1])) throw new Error(`suspicious examples not sorted: ${scores}`);
         state.suspicious = scores.length;
         await frame.locator('[data-testid="suspicious"]').scrollIntoViewIfNeeded();
-        await frame.locator('[data-testid="influence-result"]').screenshot({ path: path.join(resultsDir, 'influence-suspicious.png') });
+        // The list itself: a screenshot of an element taller than the viewport comes out garbled inside the webview's frames.
+        await frame.locator('[data-testid="suspicious"]').screenshot({ path: path.join(resultsDir, 'influence-suspicious.png') });
       },
     },
   ].map((s) => ({ ...s, state }));

@@ -182,6 +182,27 @@ function steps({ resultsDir, shared, workspace }) {
       },
     },
     {
+      name: 'a run started from a command shows progress in its section and scrolls its result into view',
+      async run({ page }) {
+        let frame = await modelFrame(page, MNIST);
+        await frame.evaluate(() => window.scrollTo(0, 0));
+        const before = Number(await frame.locator('[data-testid="explain-result"]').first().getAttribute('data-run'));
+        await palette(page, 'Model Lens: Explain Input', MNIST);
+        await pick(page, MNIST);
+        await pick(page, 'mnist-cnn/samples/digit-3-0.png');
+        frame = await modelFrame(page, MNIST);
+        await retry('the new result, on screen', 60_000, async () => {
+          await failIfShown(frame, 'explain-error');
+          const run = Number(await frame.locator('[data-testid="explain-result"]').first().getAttribute('data-run', { timeout: 1000 }));
+          if (!(run > before)) throw new Error(`result of run ${run}`);
+          if (!(await inViewport(frame, 'explain-result'))) throw new Error('the new result is below the fold');
+        });
+        const toasts = await page.locator('.notification-toast').allInnerTexts();
+        if (toasts.some((t) => /Integrated Gradients on digit-3-0/.test(t))) throw new Error(`a short run showed a notification: ${toasts.join(' | ')}`);
+        state.scrolled = await frame.evaluate(() => Math.round(window.scrollY));
+      },
+    },
+    {
       name: 'Compare methods: a grid of heatmaps, each with its colour bar and faithfulness numbers; one shared scale on request',
       async run({ page }) {
         const frame = await modelFrame(page, MNIST);
@@ -373,7 +394,7 @@ function steps({ resultsDir, shared, workspace }) {
           const overlaps = [];
           for (const gallery of result.querySelectorAll('.gallery, .influence-test')) {
             const c = gallery.getBoundingClientRect();
-            for (const el of gallery.querySelectorAll('.row-scroll, .example')) {
+            for (const el of gallery.querySelectorAll('.example-row, .example')) {
               const r = el.getBoundingClientRect();
               if (r.right > c.right + 1 || r.left < c.left - 1) overlaps.push(`${el.className} ${Math.round(r.left)}–${Math.round(r.right)} outside ${Math.round(c.left)}–${Math.round(c.right)}`);
             }

@@ -33,12 +33,12 @@ export function formatShape(shape: (number | null)[]): string {
   return `[${shape.map((d) => d ?? '?').join(', ')}]`;
 }
 
-/** Three significant digits; exponent form for very small or large magnitudes. */
-export function formatNumber(v: number): string {
+/** `digits` significant digits (default 3); exponent form for very small or large magnitudes. */
+export function formatNumber(v: number, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  const text = v.toPrecision(3);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(digits - 1);
+  const text = v.toPrecision(digits);
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 

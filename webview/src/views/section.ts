@@ -63,9 +63,9 @@ export interface SectionView<S extends SectionId> {
   cardTitle(run: SectionRun<S>): string;
   /** The full view of a result. */
   result(run: ResultOf<S>): HTMLElement;
-  /** A result as one card of a comparison; `all`: every result compared. */
+  /** A result as one card of a run group; `all`: every result of the group. */
   card(run: ResultOf<S>, all: ResultOf<S>[]): HTMLElement;
-  /** The comparison's header: its title, a note on reading it, shared controls, the layout. */
+  /** A run group's header: its title, a note on reading it, shared controls, the layout. */
   compare?(runs: ResultOf<S>[]): Partial<Pick<CompareLayout, 'title' | 'note' | 'controls' | 'layout'>>;
   /** A history entry in words: its method first, then its options ("steps 32", "target class 7"). */
   entryParts(entry: HistoryEntry): string[];
@@ -302,26 +302,32 @@ function renderShown<S extends SectionId>(state: SectionState<S>, view: SectionV
       );
     }
     const grouped = recalled.every((r) => r.group && r.group.id === recalled[0].group?.id);
-    return h('div', { class: `recalled${stale}`, 'data-testid': `${state.section}-recalled` }, h('p', { class: 'recalled-banner' }, grouped ? `Showing comparison #${recalled[0].run} from ${time(when(recalled[0])?.at)}.` : `Runs #${recalled[0].run} and #${recalled[1].run} side by side.`, back), comparison(view, recalled, state.section, grouped ? undefined : (r) => `#${r.run} · ${time(when(r)?.at)}`));
+    const banner = grouped ? `Showing comparison #${recalled[0].run} from ${time(when(recalled[0])?.at)}.` : `Runs #${recalled[0].run} and #${recalled[1].run} side by side.`;
+    return h(
+      'div',
+      { class: `recalled${stale}`, 'data-testid': `${state.section}-recalled` },
+      h('p', { class: 'recalled-banner' }, banner, back),
+      grouped ? comparison(view, recalled, state.section) : sideBySide(view, recalled, state.section, (r) => `#${r.run} · ${time(when(r)?.at)}`),
+    );
   }
   const g = state.group;
   if (g && state.result?.group?.id === g.id) {
     const pending = Array.from({ length: g.size }, (_, i) => g.results[i] ?? g.errors[i]);
     const results = g.results.filter((r): r is ResultOf<S> => !!r);
-    return h('div', { class: `group-result${stale}` }, comparison(view, results, state.section, undefined, pending));
+    return h('div', { class: `group-result${stale}` }, comparison(view, results, state.section, pending));
   }
   if (state.result) return h('div', { class: `latest-result${stale}` }, view.result(state.result));
   return view.empty();
 }
 
-/** Results as cards side by side; `pending`: every place of a group (results, errors, or still running). */
-function comparison<S extends SectionId>(
-  view: SectionView<S>,
-  results: ResultOf<S>[],
-  section: S,
-  subtitle?: (r: ResultOf<S>) => string,
-  pending?: (ResultOf<S> | ErrorOf<S> | undefined)[],
-): HTMLElement {
+/** Two kept runs, each in full, side by side. */
+function sideBySide<S extends SectionId>(view: SectionView<S>, results: ResultOf<S>[], section: S, subtitle: (r: ResultOf<S>) => string): HTMLElement {
+  const cards = results.map((r) => ({ title: view.runText(r), subtitle: subtitle(r), body: view.result(r), testId: `${section}-card` }));
+  return compareLayout({ title: 'Side by side', cards, layout: 'pair', testId: `${section}-compare` });
+}
+
+/** A run group's results as cards; `pending`: every place of the group (results, errors, or still running). */
+function comparison<S extends SectionId>(view: SectionView<S>, results: ResultOf<S>[], section: S, pending?: (ResultOf<S> | ErrorOf<S> | undefined)[]): HTMLElement {
   const head = view.compare?.(results) ?? {};
   const places = pending ?? results;
   const oneInput = places.every((p) => !p || p.inputLabel === places.find((q) => q)?.inputLabel);
@@ -329,7 +335,7 @@ function comparison<S extends SectionId>(
   const cards = places.map((p, i) => {
     if (!p) return { title: `${i + 1} of ${places.length}`, body: h('div'), status: { kind: 'running' as const, text: 'waiting…' } };
     if (p.type === 'sectionError') return { title: title(p), body: h('div'), status: { kind: 'error' as const, text: p.message } };
-    return { title: title(p), subtitle: subtitle?.(p), body: view.card(p, results), testId: `${section}-card` };
+    return { title: title(p), body: view.card(p, results), testId: `${section}-card` };
   });
   return compareLayout({ title: head.title ?? 'Side by side', cards, note: head.note, controls: head.controls, layout: head.layout, testId: `${section}-compare` });
 }

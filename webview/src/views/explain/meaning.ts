@@ -72,8 +72,8 @@ export function pathWarning(r: SaliencyResult): string | undefined {
       ? `the ${baseline === 'blur' ? 'uniform-noise' : 'blurred'} baseline`
       : r.input.kind === 'text'
         ? 'occlusion or gradient × input (text takes only the all-zero embedding as its baseline)'
-        : `the uniform-noise baseline, or a baseline file of a typical example of another class (--baseline with the CLI)`;
-  return `The baseline already scores ${p} = ${formatNumber(r.fBaseline)}, close to F(x) = ${formatNumber(r.fx)}: IG explains a change of only ${formatNumber(change)}, so its shares overstate what the features do. Try ${other}.`;
+        : 'the uniform-noise baseline';
+  return `The baseline already scores ${p} = ${formatNumber(r.fBaseline, 4)}, close to F(x) = ${formatNumber(r.fx, 4)}: IG explains a change of only ${formatNumber(change)}, so its shares overstate what the features do. Try ${other}.`;
 }
 
 /** Max-sensitivity in one sentence, with its radius. */

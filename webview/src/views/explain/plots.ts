@@ -67,8 +67,8 @@ function renderPath(r: SaliencyResult): HTMLElement {
     h(
       'dl',
       { class: 'explain-facts' },
-      fact('F(x)', h('span', { 'data-testid': 'ig-fx' }, formatNumber(r.fx!)), `${scoreName(r)} at the input`),
-      fact('F(baseline)', h('span', { 'data-testid': 'ig-fbaseline' }, formatNumber(r.fBaseline!)), `${scoreName(r)} at the ${b?.kind ?? 'zeros'} baseline${r.input.kind === 'tabular' && b?.kind === 'zeros' ? ' (the training mean: features are standardised)' : ''}`),
+      fact('F(x)', h('span', { 'data-testid': 'ig-fx' }, formatNumber(r.fx!, 4)), `${scoreName(r)} at the input`),
+      fact('F(baseline)', h('span', { 'data-testid': 'ig-fbaseline' }, formatNumber(r.fBaseline!, 4)), `${scoreName(r)} at the ${b?.kind ?? 'zeros'} baseline${r.input.kind === 'tabular' && b?.kind === 'zeros' ? ' (the training mean: features are standardised)' : ''}`),
       fact('Explained change', h('span', { 'data-testid': 'ig-change' }, formatNumber(r.fx! - r.fBaseline!)), 'F(x) − F(baseline): what the attributions add up to'),
     ),
     baseline ? h('div', { class: 'baseline' }, h('span', { class: 'field-label' }, `Baseline (${b!.kind})`), baseline) : null,

@@ -3,7 +3,7 @@
  * model's prediction and loss; a header (method, solver, parameter scope and why, damping,
  * checkpoints, training set: paths relative to the workspace); then the proponent and opponent
  * galleries, or, for self-influence, the suspicious training examples with each one's label,
- * prediction and loss. Row tables fit a half-width panel: they wrap, and scroll inside their card.
+ * prediction and loss. Rows fit a half-width panel: their cells wrap onto more lines.
  * Clicking (or Enter on) an example asks the host to open it, naming it by its index in the result.
  */
 import type { ExamplePreview, InfluenceResult, InfluenceScore } from '../../../../src/protocol/influence';
@@ -178,13 +178,9 @@ function renderPreview(p: ExamplePreview, id: string): HTMLElement {
       // Only data: URIs (the CSP allows nothing remote anyway).
       return h('div', { class: 'example-preview' }, p.png.startsWith('data:image/') ? h('img', { src: p.png, alt: id }) : null);
     case 'row': {
+      // Name over value per cell, wrapping onto more lines in a narrow column (never into the next one).
       const cells = Object.entries(p.cells).slice(0, MAX_CELLS);
-      // Wrapped so a wide row scrolls inside its card instead of spilling into the next column.
-      return h(
-        'div',
-        { class: 'example-preview row-scroll' },
-        h('table', { class: 'example-row' }, h('tr', {}, ...cells.map(([k]) => h('th', {}, k))), h('tr', {}, ...cells.map(([, v]) => h('td', {}, v)))),
-      );
+      return h('dl', { class: 'example-preview example-row' }, ...cells.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
     }
     case 'text':
       return h('p', { class: 'example-preview snippet', title: p.text }, p.text.length > SNIPPET_CHARS ? `${p.text.slice(0, SNIPPET_CHARS)}…` : p.text);
