@@ -222,6 +222,8 @@ function steps({ resultsDir, shared, workspace }) {
         const numbers = await frame.locator('[data-testid="explain-compare"] [data-testid="card-numbers"]').allInnerTexts();
         if (!numbers.every((n) => /Deletion AUC\s+0\.\d{3}\s+0\.\d{3}/.test(n) && /Insertion AUC\s+0\.\d{3}\s+0\.\d{3}/.test(n) && /Max-sensitivity/.test(n))) throw new Error(`cards without faithfulness numbers: ${JSON.stringify(numbers)}`);
         if ((await frame.locator('[data-testid="explain-compare"] [data-testid="card-colorbar"]').count()) !== 5) throw new Error('not every card has its colour bar');
+        const aucs = await frame.locator('[data-testid="compare-auc-chart"]').getAttribute('data-series');
+        if (!/^deletion AUC .* \| insertion AUC .* \| random deletion 0\.\d{3} \| random insertion 0\.\d{3}$/.test(aucs)) throw new Error(`AUC chart legend: ${aucs}`);
         const own = await frame.locator('[data-testid="card-colorbar"] .color-bar-ticks').allInnerTexts();
         await frame.locator('[data-testid="explain-compare"]').scrollIntoViewIfNeeded();
         await page.mouse.move(1100, 980);
@@ -269,6 +271,31 @@ function steps({ resultsDir, shared, workspace }) {
         });
         state.history = { entries: texts.length, first: texts[0] };
         await frame.locator('[data-testid="explain-back-to-latest"]').click();
+      },
+    },
+    {
+      name: "Grad-CAM says how coarse its map is, and why an all-zero map gets no metrics",
+      async run({ page }) {
+        const frame = await modelFrame(page, MNIST);
+        await frame.locator('[data-testid="explain"]').scrollIntoViewIfNeeded();
+        await choose(frame, 'explain-input', 'samples/digit-7-0.png');
+        await choose(frame, 'explain-method', 'Grad-CAM');
+        await choose(frame, 'explain-layer', 'conv1');
+        const metrics = frame.locator('[data-testid="explain-metrics"]');
+        if (!(await metrics.evaluate((el) => el.checked))) await metrics.click();
+        const newest = Math.max(...(await frame.locator('[data-testid="explain-history"] .history-entry').evaluateAll((els) => els.map((e) => Number(e.dataset.testid.split('-').pop())))));
+        await frame.locator('[data-testid="explain-run"]').click();
+        await retry('the Grad-CAM result', 60_000, async () => {
+          await failIfShown(frame, 'explain-error');
+          const run = Number(await frame.locator('[data-testid="explain-result"]').first().getAttribute('data-run', { timeout: 1000 }));
+          if (!(run > newest)) throw new Error(`result of run ${run}`);
+        });
+        const note = await frame.locator('[data-testid="gradcam-note"]').textContent();
+        if (!/^26×26 map at conv1 upsampled to 28×28/.test(note)) throw new Error(`note: ${note}`);
+        const skipped = await frame.locator('[data-testid="metrics-skipped"]').textContent();
+        if (!/Grad-CAM's map at conv1 is zero everywhere/.test(skipped) || !/no positive gradient evidence/.test(skipped)) throw new Error(`skipped: ${skipped}`);
+        if (await frame.locator('[data-testid="explain-metrics-result"]').count()) throw new Error('metrics drawn for an all-zero map');
+        state.gradCamZero = { note, skipped };
       },
     },
     {

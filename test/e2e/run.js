@@ -150,7 +150,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     if (st.hover) console.log(`[e2e] hover: ${st.hover}`);
     if (st.inputPickLabels) console.log(`[e2e] Explain Input… offered: ${st.inputPickLabels.slice(0, 8).join(' | ')}`);
     if (st.tabular) console.log(`[e2e] iris-mlp: ${JSON.stringify(st.tabular)}`);
-    for (const key of ['exported', 'keyboard', 'scrolled', 'compare', 'history', 'deletion', 'text', 'iris', 'theme', 'reloadedHistory']) {
+    for (const key of ['exported', 'keyboard', 'scrolled', 'compare', 'history', 'gradCamZero', 'deletion', 'text', 'iris', 'theme', 'reloadedHistory']) {
       if (st[key] !== undefined) console.log(`[e2e] ${key}: ${JSON.stringify(st[key])}`);
     }
     if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);

@@ -16,7 +16,7 @@ import { EngineError } from '../engine/engineClient';
 import { DEFAULT_EXPLAIN_METHOD } from './options';
 import type { ModelPanels } from '../modelPanel/modelPanels';
 import { modelInputKind } from '../workspace/inputKinds';
-import { pickInput } from '../workspace/pickInput';
+import { chooseFile, pickInput } from '../workspace/pickInput';
 import { workspaceModels } from '../workspace/pickModel';
 import { requireTrust } from '../workspace/trust';
 
@@ -167,17 +167,6 @@ async function pickModelInput(model: string, pairings: Pairings, engine: EngineC
 }
 
 const INPUT_WORDS = { image: 'an image', tabular: 'CSV rows', text: 'a text file', tensor: 'a tensor JSON' } as const;
-
-async function chooseFile(title: string, filters: Record<string, string[]>, dir?: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters, defaultUri: dir ? vscode.Uri.file(dir) : undefined });
-  const uri = picked?.[0];
-  if (!uri) return undefined;
-  if (uri.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Model Lens explains files on disk; ${uri.toString()} is not a local file.`);
-    return undefined;
-  }
-  return path.resolve(uri.fsPath);
-}
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -53,8 +53,13 @@ export async function pickInput(c: InputChoices): Promise<string | undefined> {
 }
 
 /** An open dialog for one input file of `kind`; undefined when cancelled or not a local file. */
-export async function chooseInputFile(title: string, kind: InputKind | undefined, folder?: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: inputFilters(kind), defaultUri: folder ? vscode.Uri.file(folder) : undefined });
+export function chooseInputFile(title: string, kind: InputKind | undefined, folder?: string): Promise<string | undefined> {
+  return chooseFile(title, inputFilters(kind), folder);
+}
+
+/** An open dialog for one local file; undefined when cancelled or not a local file (which is said). */
+export async function chooseFile(title: string, filters: Record<string, string[]>, folder?: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters, defaultUri: folder ? vscode.Uri.file(folder) : undefined });
   const uri = picked?.[0];
   if (!uri) return undefined;
   if (uri.scheme !== 'file') {

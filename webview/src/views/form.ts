@@ -49,28 +49,15 @@ export function classChoices(summary: ModelSummary | undefined, none: string): C
 }
 
 /**
- * The form's last row: `before` (e.g. an option), the run button (`label`, or "`label` again" while
- * a run computes, next to Cancel) and the form's error. Test ids are `${testId}-run`, `-cancel`, `-form-error`.
+ * The form's last row: the run button (`label`, or "`label` again" while a run computes: the
+ * status line above the result has its progress and Cancel), then `more` actions (e.g. Compare
+ * methods…), and the form's error. Test ids are `${testId}-run` and `${testId}-form-error`.
  */
-export function runControls(
-  testId: string,
-  label: string,
-  running: boolean,
-  onRun: () => void,
-  onCancel: () => void,
-  formError: string | undefined,
-  ...before: HTMLElement[]
-): HTMLElement {
+export function runControls(testId: string, label: string, running: boolean, onRun: () => void, formError: string | undefined, ...more: HTMLElement[]): HTMLElement {
   return h(
     'div',
     { class: 'explain-run' },
-    ...before,
-    h(
-      'div',
-      { class: 'actions' },
-      button(running ? `${label} again` : label, onRun, 'primary', `${testId}-run`),
-      running ? button('Cancel', onCancel, 'secondary', `${testId}-cancel`) : null,
-    ),
+    h('div', { class: 'actions' }, button(running ? `${label} again` : label, onRun, 'primary', `${testId}-run`), ...more),
     formError ? h('p', { class: 'explain-form-error', 'data-testid': `${testId}-form-error` }, formError) : null,
   );
 }

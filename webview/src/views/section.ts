@@ -258,7 +258,7 @@ function renderStatus<S extends SectionId>(state: SectionState<S>, view: Section
       h('span', {}, `${view.runText(r)}${place}…`),
       p ? h('span', { class: 'muted', 'data-testid': `${state.section}-progress` }, p.message ? `${p.message} ${formatCount(p.done)} / ${formatCount(p.total)}` : `${formatCount(p.done)} / ${formatCount(p.total)}`) : null,
       p && p.total > 0 ? h('progress', { max: String(p.total), value: String(p.done), 'aria-label': 'progress' }) : null,
-      button('Cancel', () => cancelRun(state.section), 'secondary', `${state.section}-status-cancel`),
+      button('Cancel', () => cancelRun(state.section), 'secondary', `${state.section}-cancel`),
     );
   }
   const e = state.error;

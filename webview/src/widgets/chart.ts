@@ -85,8 +85,8 @@ export interface BarChartSpec {
   category?: string;
   /** Bars along x (long category names). */
   horizontal?: boolean;
-  /** A value to mark with a dashed line (0.5 for TCAV's chance level). */
-  reference?: { value: number; label: string };
+  /** Values to mark with dashed lines (0.5 for TCAV's chance level, a random ordering's AUC). */
+  references?: { value: number; label: string; color?: SeriesColor }[];
   label: string;
   height?: number;
   testId?: string;
@@ -156,7 +156,7 @@ function mountChart(any: AnySpec, height: number, label: string, testId?: string
   const box = h('div', { class: 'chart-box', style: `height: ${height}px` }, canvas);
   const figure = h('figure', { class: 'chart', ...(testId ? { 'data-testid': testId } : {}) }, box, h('figcaption', { class: 'sr-only' }, label));
   // What the canvas shows, in words: its legend and axis titles (for assistive tech and tests).
-  const series = any.kind === 'line' ? any.spec.series.map((s) => s.label) : [...any.spec.series.map((s) => s.label), ...(any.spec.reference ? [any.spec.reference.label] : [])];
+  const series = any.kind === 'line' ? any.spec.series.map((s) => s.label) : [...any.spec.series.map((s) => s.label), ...(any.spec.references ?? []).map((r) => r.label)];
   figure.dataset.series = series.join(' | ');
   figure.dataset.axes = any.kind === 'line' ? `x: ${any.spec.x.title}; y: ${any.spec.y.title}` : `${any.spec.horizontal ? 'x' : 'y'}: ${any.spec.value.title}; categories: ${any.spec.category ?? ''}`;
   prune();
@@ -262,9 +262,16 @@ function barConfig(spec: BarChartSpec, theme: ThemeColors) {
   }));
   const valueAxis = spec.horizontal ? 'x' : 'y';
   const categoryAxis = spec.horizontal ? 'y' : 'x';
-  const reference = spec.reference
-    ? [{ type: 'line' as const, label: spec.reference.label, data: spec.categories.map(() => spec.reference!.value), borderColor: theme.muted, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, ...(spec.horizontal ? { indexAxis: 'y' as const } : {}) }]
-    : [];
+  const reference = (spec.references ?? []).map((r) => ({
+    type: 'line' as const,
+    label: r.label,
+    data: spec.categories.map(() => r.value),
+    borderColor: r.color ? theme.series[r.color] : theme.muted,
+    borderDash: [6, 4],
+    borderWidth: 1.5,
+    pointRadius: 0,
+    ...(spec.horizontal ? { indexAxis: 'y' as const } : {}),
+  }));
   return {
     type: 'bar' as const,
     data: { labels: spec.categories, datasets: [...datasets, ...reference] },

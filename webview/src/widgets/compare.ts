@@ -35,7 +35,7 @@ export function compareLayout(spec: CompareLayout): HTMLElement {
     'section',
     { class: `compare compare-${layout}`, ...(spec.testId ? { 'data-testid': spec.testId } : {}) },
     h('header', { class: 'compare-header' }, h('h3', {}, spec.title), spec.controls ?? null),
-    spec.note ? h('p', { class: 'compare-note', 'data-testid': 'compare-note' }, spec.note) : null,
+    spec.note ? h('div', { class: 'compare-note', 'data-testid': 'compare-note' }, spec.note) : null,
     h(
       'div',
       { class: 'compare-cards' },

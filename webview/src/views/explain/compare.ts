@@ -9,6 +9,7 @@ import { featureValues, robustScale, toGrid, type Grid } from '../../../../src/s
 import { METHOD_NAMES } from '../../../../src/shared/methods';
 import { checkbox } from '../../components';
 import { formatNumber, h } from '../../dom';
+import { barChart } from '../../widgets/chart';
 import { colorBar } from '../../widgets/colorBar';
 import { renderTokens } from './features';
 import { drawHeatmap, heatmapColorBar, type Run } from './heatmap';
@@ -35,20 +36,38 @@ function sharedScale(runs: Run[], signed: boolean): number {
   return Math.max(1e-12, ...runs.map((r) => robustScale((shareGrid(r.result, signed)?.values ?? featureValues(r.result.attribution, signed).map((v) => v / mass(r.result))))));
 }
 
-/** The header of a comparison: what is compared, how to read it, and the shared-scale switch. */
-export function compareHeader(store: ExplainStore, runs: Run[], redraw: () => void): { title: string; note: string; controls: HTMLElement; layout: 'grid' } {
+/** The header of a comparison: what is compared, how to read it (with the methods' AUCs in one chart), and the shared-scale switch. */
+export function compareHeader(store: ExplainStore, runs: Run[], redraw: () => void): { title: string; note: HTMLElement; controls: HTMLElement; layout: 'grid' } {
   const first = runs[0]?.result;
   const target = first ? `${scoreName(first)} (p = ${formatNumber(first.targetProbability)})` : 'the target';
   const box = checkbox('Shared colour scale', store.sharedScale, (checked) => {
     store.sharedScale = checked;
     redraw();
   }, 'compare-shared-scale');
-  return {
-    title: `Compare methods${first ? ` · ${runs[0].inputLabel}` : ''}`,
-    note: `Each map explains ${target}. ${store.sharedScale ? 'One scale for all: each map as its share of its own total |attribution|, so intensities compare across methods.' : 'Each map on its own scale (its colour bar): compare where they put the mass, not how much.'} Deletion: lower than random is faithful; insertion: higher.`,
-    controls: box,
-    layout: 'grid',
-  };
+  const text = `Each map explains ${target}. ${store.sharedScale ? 'One scale for all: each map as its share of its own total |attribution|, so intensities compare across methods.' : 'Each map on its own scale (its colour bar): compare where they put the mass, not how much.'} Deletion: lower than random is faithful; insertion: higher.`;
+  return { title: `Compare methods${first ? ` · ${runs[0].inputLabel}` : ''}`, note: h('span', {}, text, aucChart(runs)), controls: box, layout: 'grid' };
+}
+
+/** Every method's deletion and insertion AUC in one chart, the random ordering's as dashed lines (the same input and seed for all). */
+function aucChart(runs: Run[]): HTMLElement | null {
+  const measured = runs.filter((r) => r.result.metrics);
+  if (measured.length < 2) return null;
+  const m = measured[0].result.metrics!;
+  return barChart({
+    label: 'Deletion and insertion AUC per method, beside a random ordering',
+    testId: 'compare-auc-chart',
+    height: 200,
+    categories: measured.map((r) => METHOD_NAMES[r.result.method]),
+    value: { title: 'AUC of p(target)', min: 0, max: 1, step: 0.25 },
+    series: [
+      { label: 'deletion AUC (lower is faithful)', values: measured.map((r) => r.result.metrics!.deletionAuc), color: 'red' },
+      { label: 'insertion AUC (higher is faithful)', values: measured.map((r) => r.result.metrics!.insertionAuc), color: 'green' },
+    ],
+    references: [
+      { value: m.randomDeletionAuc, label: `random deletion ${m.randomDeletionAuc.toFixed(3)}`, color: 'red' },
+      { value: m.randomInsertionAuc, label: `random insertion ${m.randomInsertionAuc.toFixed(3)}`, color: 'green' },
+    ],
+  });
 }
 
 /** One method's card: its map (or tokens, or bars), colour bar and numbers. */

@@ -11,7 +11,7 @@ import { button, checkbox, dropdown } from '../../components';
 import { h } from '../../dom';
 import { post } from '../../messaging';
 import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
-import { cancelRun, requestCompare, requestRun } from '../section';
+import { requestCompare, requestRun } from '../section';
 import { inputKind, saveForm, type ExplainStore } from './store';
 
 /** Display names of the enum and baseline choices (labels only: values and defaults are the schemas'). */
@@ -73,7 +73,7 @@ export function renderForm(store: ExplainStore, redraw: () => void): HTMLElement
     field('Input', input),
     field('Method', method),
     ...options,
-    runControls('explain', 'Run', !!store.running, () => runClicked(store, redraw), () => cancelRun('explain'), store.formError, compareToggle),
+    runControls('explain', 'Run', !!store.running, () => runClicked(store, redraw), store.formError, compareToggle),
     store.compareOpen ? renderCompareRow(store, redraw) : null,
   );
 }

@@ -10,7 +10,7 @@ import { button, dropdown } from '../../components';
 import { h } from '../../dom';
 import { post } from '../../messaging';
 import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
-import { cancelRun, requestCompare, requestRun } from '../section';
+import { requestCompare, requestRun } from '../section';
 import { saveForm, type InfluenceStore } from './store';
 
 const CHOICE_LABELS: Record<string, string> = { cg: 'Conjugate gradient', lissa: 'LiSSA', exact: 'Exact (Cholesky)' };
@@ -52,7 +52,7 @@ export function renderForm(store: InfluenceStore, redraw: () => void): HTMLEleme
     self ? null : field('Input', input),
     ...options,
     renderTrain(store),
-    runControls('influence', 'Find', !!store.running, () => findClicked(store, redraw, [store.method]), () => cancelRun('influence'), store.formError, ...(both ? [both] : [])),
+    runControls('influence', 'Find', !!store.running, () => findClicked(store, redraw, [store.method]), store.formError, ...(both ? [both] : [])),
   );
 }
 
