@@ -24,8 +24,3 @@ export function contrastRatio(a: Rgb, b: Rgb): number {
 export function textColorOn(background: Rgb): Rgb {
   return contrastRatio(background, [0, 0, 0]) >= contrastRatio(background, [255, 255, 255]) ? [0, 0, 0] : [255, 255, 255];
 }
-
-/** `top` (with alpha 0..1) composited over an opaque `bottom`. */
-export function blend(top: Rgb, alpha: number, bottom: Rgb): Rgb {
-  return [0, 1, 2].map((k) => top[k] * alpha + bottom[k] * (1 - alpha)) as unknown as Rgb;
-}
