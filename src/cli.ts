@@ -6,9 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
+import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
+import { formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
@@ -25,6 +27,7 @@ Commands:
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
+${TCAV_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
@@ -36,7 +39,9 @@ ${helpLine('  -v, --version', 'Show the version')}
 
 ${SALIENCY_USAGE.split('\n\n')[1]}
 
-${INFLUENCE_USAGE.split('\n\n')[1]}`;
+${INFLUENCE_USAGE.split('\n\n')[1]}
+
+${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}`;
 
 const EXIT_USAGE = 2;
 
@@ -47,6 +52,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
+  tcav: Object.keys(TCAV_FLAGS),
+  probe: Object.keys(PROBE_FLAGS),
 };
 
 /** The terminal's progress line; print() and the error handler clear it before they write. */
@@ -64,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
       ...INFLUENCE_FLAGS,
+      ...PROBE_FLAGS,
+      ...TCAV_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -80,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: new AbortController().signal, onProgress: progress.show };
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
+    await engine.useBackend(values.backend as BackendChoice);
+    const result = await engine.run(method, params, ctx);
+    return print(values.json ? JSON.stringify(result) : format(result));
+  };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
     // parseArgs accepts every command's flags everywhere: refuse the ones this command would ignore.
     const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
@@ -130,6 +145,12 @@ async function main(argv: string[]): Promise<number> {
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
     }
+    case 'tcav':
+      if (args.length !== 1) throw usage('tcav takes exactly one model.json path');
+      return answer('tcav', tcavParams(args[0], values as Flags, usage), formatTcav);
+    case 'probe':
+      if (args.length !== 1) throw usage('probe takes exactly one model.json path');
+      return answer('probe', probeParams(args[0], values as Flags, usage), formatProbe);
     case undefined:
       throw usage('missing command');
     default:
