@@ -63,8 +63,13 @@ export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; resul
     attribution: r.attribution,
     ...(r.completenessDelta !== undefined ? { completenessDelta: r.completenessDelta } : {}),
     ...(r.warnings ? { warnings: r.warnings } : {}),
+    ...(r.fx !== undefined ? { fx: r.fx, fBaseline: r.fBaseline } : {}),
+    // The baseline's kind and values; its preview's pixels stay out, like the input's.
+    ...(r.baseline ? { baseline: { kind: r.baseline.kind, ...(r.baseline.values ? { values: r.baseline.values } : {}) } } : {}),
     ...(r.layer !== undefined ? { layer: r.layer } : {}),
+    ...(r.mapSize ? { mapSize: r.mapSize } : {}),
     ...(r.metrics ? { metrics: r.metrics } : {}),
+    ...(r.metricsSkipped ? { metricsSkipped: r.metricsSkipped } : {}),
     summary: r.summary,
     options: r.options,
     input,
@@ -92,8 +97,11 @@ export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; res
   ];
   if (r.layer !== undefined) lines.push(`layer:    ${r.layer}`);
   if (r.input.tokens && r.input.tokens.length === r.attribution.data.length) lines.push(...topTokens(r.input.tokens, r.attribution.data));
+  if (r.fx !== undefined) lines.push(`F(x):     ${num(r.fx)}   F(baseline): ${num(r.fBaseline!)}   (${r.baseline?.kind ?? 'zeros'} baseline; IG explains their difference)`);
   if (r.completenessDelta !== undefined) lines.push(`completeness delta: ${num(r.completenessDelta)}   (Σ attribution − (F(x) − F(baseline)))`);
   for (const w of r.warnings ?? []) lines.push(`warning:  ${w}`);
+  if (r.mapSize) lines.push(`map:      ${r.mapSize[0]}×${r.mapSize[1]} at the layer`);
+  if (r.metricsSkipped) lines.push(`metrics:  not computed: ${r.metricsSkipped}`);
   const m = r.metrics;
   if (m) {
     lines.push(
@@ -118,7 +126,8 @@ function topTokens(tokens: string[], values: number[], n = 8): string[] {
 /** The influence result for --json: every score keeps its location; previews (image data URIs) only on request. */
 export function influenceJson(r: InfluenceResult, previews: boolean): object {
   if (previews) return r;
-  return { ...r, scores: r.scores.map(({ preview: _preview, ...score }) => score) };
+  const test = r.test && (({ preview: _preview, ...rest }) => rest)(r.test);
+  return { ...r, ...(test ? { test } : {}), scores: r.scores.map(({ preview: _preview, ...score }) => score) };
 }
 
 export function formatInfluence(r: InfluenceResult): string {
@@ -131,7 +140,9 @@ export function formatInfluence(r: InfluenceResult): string {
     );
   }
   const s = r.paramScope;
-  lines.push(`scope:    ${s.layers.join(', ')} (${s.params.toLocaleString('en-US')} params): ${s.reason}`);
+  // The engine says why; how to choose others is the CLI's to say (the panel has a control).
+  const hint = s.reason.startsWith('chosen') ? '' : '; choose others with --layers';
+  lines.push(`scope:    ${s.layers.join(', ')} (${s.params.toLocaleString('en-US')} params): ${s.reason}${hint}`);
   if (r.solver) {
     const info = r.solverInfo ? `   (${r.solverInfo.iterations} iterations, residual ${num(r.solverInfo.residual)})` : '';
     lines.push(`solver:   ${r.solver}   damping ${r.damping === null ? 'none' : Number(r.damping.toPrecision(3))}${info}`);

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
     vscode.commands.registerCommand('modelLens.explainInput', explainInputCommand(panels, engine, context.workspaceState, output)),
     vscode.commands.registerCommand('modelLens.findInfluence', findInfluenceCommand(panels, output)),
     vscode.languages.registerHoverProvider({ scheme: 'file' }, new AttributionHoverProvider(cache)),
-    vscode.commands.registerCommand('modelLens.openSidecar', openSidecar),
+    vscode.commands.registerCommand('modelLens.openSidecar', (uri?: vscode.Uri) => openSidecar(uri)),
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackendCommand(engine)),
     vscode.commands.registerCommand('modelLens.showLog', () => output.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -52,6 +52,9 @@ export interface InfluenceScore {
   score: number;
   location: ExampleLocation;
   preview: ExamplePreview;
+  /** The model's top class on the example, and its loss (cross-entropy against its label, as the test point's). */
+  prediction?: ClassScore;
+  loss?: number;
 }
 
 export interface InfluenceResult {
@@ -61,7 +64,7 @@ export interface InfluenceResult {
   paramScope: {
     layers: string[];
     params: number;
-    /** Why this scope (e.g. "the last 2 dense layers (default: it has 14410 trainable parameters, over 5000; …)"). */
+    /** Why this scope (e.g. "the last 2 dense layers (default: it has 14410 trainable parameters, over 5000)"). */
     reason: string;
   };
   /** The λ used (null for TracIn); more than asked when the default had to be raised (see warnings). */
@@ -75,6 +78,8 @@ export interface InfluenceResult {
     labelFromPrediction: boolean;
     prediction: ClassScore[];
     loss: number;
+    /** What it looks like: the image the model sees, the row, or the sentence. */
+    preview?: ExamplePreview;
   };
   /**
    * Sorted by score, highest first: the `top` strongest proponents then the `top` strongest

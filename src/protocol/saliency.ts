@@ -1,7 +1,7 @@
 /** Saliency (input attribution) requests and results, shared by engine, CLI, extension and webview. */
 import type { BackendName, ClassScore, HeadRef } from './model';
 import { defaultOf, type RequestOptions } from './options';
-import type { SaliencyMethod } from './options/saliency';
+import type { Baseline, SaliencyMethod } from './options/saliency';
 
 export { SALIENCY_METHODS, type Baseline, type SaliencyMethod } from './options/saliency';
 
@@ -27,8 +27,22 @@ export interface FaithfulnessMetrics {
   /** The same areas for a random ordering, for scale. */
   randomDeletionAuc: number;
   randomInsertionAuc: number;
+  /** The random ordering's curves, point for point beside the attribution's. */
+  randomDeletionCurve: number[];
+  randomInsertionCurve: number[];
   /** Max relative change of the attribution under small input perturbations (lower is steadier). */
   maxSensitivity?: number;
+  /** The L∞ radius of those perturbations, in the model's input units (0.02 × the input's value range). */
+  sensitivityRadius?: number;
+}
+
+/** Integrated Gradients' path start, as the result shows it. */
+export interface BaselineInfo {
+  kind: Baseline['kind'];
+  /** Images: what the model sees at the baseline, as a PNG data: URI. */
+  preview?: string;
+  /** Tabular inputs: the baseline's feature values in the file's units (standardisation undone). */
+  values?: number[];
 }
 
 export interface SaliencyResult {
@@ -53,9 +67,18 @@ export interface SaliencyResult {
   completenessDelta?: number;
   /** What the result's reader should know (IG's completeness gap and the steps that would close it). */
   warnings?: string[];
+  /** Integrated Gradients: the explained output at the input, F(x), and at the baseline, F(baseline). */
+  fx?: number;
+  fBaseline?: number;
+  /** Integrated Gradients: the baseline. */
+  baseline?: BaselineInfo;
   /** Grad-CAM: the layer used. */
   layer?: string;
+  /** Grad-CAM: the layer's map, [height, width], before upsampling to the input. */
+  mapSize?: [number, number];
   metrics?: FaithfulnessMetrics;
+  /** Metrics were asked for but not computed, and why (an attribution that is zero everywhere ranks nothing). */
+  metricsSkipped?: string;
   /** One line about where the attribution mass lies, e.g. "62% of |IG| in the upper-left quadrant". */
   summary: string;
   /**
@@ -70,6 +93,11 @@ export interface SaliencyResult {
     preview?: string;
     /** Text inputs: the token at each position the model sees (padding included), aligned with attribution. */
     tokens?: string[];
+    /** Text inputs: how many of the last positions are padding. */
+    padding?: number;
+    /** Tabular inputs: the feature names and the row's values in the file's units (standardisation undone). */
+    features?: string[];
+    values?: number[];
   };
   backend: BackendName;
   /** Compute time, input loading and model loading excluded (the median with `--repeat`). */

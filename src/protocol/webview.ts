@@ -64,6 +64,19 @@ export const SECTION_IDS = ['explain', 'influence'] as const satisfies readonly 
 /** The engine request whose options a section's form sends. */
 export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence' };
 
+/**
+ * Runs started together to be shown side by side (Compare methods; influence functions beside
+ * TracIn): the group's id (its first run's number), this run's place in it and the group's size.
+ */
+export interface RunGroup {
+  id: number;
+  index: number;
+  size: number;
+}
+
+/** At most this many runs in a group, and variants in a sectionCompare. */
+export const MAX_GROUP = 8;
+
 /** One run of a section, as the panel shows it: which input, what was asked. */
 export interface SectionRun<S extends SectionId = SectionId> {
   section: S;
@@ -72,7 +85,25 @@ export interface SectionRun<S extends SectionId = SectionId> {
   input: number;
   inputLabel: string;
   options: Sections[S]['options'];
+  group?: RunGroup;
 }
+
+/** A section's result message (what its history keeps). */
+export type SectionResult<S extends SectionId = SectionId> = Extract<SectionMessage<S>, { type: 'sectionResult' }>;
+
+/** One kept result of a section, as its history lists it. */
+export interface HistoryEntry {
+  run: number;
+  /** When it finished, ms since the epoch. */
+  at: number;
+  inputLabel: string;
+  /** The options it was computed with (the result's, after defaults and run-time choices), without paths. */
+  options: Record<string, unknown>;
+  group?: RunGroup;
+}
+
+/** Results a section's history keeps, newest first. */
+export const MAX_HISTORY = 12;
 
 export interface SectionProgress {
   done: number;
@@ -93,7 +124,8 @@ export type ToWebview =
   | { type: 'loading'; modelPath: string }
   | { type: 'summary'; summary: ModelSummary }
   | { type: 'error'; modelPath: string; code: ErrorCode; message: string }
-  | { type: 'prediction'; sample: number; prediction: Prediction }
+  /** `text`: a text sample's sentence, for its card. */
+  | { type: 'prediction'; sample: number; prediction: Prediction; text?: string }
   | { type: 'predictionError'; sample: number; message: string }
   /** The inputs the Explain section offers, and which one is selected. */
   | { type: 'explainInputs'; inputs: ExplainInput[]; selected: number }
@@ -101,6 +133,12 @@ export type ToWebview =
   | SectionMessage
   /** The training set influence queries use: the sidecar's data.train, one the user chose, or none. */
   | { type: 'influenceTrain'; source: 'sidecar' | 'chosen' | 'none'; label?: string }
+  /** A section's kept results, newest first (sent again whenever one is added). */
+  | { type: 'sectionHistory'; section: SectionId; entries: HistoryEntry[] }
+  /** Kept results the panel asked for (sectionRecall), in the order asked. */
+  | { [S in SectionId]: { type: 'sectionRecalled'; section: S; results: SectionResult<S>[] } }[SectionId]
+  /** The workspace's folders, so the panel shows paths relative to them. */
+  | { type: 'workspaceFolders'; folders: string[] }
   ;
 
 /** Webview → host. */
@@ -119,17 +157,26 @@ export type FromWebview =
    * with its form's options; a new run replaces the section's running one.
    */
   | SectionRunRequest
+  /** Run the section once per variant of the options on the same input, as one group shown side by side. */
+  | SectionCompareRequest
+  /** Show kept results again (1: instead of the latest; more: side by side). */
+  | { type: 'sectionRecall'; section: SectionId; runs: number[] }
   | { type: 'sectionCancel'; section: SectionId }
   /** The panel has drawn this run's result. */
   | { type: 'sectionRendered'; section: SectionId; run: number }
-  /** Save the latest explanation: the heatmap overlay as PNG or the result as JSON (host shows a save dialog). */
-  | { type: 'exportExplanation'; format: 'png' | 'json'; view?: HeatmapView }
+  /**
+   * Save an explanation (`run`: a kept one; default the latest) as JSON, or as PNG: `png` is the
+   * panel's own picture (heatmap and colour bar, as a PNG data: URI; the host checks it decodes),
+   * else the host draws the overlay with `view`. The host shows a save dialog.
+   */
+  | { type: 'exportExplanation'; format: 'png' | 'json'; view?: HeatmapView; run?: number; png?: string }
   /** Ask the host for a dialog to choose the training data (folder or file). */
   | { type: 'chooseTrain' }
   /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
   | { type: 'openInfluenceExample'; run: number; index: number };
 
 export type SectionRunRequest = { [S in SectionId]: { type: 'sectionRun'; section: S; input?: number; options: Sections[S]['options'] } }[SectionId];
+export type SectionCompareRequest = { [S in SectionId]: { type: 'sectionCompare'; section: S; input?: number; variants: Sections[S]['options'][] } }[SectionId];
 
 const NO_PAYLOAD = new Set(['ready', 'reload', 'openSidecar', 'showLog', 'chooseInput', 'chooseTrain']);
 const MAX_PATH = 4096;
@@ -137,6 +184,8 @@ const MAX_SAMPLES = 1000;
 /** Sidecar samples plus chosen files. */
 export const MAX_EXPLAIN_INPUTS = 1100;
 const MAX_RUN = 2 ** 31 - 1;
+/** A PNG the panel drew (data: URI, base64): at most this many characters. */
+export const MAX_PNG_URI = 24 * 1024 * 1024;
 
 type Fields = Record<string, unknown>;
 
@@ -162,6 +211,13 @@ export function parseFromWebview(value: unknown): FromWebview | null {
     }
     case 'sectionRun':
       return parseSectionRun(message);
+    case 'sectionCompare':
+      return parseSectionCompare(message);
+    case 'sectionRecall': {
+      const runs = message.runs;
+      const ok = keys.length === 3 && isSection(message.section) && Array.isArray(runs) && runs.length >= 1 && runs.length <= MAX_GROUP && runs.every((r) => isInt(r, 0, MAX_RUN));
+      return ok ? { type: 'sectionRecall', section: message.section as SectionId, runs: [...(runs as number[])] } : null;
+    }
     case 'sectionCancel': {
       const ok = keys.length === 2 && isSection(message.section);
       return ok ? { type: 'sectionCancel', section: message.section as SectionId } : null;
@@ -171,10 +227,23 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       return ok ? { type: 'sectionRendered', section: message.section as SectionId, run: message.run as number } : null;
     }
     case 'exportExplanation': {
-      if (!hasOnly(message, ['type', 'format', 'view']) || (message.format !== 'png' && message.format !== 'json')) return null;
-      if (message.view === undefined) return { type: 'exportExplanation', format: message.format };
-      const view = parseHeatmapView(message.view);
-      return view ? { type: 'exportExplanation', format: message.format, view } : null;
+      if (!hasOnly(message, ['type', 'format', 'view', 'run', 'png']) || (message.format !== 'png' && message.format !== 'json')) return null;
+      const out: Extract<FromWebview, { type: 'exportExplanation' }> = { type: 'exportExplanation', format: message.format };
+      if (message.view !== undefined) {
+        const view = parseHeatmapView(message.view);
+        if (!view) return null;
+        out.view = view;
+      }
+      if (message.run !== undefined) {
+        if (!isInt(message.run, 0, MAX_RUN)) return null;
+        out.run = message.run;
+      }
+      if (message.png !== undefined) {
+        const png = message.png;
+        if (message.format !== 'png' || typeof png !== 'string' || png.length > MAX_PNG_URI || !/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(png)) return null;
+        out.png = png;
+      }
+      return out;
     }
     case 'openInfluenceExample': {
       const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
@@ -203,6 +272,19 @@ function parseSectionRun(m: Fields): SectionRunRequest | null {
   const out = { type: 'sectionRun', section: m.section, options } as SectionRunRequest;
   if (needsInput) out.input = m.input as number;
   return out;
+}
+
+/** sectionCompare: a known section, an input index (as sectionRun), and 2..MAX_GROUP variants that each pass as a run's options. */
+function parseSectionCompare(m: Fields): SectionCompareRequest | null {
+  if (!hasOnly(m, ['type', 'section', 'input', 'variants']) || !isSection(m.section)) return null;
+  const variants = m.variants;
+  if (!Array.isArray(variants) || variants.length < 2 || variants.length > MAX_GROUP) return null;
+  const runs = variants.map((options) => parseSectionRun({ type: 'sectionRun', section: m.section, ...(m.input === undefined ? {} : { input: m.input }), options }));
+  if (runs.some((r) => r === null)) return null;
+  const out = { type: 'sectionCompare', section: m.section, variants: runs.map((r) => r!.options) } as SectionCompareRequest;
+  if (m.input !== undefined) out.input = m.input as number;
+  // One input for the whole group: every variant must agree on needing it.
+  return runs.every((r) => r!.input === out.input) ? out : null;
 }
 
 /** A section form's options, validated (null when anything is wrong); those not given stay absent. */

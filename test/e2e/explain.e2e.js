@@ -109,8 +109,9 @@ function steps({ resultsDir, shared, workspace }) {
         const before = await canvasStats(frame);
         await frame.locator('[data-testid="heatmap-signed"]').click();
         await retry('the signed legend', 10_000, async () => {
+          // The colour bar of a signed map: −s … +s, and what each end means.
           const legend = await text(frame, 'heatmap-legend');
-          if (!/signed/.test(legend)) throw new Error(`legend: ${legend}`);
+          if (!/−[\d.e-]+\s*0\s*\+[\d.e-]+/.test(legend) || !/red: raises p\(7\) · blue: lowers p\(7\)/.test(legend)) throw new Error(`legend: ${legend}`);
         });
         const drawn = Number(await frame.locator('[data-testid="heatmap-canvas"]').getAttribute('data-drawn'));
         if (drawn !== state.igRun) throw new Error(`toggling recomputed: run ${drawn} != ${state.igRun}`);

@@ -62,9 +62,14 @@ function steps({ resultsDir, shared }) {
         const thumbs = await frame.locator('[data-testid="proponents"] img, [data-testid="opponents"] img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth));
         if (thumbs.length !== pros.length + cons.length || thumbs.some((w) => !w)) throw new Error(`thumbnails not all drawn: ${JSON.stringify(thumbs)}`);
         const header = (await frame.locator('[data-testid="influence-header"]').innerText()).replace(/\s+/g, ' ');
-        for (const want of ['Influence functions', 'Test point', 'Parameters', 'Training set']) {
+        for (const want of ['Influence functions', 'Parameters', 'Training set']) {
           if (!header.includes(want)) throw new Error(`the header lacks "${want}": ${header}`);
         }
+        // The test input on top: its thumbnail, label, the model's prediction and the loss.
+        const test = (await frame.locator('[data-testid="influence-test-input"]').innerText()).replace(/\s+/g, ' ');
+        if (!/Test input mnist-cnn\/samples\/digit-7-0\.png/.test(test) || !/Prediction 7 \(\d+\.\d%\)/.test(test) || !/Loss [\d.e-]+/.test(test)) throw new Error(`the test input block: ${test}`);
+        const thumb = await frame.locator('[data-testid="influence-test-input"] img').evaluate((i) => i.complete && i.naturalWidth);
+        if (thumb !== 28) throw new Error(`the test input's thumbnail is ${thumb} pixels wide`);
         state.influence = { header: header.slice(0, 400), proponents: pros, opponents: cons };
         // Room for the galleries side by side: the panel's group alone (the earlier steps left three groups).
         await palette(page, 'View: Toggle Maximize Editor Group');
@@ -101,7 +106,8 @@ function steps({ resultsDir, shared }) {
         if (!scores.length || scores.some((s, i) => i && s > scores[i - 1])) throw new Error(`suspicious examples not sorted: ${scores}`);
         state.suspicious = scores.length;
         await frame.locator('[data-testid="suspicious"]').scrollIntoViewIfNeeded();
-        await frame.locator('[data-testid="influence-result"]').screenshot({ path: path.join(resultsDir, 'influence-suspicious.png') });
+        // The list itself: a screenshot of an element taller than the viewport comes out garbled inside the webview's frames.
+        await frame.locator('[data-testid="suspicious"]').screenshot({ path: path.join(resultsDir, 'influence-suspicious.png') });
       },
     },
   ].map((s) => ({ ...s, state }));

@@ -8,8 +8,9 @@
 //   env: MODEL_LENS_RUN_TIMEOUT_MS (default 600000), MODEL_LENS_VSIX_DEPENDENCIES=1|0 (force
 //        including/excluding node_modules in the .vsix; default: as the `package` script does)
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
-// saliency-gradcam-webview.png), hover.png, influence-gallery.png (+ influence.png, influence-suspicious.png);
-// e2e-failure.png on failure.
+// saliency-gradcam-webview.png), hover.png, compare-grid.png, history.png, deletion-curve.png,
+// text-inline.png, influence-iris-half.png, theme-dark.png, export.png, influence-gallery.png
+// (+ influence.png, influence-suspicious.png); e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');
@@ -19,6 +20,7 @@ const cs = require('../../scripts/codeServer');
 const { steps, visibleErrors } = require('./openModel.e2e');
 const explain = require('./explain.e2e');
 const influence = require('./influence.e2e');
+const panel = require('./panel.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -52,6 +54,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     'saliency-target-webview.png',
     'saliency-revived-webview.png',
     'hover.png',
+    ...panel.SCREENSHOTS,
     ...influence.SCREENSHOTS,
     'e2e-failure.png',
   ];
@@ -100,7 +103,12 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
 
     const opening = steps({ resultsDir: RESULTS });
     shared = opening[0].state;
-    const list = [...opening, ...explain.steps({ resultsDir: RESULTS, shared, workspace }), ...influence.steps({ resultsDir: RESULTS, shared })];
+    const list = [
+      ...opening,
+      ...explain.steps({ resultsDir: RESULTS, shared, workspace }),
+      ...panel.steps({ resultsDir: RESULTS, shared, workspace }),
+      ...influence.steps({ resultsDir: RESULTS, shared }),
+    ];
     let timedOut = false;
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => resolve((timedOut = true)), Math.max(10_000, timeoutMs - (Date.now() - t0)));
@@ -142,6 +150,9 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     if (st.hover) console.log(`[e2e] hover: ${st.hover}`);
     if (st.inputPickLabels) console.log(`[e2e] Explain Input… offered: ${st.inputPickLabels.slice(0, 8).join(' | ')}`);
     if (st.tabular) console.log(`[e2e] iris-mlp: ${JSON.stringify(st.tabular)}`);
+    for (const key of ['exported', 'keyboard', 'scrolled', 'compare', 'history', 'gradCamZero', 'deletion', 'text', 'iris', 'theme', 'reloadedHistory']) {
+      if (st[key] !== undefined) console.log(`[e2e] ${key}: ${JSON.stringify(st[key])}`);
+    }
     if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');

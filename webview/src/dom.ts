@@ -33,11 +33,27 @@ export function formatShape(shape: (number | null)[]): string {
   return `[${shape.map((d) => d ?? '?').join(', ')}]`;
 }
 
-/** Three significant digits; exponent form for very small or large magnitudes. */
-export function formatNumber(v: number): string {
+/** `digits` significant digits (default 3); exponent form for very small or large magnitudes. */
+export function formatNumber(v: number, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  const text = v.toPrecision(3);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(digits - 1);
+  const text = v.toPrecision(digits);
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+let workspaceFolders: string[] = [];
+
+/** The host's workspace folders (sent when the panel loads), for relativePath. */
+export function setWorkspaceFolders(folders: string[]): void {
+  workspaceFolders = folders.map((f) => f.replace(/[\\/]+$/, ''));
+}
+
+/** A path relative to the workspace folder that holds it ("mnist-cnn/data/train"), else as given. */
+export function relativePath(p: string): string {
+  for (const folder of workspaceFolders) {
+    if (p === folder) return '.';
+    if (p.startsWith(folder) && (p[folder.length] === '/' || p[folder.length] === '\\')) return p.slice(folder.length + 1);
+  }
+  return p;
 }

@@ -1,5 +1,6 @@
 /** Panel entry: draws whatever state the host sends, then tells the host it is on screen. */
 import type { ToWebview } from '../../src/protocol/webview';
+import { setWorkspaceFolders } from './dom';
 import { onMessage, post, saved, type SavedState } from './messaging';
 import { renderSummary } from './views/summary';
 import { renderError, renderLoading } from './views/status';
@@ -12,7 +13,10 @@ const app = document.getElementById('app') as HTMLElement;
 function render(state: ToWebview): void {
   switch (state.type) {
     case 'prediction':
-      showPrediction(state.sample, state.prediction);
+      showPrediction(state.sample, state.prediction, state.text);
+      return;
+    case 'workspaceFolders':
+      setWorkspaceFolders(state.folders);
       return;
     case 'predictionError':
       showPredictionError(state.sample, state.message);
@@ -24,9 +28,11 @@ function render(state: ToWebview): void {
     case 'sectionRunning':
     case 'sectionResult':
     case 'sectionError':
-      // Each section's runs go to its view; a section the next issues add is one more case.
-      if (state.section === 'explain') onExplainMessage(state);
-      else onInfluenceMessage(state);
+    case 'sectionHistory':
+    case 'sectionRecalled':
+      // Each section's runs and history go to its view; a section the next issues add is one more case.
+      if (state.section === 'explain') onExplainMessage(state as Parameters<typeof onExplainMessage>[0]);
+      else onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
       return;
     case 'influenceTrain':
       onInfluenceMessage(state);

@@ -14,9 +14,14 @@ export interface SavedState {
   /** The latest run each section saw, and its latest result (drawn at once on reload). */
   runs?: Partial<Record<SectionId, number>>;
   results?: Partial<Record<SectionId, Extract<SectionMessage, { type: 'sectionResult' }>>>;
-  /** The Explain section's fields (as typed) and the heatmap's display choices. */
+  /** The Explain section's fields (as typed), the heatmap's display choices, and Compare methods' choices. */
   explainForm?: Record<string, unknown>;
   heatmap?: HeatmapView;
+  signedFeatures?: boolean;
+  explainCompare?: { methods?: string[]; sharedScale?: boolean; open?: boolean };
+  /** Kept runs each section shows instead of its latest (from its history), and whether its history list is open. */
+  recalled?: Partial<Record<SectionId, number[]>>;
+  historyOpen?: Partial<Record<SectionId, boolean>>;
   /** The Influence section's fields, and the suspicious examples marked as reviewed (by id). */
   influenceForm?: Record<string, unknown>;
   influenceReviewed?: string[];

@@ -152,6 +152,13 @@ export function standardise(rows: TabularRows, input: Partial<InputSpec> = {}): 
   return out;
 }
 
+/** The inverse of standardise: model-space values (row-major, `features` per row) in the file's units. */
+export function unstandardise(values: ArrayLike<number>, features: number, input: Partial<InputSpec> = {}): number[] {
+  const mean = perChannel(input.mean, features, 'mean', 0);
+  const std = perChannel(input.std, features, 'std', 1);
+  return Array.from(values, (v, i) => v * std[i % features] + mean[i % features]);
+}
+
 export interface CsvInput {
   tensor: tf.Tensor2D;
   labels?: string[];

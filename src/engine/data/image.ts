@@ -87,6 +87,16 @@ export function toChannels(rgba: Uint8Array, channels: 1 | 3): Float32Array {
   return out;
 }
 
+/** The inverse of prepareImage's normalisation: model-space HWC values (e.g. a baseline) as the image they stand for. */
+export function previewOfValues(values: ArrayLike<number>, height: number, width: number, opts: ImageOptions): Preview {
+  const c = values.length / (height * width) === 3 ? 3 : 1;
+  const scale = opts.scale ?? 1 / 255;
+  const mean = perChannel(opts.mean, c, 'mean', 0);
+  const std = perChannel(opts.std, c, 'std', 1);
+  const pixels = Float32Array.from(values, (v, i) => (v * std[i % c] + mean[i % c]) / scale);
+  return toPreview(pixels, width, height, c);
+}
+
 function toPreview(pixels: Float32Array, width: number, height: number, channels: 1 | 3): Preview {
   const rgba = new Uint8Array(width * height * 4);
   const byte = (v: number): number => Math.min(255, Math.max(0, Math.round(v)));

@@ -18,6 +18,8 @@ export interface LoadedInput {
   tokens?: string[];
   /** Row labels (the sidecar's labelColumn) for tabular inputs that have them. */
   labels?: string[];
+  /** Tabular inputs: the feature columns, in model order. */
+  features?: string[];
   /** Images: what the model sees, as RGBA at model resolution. */
   preview?: Preview;
 }
@@ -99,8 +101,8 @@ function load(
     return { tensor, kind, description: img.description, preview: img.preview };
   }
   if (kind === 'tabular') {
-    const { tensor, labels, description } = csvInput(file, bytes.toString('utf8'), sidecar.input);
-    return labels ? { tensor, kind, description, labels } : { tensor, kind, description };
+    const { tensor, labels, features, description } = csvInput(file, bytes.toString('utf8'), sidecar.input);
+    return labels ? { tensor, kind, description, labels, features } : { tensor, kind, description, features };
   }
   const { tensor, description } = parseTensorJson(file, bytes.toString('utf8').replace(/^\uFEFF/, ''), spec);
   return { tensor, kind, description };

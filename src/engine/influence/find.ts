@@ -13,6 +13,7 @@ import { loadInput } from '../data/input';
 import { trainingSetPath, type TrainingSet } from '../data/trainingSet';
 import { solverOf } from './dampedHessian';
 import type { InfluenceParams, Scored, TestPoint } from './method';
+import { predictExamples, testPreview } from './examples';
 import { influenceMethod } from './registry';
 import { chooseScope, layersModel } from './scope';
 import { graphFeatures, graphTail } from './graphTail';
@@ -50,6 +51,8 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     const point = test && { ...test, x: features(test.x) };
     const scored = await method.run({ checkpoint, model, scope, train, test: point, params, load: (p) => loaded.checkpoint(p) }, ctx);
     const labelName = (k: number) => labelOf(head, k);
+    const order = ranked(scored.scores, !method.needsTest, params.top!);
+    const predicted = predictExamples(checkpoint, model, scope, { features: train.x, inputs: set.x }, train.labels, order, head.labels);
     return {
       method: params.method,
       solver: method.usesSolver ? (scored.solver ?? solverOf(params, scope)) : null,
@@ -63,9 +66,10 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
           labelFromPrediction: test.labelFromPrediction,
           prediction: test.prediction,
           loss: scored.testLoss ?? NaN,
+          preview: test.preview,
         },
       }),
-      scores: ranked(scored.scores, !method.needsTest, params.top!).map((index) => describe(train, index, scored.scores[index], labelName)),
+      scores: order.map((index, k) => ({ ...describe(train, index, scored.scores[index], labelName), ...predicted[k] })),
       trainSize: train.labels.length,
       trainPath: train.path,
       skipped: train.skipped,
@@ -124,7 +128,7 @@ async function testPoint(checkpoint: Checkpoint, params: Params, labels: string[
     input.tensor.dispose();
     throw new LensError('BAD_REQUEST', `label ${label} is out of range: the model has ${p.length} classes (0–${p.length - 1}).`);
   }
-  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, labels, 3) };
+  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, labels, 3), preview: testPreview(input, checkpoint) };
 }
 
 /** Indices to report: the `top` highest scores, then (unless self) the `top` lowest, highest first. */

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { ClassScore } from '../../protocol/model';
-import type { InfluenceMethod as InfluenceMethodId, InfluenceOptions, InfluenceSolver, TrainingCheckpoint } from '../../protocol/influence';
+import type { ExamplePreview, InfluenceMethod as InfluenceMethodId, InfluenceOptions, InfluenceSolver, TrainingCheckpoint } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import type { TrainingSet } from '../data/trainingSet';
 import type { ParamScope } from './scope';
@@ -20,6 +20,8 @@ export interface TestPoint {
   label: number;
   labelFromPrediction: boolean;
   prediction: ClassScore[];
+  /** What the panel shows of it. */
+  preview: ExamplePreview;
 }
 
 export interface InfluenceInputs {

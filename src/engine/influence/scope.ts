@@ -49,7 +49,7 @@ export function chooseScope(model: tf.LayersModel, layers?: string[]): ParamScop
   }
   const which = tail.every(isDense) ? `the last ${tail.length === 1 ? 'dense layer' : `${tail.length} dense layers`}` : 'the last trainable layer';
   const why = total <= ALL_PARAMS_MAX ? 'it has non-dense trainable layers' : `it has ${total} trainable parameters, over ${ALL_PARAMS_MAX}`;
-  return make(tail, `${which} (default: ${why}; choose others with layers)`);
+  return make(tail, `${which} (default: ${why})`);
 }
 
 function count(layers: tf.layers.Layer[]): number {

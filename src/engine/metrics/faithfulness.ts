@@ -67,7 +67,7 @@ export interface CurveOptions {
   outputKind?: OutputKind;
 }
 
-export type CurveMetrics = Omit<FaithfulnessMetrics, 'maxSensitivity'>;
+export type CurveMetrics = Omit<FaithfulnessMetrics, 'maxSensitivity' | 'sensitivityRadius'>;
 
 /**
  * Deletion and insertion curves and their AUCs for x ([1, ...]) and one score per feature, plus
@@ -137,6 +137,8 @@ export async function deletionInsertion(
       insertionAuc: trapezoidAuc(fractions, insertionCurve),
       randomDeletionAuc: trapezoidAuc(fractions, randomDeletion),
       randomInsertionAuc: trapezoidAuc(fractions, randomInsertion),
+      randomDeletionCurve: randomDeletion,
+      randomInsertionCurve: randomInsertion,
     };
   } finally {
     tf.dispose(owned);

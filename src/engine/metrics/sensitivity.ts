@@ -20,6 +20,12 @@ export interface SensitivityOptions {
   seed?: number;
 }
 
+/** The default L∞ radius for x: 0.02 × its value range (0.02 for a constant input). */
+export function defaultRadius(x: tf.Tensor): number {
+  const [lo, hi] = valueRange(x);
+  return hi > lo ? DEFAULT_RADIUS_FRACTION * (hi - lo) : DEFAULT_RADIUS_FRACTION;
+}
+
 /** Attributes a perturbed input; returns a tensor of attribution's shape that the caller disposes. */
 export type Attribute = (x: tf.Tensor, ctx: RunContext) => Promise<tf.Tensor>;
 
@@ -35,8 +41,7 @@ export async function maxSensitivity(
   ctx: RunContext,
 ): Promise<number> {
   const samples = options.samples ?? DEFAULT_SENSITIVITY_SAMPLES;
-  const [lo, hi] = valueRange(x);
-  const radius = options.radius ?? (hi > lo ? DEFAULT_RADIUS_FRACTION * (hi - lo) : DEFAULT_RADIUS_FRACTION);
+  const radius = options.radius ?? defaultRadius(x);
   const rng = makeRng(options.seed ?? 0);
   const norm = tf.tidy(() => tf.norm(attribution).dataSync()[0]);
   const quiet: RunContext = { signal: ctx.signal, onProgress: () => {} };

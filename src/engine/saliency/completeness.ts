@@ -17,6 +17,11 @@ export function relativeGap(delta: number, scoreGap: number): number | null {
   return Math.abs(scoreGap) > 1e-12 ? Math.abs(delta) / Math.abs(scoreGap) : null;
 }
 
+/** F(x) − F(baseline), which Σ attribution should equal (path methods report both ends). */
+function scoreGapOf(a: Attribution): number | undefined {
+  return a.fx !== undefined && a.fBaseline !== undefined ? a.fx - a.fBaseline : undefined;
+}
+
 /**
  * The steps an n-step rule with relative gap `gap` needs to reach `tolerance`, from a second run at
  * m < n steps with gap `coarse`; null when more steps did not shrink the gap (it is not quadrature error).
@@ -29,7 +34,8 @@ export function stepsFor(n: number, gap: number, m: number, coarse: number, tole
 
 /** The warning for an IG attribution whose gap is above the tolerance (none otherwise); `rerun` runs IG again at fewer steps. */
 export async function completenessWarning(attribution: Attribution, options: SaliencyOptions, rerun: (steps: number) => Promise<Attribution>): Promise<string[]> {
-  const { completenessDelta: delta, scoreGap } = attribution;
+  const delta = attribution.completenessDelta;
+  const scoreGap = scoreGapOf(attribution);
   if (delta === undefined || scoreGap === undefined) return [];
   const gap = relativeGap(delta, scoreGap);
   if (gap === null || gap <= COMPLETENESS_TOLERANCE) return [];
@@ -40,7 +46,7 @@ export async function completenessWarning(attribution: Attribution, options: Sal
   if (coarseSteps >= steps) return [`${head}: raise --steps.`];
   const coarse = await rerun(coarseSteps);
   coarse.values.dispose();
-  const coarseGap = relativeGap(coarse.completenessDelta ?? NaN, coarse.scoreGap ?? NaN);
+  const coarseGap = relativeGap(coarse.completenessDelta ?? NaN, scoreGapOf(coarse) ?? NaN);
   const needed = coarseGap === null ? null : stepsFor(steps, gap, coarseSteps, coarseGap);
   if (needed === null) {
     return [`${head}; at ${coarseSteps} steps it was ${coarseGap === null ? 'undefined' : percent(coarseGap)}, so more steps barely help: the gap is not quadrature error (try another baseline or the riemann-trapezoid rule).`];

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext, Params } from '../../protocol/engine';
-import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
+import type { BaselineInfo, FaithfulnessMetrics, SaliencyMethod, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
 import { headRef, labelOf, readingOf, selectHead } from '../model/head';
@@ -15,10 +15,13 @@ import { completenessWarning } from './completeness';
 import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
 import { base } from '../data/common';
+import { unstandardise } from '../data/csv';
 import { pngDataUri } from '../data/encode';
+import { planImage, previewOfValues } from '../data/image';
+import { PAD_ID } from '../data/text';
 import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
-import { maxSensitivity } from '../metrics/sensitivity';
+import { defaultRadius, maxSensitivity } from '../metrics/sensitivity';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './tokenAttribution';
 import { occlusionGrid } from './occlusion';
@@ -84,10 +87,13 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
     const values = await attribution.values.data();
     const shape = attribution.values.shape.slice(1);
 
-    const metrics = params.metrics
+    // A map that is zero everywhere ranks no feature above another: its curves would measure a random order.
+    const zeroMap = params.metrics && values.every((v) => v === 0) ? zeroMapReason(method.id, attribution.layer, params, sidecar.labels?.[target] ?? String(target)) : undefined;
+    const metrics = params.metrics && !zeroMap
       ? await measure({ checkpoint, x, target, kind, info, params, attribute }, { tensor: attribution.values, values, shape }, ctx)
       : undefined;
     const warnings = await completenessWarning(attribution, params, (steps) => attribute(x, { signal: ctx.signal, onProgress: () => {} }, steps));
+    const path = attribution.fx !== undefined ? { fx: attribution.fx, fBaseline: attribution.fBaseline!, baseline: baselineInfo(params, baseline, info, checkpoint) } : {};
     const ms = performance.now() - started;
     return {
       method: method.id,
@@ -99,8 +105,11 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
       attribution: { shape, data: Array.from(values) },
       ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...path,
       ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
+      ...(attribution.mapSize ? { mapSize: attribution.mapSize } : {}),
       ...(metrics ? { metrics } : {}),
+      ...(zeroMap ? { metricsSkipped: zeroMap } : {}),
       summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
       options: resolvedOptions(params, x.shape, target, attribution.layer),
       input: {
@@ -108,7 +117,8 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
         kind: input.kind,
         description: input.description,
         ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
-        ...(input.tokens ? { tokens: input.tokens } : {}),
+        ...(input.tokens ? { tokens: input.tokens, padding: trailingPadding(x) } : {}),
+        ...(input.kind === 'tabular' && input.features ? { features: input.features, values: unstandardise(x.dataSync(), input.features.length, sidecar.input) } : {}),
       },
       backend,
       ms,
@@ -166,11 +176,41 @@ async function measure(
       { seed: params.seed, internalBatch: params.internalBatch, memoryBudgetMB: params.memoryBudgetMB, insertionBaseline, outputKind: kind },
       ctx,
     );
-    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed }, ctx);
-    return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity } : {}) };
+    const radius = defaultRadius(x);
+    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed, radius }, ctx);
+    return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity, sensitivityRadius: radius } : {}) };
   } finally {
     insertionBaseline?.dispose();
   }
+}
+
+/** Why an all-zero map gets no metrics, in words. */
+function zeroMapReason(method: SaliencyMethod, layer: string | undefined, params: Params<'saliency'>, label: string): string {
+  if (method === 'grad-cam' && params.relu !== false) {
+    return `Grad-CAM's map at ${layer} is zero everywhere: the weighted activations Σ α·A are ≤ 0 at every position, so the layer holds no positive gradient evidence for ${label}. Try an earlier layer, or turn ReLU off to see the negative evidence.`;
+  }
+  return `The attribution is zero everywhere (no gradient reaches the input for ${label}), so it ranks no feature above another: deletion and insertion would measure an arbitrary order.`;
+}
+
+/** Integrated Gradients' baseline as the result shows it: its kind, and what it looks like (images) or holds (tabular). */
+function baselineInfo(params: Params<'saliency'>, baseline: tf.Tensor | undefined, info: InputInfo, checkpoint: Checkpoint): BaselineInfo {
+  const out: BaselineInfo = { kind: params.baseline?.kind ?? 'zeros' };
+  if (!baseline) return out; // text: the all-zero embedding
+  const { sidecar } = checkpoint.sidecar;
+  if (info.kind === 'image' && info.height && info.width) {
+    out.preview = pngDataUri(previewOfValues(baseline.dataSync(), info.height, info.width, planImage(checkpoint.inputs[0].shape, sidecar).options));
+  } else if (info.kind === 'tabular') {
+    out.values = unstandardise(baseline.dataSync(), baseline.size, sidecar.input);
+  }
+  return out;
+}
+
+/** Token ids [1, L]: how many of the last positions are padding. */
+function trailingPadding(x: tf.Tensor): number {
+  const ids = x.dataSync();
+  let n = 0;
+  while (n < ids.length && ids[ids.length - 1 - n] === PAD_ID) n++;
+  return n;
 }
 
 /** One score per pixel position at the input's resolution (Grad-CAM maps are resized up to it). */

@@ -48,6 +48,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
     throw new LensError('INVALID_INPUT', `Grad-CAM can upsample only to image inputs ([1, height, width, channels]), not [${x.shape}]; turn upsampling off.`);
   }
   const { channels, layer } = camChannels(inputs.checkpoint, x, inputs.objective ?? inputs.target, options.layer);
+  const mapSize: [number, number] = [channels.shape[1], channels.shape[2]];
   let values: tf.Tensor;
   try {
     values = tf.tidy(() => {
@@ -62,7 +63,7 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
     channels.dispose();
   }
   ctx.onProgress(1, 1);
-  return { values, layer };
+  return { values, layer, mapSize };
 }
 
 /**

@@ -44,9 +44,12 @@ export interface Attribution {
   /** Same shape as the subject's point (Grad-CAM without upsampling: [1, h, w]). The caller disposes it. */
   values: tf.Tensor;
   completenessDelta?: number;
-  /** Integrated Gradients: F(x) − F(baseline), which Σ attribution should equal. */
-  scoreGap?: number;
+  /** Path methods: the objective at x and at the baseline. */
+  fx?: number;
+  fBaseline?: number;
   layer?: string;
+  /** Layer maps (Grad-CAM): the map's [height, width] before upsampling. */
+  mapSize?: [number, number];
 }
 
 export interface AttributionMethod {

@@ -15,6 +15,8 @@ import type { EngineClient } from '../engine/engineClient';
 import { EngineError } from '../engine/engineClient';
 import { DEFAULT_EXPLAIN_METHOD } from './options';
 import type { ModelPanels } from '../modelPanel/modelPanels';
+import { modelInputKind } from '../workspace/inputKinds';
+import { chooseFile, pickInput } from '../workspace/pickInput';
 import { workspaceModels } from '../workspace/pickModel';
 import { requireTrust } from '../workspace/trust';
 
@@ -50,7 +52,7 @@ export function explainInputCommand(panels: ModelPanels, engine: EngineClient, s
     const pairings = readPairings(state);
     const model = args.model ?? (await pickPairedModel(args.input, pairings));
     if (!model) return undefined;
-    const input = args.input ?? (await pickInput(model, pairings, engine));
+    const input = args.input ?? (await pickModelInput(model, pairings, engine));
     if (!input) return undefined;
     await rememberPairing(state, pairings, model, input);
     const panel = panels.open(model, { reload: false });
@@ -149,65 +151,22 @@ async function pickPairedModel(input: string | undefined, pairings: Pairings): P
   return picked.path;
 }
 
-async function pickInput(model: string, pairings: Pairings, engine: EngineClient): Promise<string | undefined> {
-  const items: PathItem[] = [];
-  const seen = new Set<string>();
-  const add = (p: string, description?: string) => {
-    if (seen.has(p)) return;
-    seen.add(p);
-    items.push({ label: rel(p), description, path: p });
-  };
+/** The model's inputs (only what it can take): the one last used with it first, then its samples and the workspace's files. */
+async function pickModelInput(model: string, pairings: Pairings, engine: EngineClient): Promise<string | undefined> {
+  const summary = await engine.request('info', { modelPath: model }).catch(() => undefined); // the panel shows why a model does not load
+  const { path: sidecarPath, sidecar } = summary?.sidecar ?? { path: null, sidecar: {} };
   const last = pairings.inputFor[model];
-  if (last && (await exists(last))) add(last, 'last used with this model');
-  const samples = await sidecarSamples(model, engine);
-  if (samples.length) {
-    items.push(separator('sidecar samples'));
-    samples.forEach((s) => add(s, 'sample'));
-  }
-  const files = await vscode.workspace.findFiles(
-    '**/*.{png,jpg,jpeg,PNG,JPG,JPEG,csv,json}',
-    '{**/node_modules/**,**/*model.json,**/*.lens.json,**/package*.json,**/tsconfig*.json,**/.*/**}',
-    500,
-  );
-  const rest = files.map((u) => path.resolve(u.fsPath)).filter((p) => !seen.has(p)).sort((a, b) => rel(a).localeCompare(rel(b)));
-  if (rest.length) {
-    items.push(separator('workspace files'));
-    rest.forEach((p) => add(p));
-  }
-  items.push(separator(''), { label: '$(folder-opened) Choose file…', choose: true });
-  const picked = await vscode.window.showQuickPick(items, {
+  return pickInput({
     title: `Model Lens: Explain Input with ${rel(model)}`,
-    placeHolder: 'Choose an input: an image, CSV rows or a tensor JSON',
-    matchOnDescription: true,
+    placeHolder: `Choose an input: ${INPUT_WORDS[modelInputKind(summary) ?? 'tensor']}`,
+    kind: modelInputKind(summary),
+    first: last && (await exists(last)) ? [{ path: last, description: 'last used with this model' }] : [],
+    samples: sidecarPath ? (sidecar.data?.samples ?? []).map((s) => path.resolve(path.dirname(sidecarPath), s)) : [],
+    dialogFolder: path.dirname(model),
   });
-  if (!picked) return undefined;
-  if (picked.choose) {
-    return chooseFile('Choose an input to explain', { 'Inputs (images, CSV rows, tensor JSON)': ['png', 'jpg', 'jpeg', 'csv', 'json'] }, path.dirname(model));
-  }
-  return picked.path;
 }
 
-async function sidecarSamples(model: string, engine: EngineClient): Promise<string[]> {
-  try {
-    const summary = await engine.request('info', { modelPath: model });
-    const { path: sidecarPath, sidecar } = summary.sidecar;
-    if (!sidecarPath) return [];
-    return (sidecar.data?.samples ?? []).map((s) => path.resolve(path.dirname(sidecarPath), s));
-  } catch {
-    return []; // the panel shows why the model does not load
-  }
-}
-
-async function chooseFile(title: string, filters: Record<string, string[]>, dir?: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters, defaultUri: dir ? vscode.Uri.file(dir) : undefined });
-  const uri = picked?.[0];
-  if (!uri) return undefined;
-  if (uri.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Model Lens explains files on disk; ${uri.toString()} is not a local file.`);
-    return undefined;
-  }
-  return path.resolve(uri.fsPath);
-}
+const INPUT_WORDS = { image: 'an image', tabular: 'CSV rows', text: 'a text file', tensor: 'a tensor JSON' } as const;
 
 async function exists(p: string): Promise<boolean> {
   try {

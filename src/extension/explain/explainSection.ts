@@ -13,16 +13,21 @@ import { METHOD_NAMES } from '../../shared/methods';
 import { EngineError, type EngineClient } from '../engine/engineClient';
 import { Disposable } from '../panel/dispose';
 import type { AttributionCache } from './attributionCache';
-import { checkAgainstModel, inputKindOf } from './options';
+import { checkAgainstModel } from './options';
 import { DEFAULT_VIEW } from '../../shared/heatmap';
-import { renderOverlayPng } from './overlayPng';
-import { runState, SectionController, type RunState, type SavedSection } from '../panel/sectionController';
+import { decodePngUri, renderOverlayPng } from './overlayPng';
+import { runState, SectionController, type RunState, type SavedSection, type SectionTask } from '../panel/sectionController';
+import { inputKindOf, modelInputKind } from '../workspace/inputKinds';
+import { chooseInputFile } from '../workspace/pickInput';
+import { saveToOutputFolder } from '../workspace/outputFolder';
 
 type Input = ExplainInput & { path: string };
 
 /** What the panel's Explain section shows, for the API (tests and other extensions). */
 export interface ExplanationState extends RunState {
   inputPath: string;
+  /** Kept runs, newest first. */
+  history: number[];
   target?: number;
 }
 
@@ -86,14 +91,42 @@ export class Explainer extends Disposable {
   }
 
   /**
-   * Explains one input file with the engine, under a cancellable progress notification. Resolves
-   * with the result; rejects with an EngineError (code CANCELLED when cancelled or superseded).
+   * Explains one input file with the engine, with progress (a cancellable notification for long
+   * runs). Resolves with the result; rejects with an EngineError (code CANCELLED when cancelled or
+   * superseded).
    */
   async explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
-    inputPath = path.resolve(inputPath);
+    const task = this.task(inputPath, options);
+    const result = await this.runs.run(task);
+    this.log(task, result);
+    return result;
+  }
+
+  /** Compare methods from the panel: one run per variant on inputs[index], shown side by side. Errors are shown, not thrown. */
+  compareFromPanel(index: number, variants: ExplainOptions[]): void {
+    const input = this.inputs[index];
+    if (!input) {
+      this.output.warn(`Ignored a comparison on input #${index}: the panel offers ${this.inputs.length}.`);
+      return;
+    }
+    this.selected = index;
+    void this.compare(input.path, variants).catch(() => undefined);
+  }
+
+  /** Runs every variant on one input, as a group the panel shows side by side; resolves with each result or error. */
+  async compare(inputPath: string, variants: ExplainOptions[]): Promise<(SaliencyResult | EngineError)[]> {
+    const tasks = variants.map((options) => this.task(inputPath, options));
+    const results = await this.runs.runGroup(tasks);
+    results.forEach((r, i) => r instanceof EngineError || this.log(tasks[i], r));
+    return results;
+  }
+
+  /** One saliency run of `options` on a file (which becomes the selected input). */
+  private task(file: string, options: ExplainOptions): SectionTask<'explain'> & { inputPath: string } {
+    const inputPath = path.resolve(file);
     const index = this.useInput(inputPath);
     const name = METHOD_NAMES[options.method] ?? options.method;
-    const result = await this.runs.run({
+    return {
       options,
       inputPath,
       input: index,
@@ -107,9 +140,11 @@ export class Explainer extends Disposable {
         if (!token.isCancellationRequested) await this.cache.put(this.modelPath, inputPath, r);
         return r;
       },
-    });
-    this.output.info(`${name} on ${inputPath}: ${result.summary} (${Math.round(result.ms)} ms)`);
-    return result;
+    };
+  }
+
+  private log(task: { name: string; inputPath: string }, result: SaliencyResult): void {
+    this.output.info(`${task.name} on ${task.inputPath}: ${result.summary} (${Math.round(result.ms)} ms)`);
   }
 
   /** The index of a file in the inputs, or -1. */
@@ -135,70 +170,54 @@ export class Explainer extends Disposable {
     return this.selected;
   }
 
-  /** "Choose file…": the host asks; the webview never names a path. */
+  /** "Choose file…": the host asks (offering the files the model takes); the webview never names a path. */
   async chooseInput(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Model Lens: choose an input to explain',
-      canSelectMany: false,
-      defaultUri: vscode.Uri.file(path.dirname(this.modelPath)),
-      filters: { 'Inputs (images, CSV rows, tensor JSON)': ['png', 'jpg', 'jpeg', 'csv', 'json'], 'All files': ['*'] },
-    });
-    const uri = picked?.[0];
-    if (!uri) {
-      this.postInputs(); // the webview selected "Choose file…": put its selection back
-      return;
-    }
-    if (uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage(`Model Lens explains files on disk; ${uri.toString()} is not a local file.`);
-      this.postInputs();
-      return;
-    }
-    this.selected = this.addInput(uri.fsPath);
+    const file = await chooseInputFile('Model Lens: choose an input', modelInputKind(this.summary), path.dirname(this.modelPath));
+    // Cancelled: the webview selected "Choose file…", so its selection is put back either way.
+    if (file) this.selected = this.addInput(file);
     this.postInputs();
+  }
+
+  /** The kind of input the model takes, when known. */
+  inputKind(): ReturnType<typeof modelInputKind> {
+    return modelInputKind(this.summary);
   }
 
   cancel(): void {
     this.runs.cancel();
   }
 
-  async export(format: 'png' | 'json', view: HeatmapView = DEFAULT_VIEW): Promise<void> {
-    const saved = this.runs.result();
-    const last = saved?.inputPath ? { message: saved.message, inputPath: saved.inputPath } : undefined;
-    if (!last) {
-      void vscode.window.showInformationMessage('Model Lens: nothing to save yet; run an explanation first.');
+  /**
+   * Saves an explanation (`run`: a kept one, default the latest) as JSON or PNG: the panel's own
+   * picture when it sent one (heatmap and colour bar), else the overlay drawn here with `view`.
+   */
+  async export(format: 'png' | 'json', view: HeatmapView = DEFAULT_VIEW, run?: number, png?: string): Promise<void> {
+    const kept = run === undefined ? this.runs.result() : this.runs.kept(run);
+    if (!kept?.inputPath) {
+      void vscode.window.showInformationMessage(run === undefined ? 'Model Lens: nothing to save yet; run an explanation first.' : `Model Lens: run ${run} is no longer kept.`);
       return;
     }
-    const { result } = last.message;
+    const inputPath = kept.inputPath;
+    const { result } = kept.message;
     let bytes: Uint8Array | undefined;
     if (format === 'png') {
-      bytes = renderOverlayPng(result, 448, view);
+      bytes = png ? decodePngUri(png) : renderOverlayPng(result, 448, view);
       if (!bytes) {
-        void vscode.window.showInformationMessage('Model Lens: this attribution is not an image; save it as JSON instead.');
+        void vscode.window.showInformationMessage(png ? 'Model Lens: the panel sent a picture that is not a PNG.' : 'Model Lens: this attribution is not an image; save it as JSON instead.');
         return;
       }
     } else {
-      bytes = Buffer.from(JSON.stringify({ modelPath: this.modelPath, inputPath: last.inputPath, ...result }, null, 2) + '\n');
+      bytes = Buffer.from(JSON.stringify({ modelPath: this.modelPath, inputPath, ...result }, null, 2) + '\n');
     }
-    const name = `${path.basename(last.inputPath, path.extname(last.inputPath))}-${result.method}.${format}`;
-    const target = await vscode.window.showSaveDialog({
-      title: `Model Lens: save the ${format === 'png' ? 'heatmap' : 'result'}`,
-      defaultUri: vscode.Uri.file(path.join(path.dirname(last.inputPath), name)),
-      filters: format === 'png' ? { 'PNG image': ['png'] } : { JSON: ['json'] },
-    });
-    if (!target) return;
-    try {
-      await vscode.workspace.fs.writeFile(target, bytes);
-      void vscode.window.showInformationMessage(`Model Lens: saved ${vscode.workspace.asRelativePath(target)}.`);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Model Lens: could not save ${target.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const name = `${path.basename(inputPath, path.extname(inputPath))}-${result.method}.${format}`;
+    await saveToOutputFolder(name, bytes, { title: `Model Lens: save the ${format === 'png' ? 'heatmap' : 'result'}`, filters: format === 'png' ? { 'PNG image': ['png'] } : { JSON: ['json'] } });
   }
 
   describe(): ExplanationState | undefined {
     const shown = this.runs.state();
     if (!shown) return undefined;
     const m = shown.message;
-    const state: ExplanationState = { ...runState(shown), inputPath: shown.inputPath ?? '' };
+    const state: ExplanationState = { ...runState(shown), inputPath: shown.inputPath ?? '', history: this.runs.historyRuns() };
     if (m.type === 'sectionResult') state.target = m.result.target;
     return state;
   }

@@ -1,6 +1,6 @@
-/** The checks of the panel's ExplainOptions that need the model, and input kinds by file name. */
+/** The checks of the panel's ExplainOptions that need the model. */
 import type { ModelSummary } from '../../protocol/model';
-import type { ExplainInput, ExplainOptions } from '../../protocol/webview';
+import type { ExplainOptions } from '../../protocol/webview';
 
 /** The method Explain Input… runs when none is asked for (its options take the schemas' defaults). */
 export const DEFAULT_EXPLAIN_METHOD = 'integrated-gradients';
@@ -26,11 +26,4 @@ export function outputClasses(summary: ModelSummary, output?: string): number | 
   const shape = head?.shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' && last > 0 ? last : undefined;
-}
-
-export function inputKindOf(file: string): ExplainInput['kind'] {
-  if (/\.(png|jpe?g)$/i.test(file)) return 'image';
-  if (/\.csv$/i.test(file)) return 'tabular';
-  if (/\.txt$/i.test(file)) return 'text';
-  return 'tensor';
 }

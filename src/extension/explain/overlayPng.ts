@@ -19,6 +19,19 @@ export function renderOverlayPng(result: SaliencyResult, size: number, view: Hea
   return PNG.sync.write(png);
 }
 
+/** A PNG data: URI the panel drew, as the PNG's bytes; undefined unless they decode as a PNG. */
+export function decodePngUri(uri: string): Buffer | undefined {
+  const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(uri);
+  if (!match) return undefined;
+  const bytes = Buffer.from(match[1], 'base64');
+  try {
+    PNG.sync.read(bytes);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
 function decodePreview(preview: string | undefined): { width: number; height: number; rgba: Uint8Array } | null {
   const match = preview && /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(preview);
   if (!match) return null;

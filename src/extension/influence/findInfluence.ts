@@ -16,6 +16,7 @@ import { EngineError } from '../engine/engineClient';
 import type { ModelPanel } from '../modelPanel/modelPanel';
 import type { ModelPanels } from '../modelPanel/modelPanels';
 import { isModelFile } from '../explain/explainInput';
+import { pickInput } from '../workspace/pickInput';
 import { pickModel } from '../workspace/pickModel';
 import { requireTrust } from '../workspace/trust';
 
@@ -60,7 +61,7 @@ export function findInfluenceCommand(panels: ModelPanels, output: vscode.LogOutp
     const method = args.method ?? (await pickMethod());
     if (!method) return undefined;
     const panel = panels.open(model, { reload: false });
-    const input = method === 'self' ? undefined : (args.input ?? (await pickInput(panel)));
+    const input = method === 'self' ? undefined : (args.input ?? (await pickPanelInput(panel)));
     if (method !== 'self' && !input) return undefined;
     try {
       return await panel.findInfluence({ method, inputPath: input, train: args.train, label: args.label, top: args.top });
@@ -119,18 +120,16 @@ async function pickMethod(): Promise<InfluenceMethod | undefined> {
   return picked?.method;
 }
 
-/** The panel's inputs, its current one first, or any file. */
-async function pickInput(panel: ModelPanel): Promise<string | undefined> {
+/** The inputs the model takes: the panel's current one first, then the panel's others (its samples first), then the workspace's. */
+async function pickPanelInput(panel: ModelPanel): Promise<string | undefined> {
   await panel.whenRendered();
-  const items: (vscode.QuickPickItem & { path?: string })[] = panel
-    .inputs()
-    .map((i) => ({ label: i.label, description: i.selected ? 'current input in the panel' : undefined, path: i.path }));
-  items.push({ label: '$(folder-opened) Choose file…' });
-  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which prediction? Choose its input' });
-  if (!picked) return undefined;
-  if (picked.path) return picked.path;
-  const uri = (
-    await vscode.window.showOpenDialog({ title: 'Model Lens: choose an input', canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(panel.modelPath)) })
-  )?.[0];
-  return uri && fsPath(uri, 'the chosen file');
+  const [current, ...others] = panel.inputs();
+  return pickInput({
+    title: TITLE,
+    placeHolder: 'Which prediction? Choose its input',
+    kind: panel.inputKind(),
+    first: current?.selected ? [{ path: current.path, description: 'current input in the panel' }] : [],
+    samples: (current?.selected ? others : panel.inputs()).map((i) => i.path),
+    dialogFolder: path.dirname(panel.modelPath),
+  });
 }

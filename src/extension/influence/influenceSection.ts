@@ -14,7 +14,7 @@ import { EngineError, type EngineClient } from '../engine/engineClient';
 import { Disposable } from '../panel/dispose';
 import { isInTrainingSet, openExample } from './openExample';
 import { TrainingDataChoice } from './trainingData';
-import { runState, SectionController, type RunState, type SavedSection } from '../panel/sectionController';
+import { runState, SectionController, type RunState, type SavedSection, type SectionTask } from '../panel/sectionController';
 
 /** Where influence queries keep their gradient cache and remember chosen training sets. */
 export interface InfluenceStorage {
@@ -38,11 +38,14 @@ export interface InfluenceRequest extends Partial<InfluencePanelOptions> {
 
 /** What the panel's Influence section shows, for the API (tests and other extensions). */
 export interface InfluenceState extends RunState<InfluenceMethod> {
+  /** Kept runs, newest first. */
+  history: number[];
   inputPath?: string;
   /** The engine's latest progress report of this run (e.g. how many training examples are done). */
   progress?: { done: number; total: number; message?: string };
-  /** result: the scores in the order the panel got them, whether cached gradients were used, the training-set size. */
+  /** result: the scores in the order the panel got them, whether cached gradients were used, the training-set size, the parameter scope. */
   scores?: number[];
+  paramScope?: InfluenceResult['paramScope'];
   cached?: boolean;
   trainSize?: number;
   /** The training example opened last from the panel. */
@@ -85,12 +88,30 @@ export class InfluenceFinder extends Disposable {
 
   /** A query from the panel: inputs are named by index. Errors are shown, not thrown. */
   findFromPanel(input: number | undefined, options: InfluencePanelOptions): void {
+    const inputPath = this.panelInput(input, options.method);
+    if (inputPath !== null) this.find({ ...options, inputPath }).catch(() => undefined);
+  }
+
+  /** Several queries on one input from the panel (influence functions beside TracIn), shown side by side. */
+  compareFromPanel(input: number | undefined, variants: InfluencePanelOptions[]): void {
+    const inputPath = this.panelInput(input, variants[0].method);
+    if (inputPath === null) return;
+    void (async () => {
+      const train = await this.trainingOverride();
+      const tasks = variants.map((options) => this.task({ ...options, inputPath }, train));
+      const results = await this.runs.runGroup(tasks);
+      results.forEach((r, i) => r instanceof EngineError || this.log(tasks[i], r));
+    })().catch(() => undefined);
+  }
+
+  /** The file behind a panel's input index (undefined for self-influence), or null (logged) when the panel does not offer it. */
+  private panelInput(input: number | undefined, method: InfluenceMethod): string | undefined | null {
     const inputPath = input === undefined ? undefined : this.inputs.inputAt(input);
-    if (options.method !== 'self' && !inputPath) {
+    if (method !== 'self' && !inputPath) {
       this.output.warn(`Ignored an influence request for input #${input}: the panel does not offer it.`);
-      return;
+      return null;
     }
-    this.find({ ...options, inputPath }).catch(() => undefined);
+    return inputPath;
   }
 
   /**
@@ -99,30 +120,39 @@ export class InfluenceFinder extends Disposable {
    * cancelled, superseded, or no training set was chosen).
    */
   async find(request: InfluenceRequest): Promise<InfluenceResult> {
-    const { inputPath: requested, train: requestedTrain, ...options } = request;
+    const train = request.train ? path.resolve(request.train) : await this.trainingOverride();
+    const task = this.task(request, train);
+    const result = await this.runs.run(task);
+    this.log(task, result);
+    return result;
+  }
+
+  /** One influence query (its input becomes the panel's selected one); `train` as the engine should get it. */
+  private task(request: InfluenceRequest, train: string | undefined): SectionTask<'influence'> {
+    const { inputPath: requested, train: _train, ...options } = request;
     const { method } = options;
     const inputPath = method === 'self' ? undefined : requested && path.resolve(requested);
     if (method !== 'self' && !inputPath) throw new EngineError('BAD_REQUEST', `${INFLUENCE_METHOD_NAMES[method]} needs an input.`);
     if (method === 'self') delete options.label;
-    const train = requestedTrain ? path.resolve(requestedTrain) : await this.trainingOverride();
     const index = inputPath ? this.inputs.useInput(inputPath) : -1;
-    const inputLabel = inputPath ? vscode.workspace.asRelativePath(inputPath, false) : 'the training set';
     const name = INFLUENCE_METHOD_NAMES[method];
-    const result = await this.runs.run({
+    return {
       options,
       inputPath,
       input: index,
-      inputLabel,
+      inputLabel: inputPath ? vscode.workspace.asRelativePath(inputPath, false) : 'the training set',
       name,
       title: method === 'self' ? `Model Lens: finding suspicious training examples` : `Model Lens: ${name} on ${path.basename(inputPath!)}`,
       execute: async (token, report) => {
         await vscode.workspace.fs.createDirectory(vscode.Uri.file(this.storage.cacheDir));
         return this.engine.request('influence', { ...options, modelPath: this.modelPath, inputPath, train, cacheDir: this.storage.cacheDir }, token, report);
       },
-    });
+    };
+  }
+
+  private log({ name, inputLabel }: SectionTask<'influence'>, result: InfluenceResult): void {
     this.output.info(`${name} on ${inputLabel}: ${result.scores.length} examples of ${result.trainSize} ranked${result.cached ? ' (cached gradients)' : ''} in ${Math.round(result.ms)} ms`);
     result.warnings.forEach((w) => this.output.warn(`${name} on ${inputLabel}: ${w}`));
-    return result;
   }
 
   /** The `train` to send: a chosen set, none (the engine reads the sidecar's), or one the user picks now. */
@@ -140,12 +170,12 @@ export class InfluenceFinder extends Disposable {
     if (await this.training.choose()) this.postTrain();
   }
 
-  /** result.scores[index] of `run`, opened in the editor; only where the engine said, inside the training set. */
+  /** result.scores[index] of a kept `run`, opened in the editor; only where the engine said, inside the training set. */
   async openExample(run: number, index: number): Promise<void> {
-    const last = this.runs.result()?.message;
-    const example = last?.run === run ? last.result.scores[index] : undefined;
+    const last = this.runs.kept(run)?.message;
+    const example = last?.result.scores[index];
     if (!last || !example) {
-      this.output.warn(`Ignored a request to open example #${index} of influence run ${run}: the panel's latest result is run ${last?.run ?? 'none'}.`);
+      this.output.warn(`Ignored a request to open example #${index} of influence run ${run}: the panel keeps runs ${this.runs.historyRuns().join(', ') || 'none'}.`);
       return;
     }
     const { location } = example;
@@ -169,10 +199,10 @@ export class InfluenceFinder extends Disposable {
     const shown = this.runs.state();
     if (!shown) return undefined;
     const m = shown.message;
-    const state: InfluenceState = runState(shown);
+    const state: InfluenceState = { ...runState(shown), history: this.runs.historyRuns() };
     if (shown.inputPath) state.inputPath = shown.inputPath;
     if (shown.progress) state.progress = shown.progress;
-    if (m.type === 'sectionResult') Object.assign(state, { scores: m.result.scores.map((s) => s.score), cached: m.result.cached, trainSize: m.result.trainSize });
+    if (m.type === 'sectionResult') Object.assign(state, { scores: m.result.scores.map((s) => s.score), cached: m.result.cached, trainSize: m.result.trainSize, paramScope: m.result.paramScope });
     if (this.opened) state.opened = this.opened;
     return state;
   }

@@ -15,6 +15,9 @@ import { Explainer, type ExplanationState } from '../explain/explainSection';
 import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
 import type { InfluenceResult } from '../../protocol/influence';
 import { renderShell, webviewOptions } from '../panel/webviewHtml';
+import { besidePanel, newPanelColumn } from '../panel/placement';
+import { openSidecar } from './openSidecar';
+import { inputKindOf } from '../workspace/inputKinds';
 import type { SectionController } from '../panel/sectionController';
 import type { PanelStore, SavedPanel } from './panelStore';
 
@@ -53,8 +56,7 @@ export class ModelPanel extends Disposable {
     const post = (m: ToWebview) => this.post(m);
     this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post));
     // Examples open in the editor group beside the panel, never over it.
-    const exampleColumn = () => (panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One);
-    this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, exampleColumn));
+    this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, () => besidePanel(panel.viewColumn)));
     if (revived) {
       this.explainer.restore(revived.saved.explain, revived.seenRuns.explain ?? 0);
       this.influence.restore(revived.saved.influence, revived.seenRuns.influence ?? 0);
@@ -69,9 +71,10 @@ export class ModelPanel extends Disposable {
     void this.load();
   }
 
-  /** A new webview panel for modelPath, beside the editor. */
+  /** A new webview panel for modelPath: in the group that holds model panels, else another existing group, else beside the editor. */
   static createWebviewPanel(modelPath: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
-    const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, titleOf(modelPath), vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+    const column = newPanelColumn((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes(MODEL_PANEL_VIEW_TYPE));
+    const panel = vscode.window.createWebviewPanel(MODEL_PANEL_VIEW_TYPE, titleOf(modelPath), { viewColumn: column, preserveFocus: false }, webviewOptions(extensionUri));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     return panel;
   }
@@ -82,11 +85,12 @@ export class ModelPanel extends Disposable {
   }
 
   private save(): void {
-    void this.store.save(this.modelPath, { explain: this.explainer.runs.result(), influence: this.influence.runs.result() });
+    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved() });
   }
 
+  /** Shows the panel where it is (never moving it to another group). */
   reveal(): void {
-    this.panel.reveal(vscode.ViewColumn.Beside);
+    this.panel.reveal(this.panel.viewColumn);
   }
 
   /** What the panel shows now, for the API (tests and other extensions). */
@@ -108,6 +112,11 @@ export class ModelPanel extends Disposable {
   /** The panel's inputs (the Explain section's list), the selected one first. */
   inputs(): { label: string; path: string; selected: boolean }[] {
     return this.explainer.listInputs();
+  }
+
+  /** The kind of input the model takes (from its summary), when known. */
+  inputKind(): ReturnType<Explainer['inputKind']> {
+    return this.explainer.inputKind();
   }
 
   /**
@@ -156,7 +165,9 @@ export class ModelPanel extends Disposable {
     const inputPath = path.resolve(path.dirname(sidecar.path), rel);
     try {
       const prediction = await this.engine.request('predict', { modelPath: this.modelPath, inputPath, top: 3 }, this.cancel.token);
-      this.post({ type: 'prediction', sample, prediction });
+      // A text sample's card shows its sentence (the engine reports ids, not the text).
+      const text = inputKindOf(inputPath) === 'text' ? await readText(inputPath) : undefined;
+      this.post({ type: 'prediction', sample, prediction, ...(text !== undefined ? { text } : {}) });
     } catch (err) {
       this.post({ type: 'predictionError', sample, message: err instanceof Error ? err.message : String(err) });
     }
@@ -185,6 +196,7 @@ export class ModelPanel extends Disposable {
   private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
+        this.post({ type: 'workspaceFolders', folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) });
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
@@ -196,7 +208,7 @@ export class ModelPanel extends Disposable {
         void this.load();
         return;
       case 'openSidecar':
-        void vscode.commands.executeCommand('modelLens.openSidecar', vscode.Uri.file(this.modelPath));
+        void openSidecar(vscode.Uri.file(this.modelPath), besidePanel(this.panel.viewColumn));
         return;
       case 'showLog':
         this.output.show();
@@ -211,6 +223,13 @@ export class ModelPanel extends Disposable {
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
         else this.influence.findFromPanel(message.input, message.options);
         return;
+      case 'sectionCompare':
+        if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
+        else this.influence.compareFromPanel(message.input, message.variants);
+        return;
+      case 'sectionRecall':
+        this.sections()[message.section].recall(message.runs);
+        return;
       case 'sectionCancel':
         this.sections()[message.section].cancel();
         return;
@@ -218,7 +237,7 @@ export class ModelPanel extends Disposable {
         this.sections()[message.section].markRendered(message.run);
         return;
       case 'exportExplanation':
-        void this.explainer.export(message.format, message.view);
+        void this.explainer.export(message.format, message.view, message.run, message.png);
         return;
       case 'chooseTrain':
         void this.influence.chooseTrain();
@@ -238,6 +257,15 @@ export class ModelPanel extends Disposable {
     this.cancel.cancel();
     super.dispose();
     this.panel.dispose();
+  }
+}
+
+/** The first few thousand characters of a text file ('' when it cannot be read). */
+async function readText(file: string): Promise<string> {
+  try {
+    return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8').slice(0, 2000);
+  } catch {
+    return '';
   }
 }
 

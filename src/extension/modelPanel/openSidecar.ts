@@ -10,7 +10,8 @@ const TEMPLATE = {
   data: { samples: [] },
 };
 
-export async function openSidecar(uri?: vscode.Uri): Promise<void> {
+/** `viewColumn`: where to show it (from a panel: beside it); default the active group. */
+export async function openSidecar(uri?: vscode.Uri, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Active): Promise<void> {
   if (!uri || !requireTrust('edit sidecars')) return;
   const file = vscode.Uri.file(path.join(path.dirname(uri.fsPath), `${path.basename(uri.fsPath, '.json')}.lens.json`));
   try {
@@ -18,5 +19,5 @@ export async function openSidecar(uri?: vscode.Uri): Promise<void> {
   } catch {
     await vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(TEMPLATE, null, 2) + '\n'));
   }
-  await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One });
+  await vscode.window.showTextDocument(file, { viewColumn });
 }

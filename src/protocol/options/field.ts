@@ -50,6 +50,8 @@ export interface OptionDef<S extends z.ZodType = z.ZodType> {
   panel?: boolean;
   /** The choices a form offers for a structured option (e.g. baseline kinds without files). */
   choices?: readonly string[];
+  /** A structured list of the model's layer names (the parameter scope): the form offers a checklist of its layers with weights. */
+  items?: 'layer';
   /** What the panel may send, where narrower than `schema` (no file baselines). */
   panelSchema?: z.ZodType;
   /** Structured options that hold paths: the value with each path resolved (baseline files, checkpoints). */
@@ -68,6 +70,7 @@ export interface FieldSpec {
   /** True when min itself is not allowed (e.g. a noise level must be positive). */
   exclusiveMin?: boolean;
   choices?: readonly string[];
+  items?: 'layer';
   default?: number | boolean | string;
   defaultText?: string;
   methods?: readonly string[];
@@ -112,6 +115,7 @@ export function specOf(key: string, def: OptionDef): FieldSpec {
     max: num(json.maximum),
     exclusiveMin: exclusiveMin !== undefined ? true : undefined,
     choices: def.choices ?? (Array.isArray(json.enum) ? (json.enum as string[]) : undefined),
+    items: def.items,
     default: def.default as FieldSpec['default'],
     defaultText: def.defaultText,
     methods: def.methods,

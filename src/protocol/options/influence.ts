@@ -80,7 +80,7 @@ export const INFLUENCE_FIELDS = {
     label: 'Parameter scope',
     description: 'layers whose weights are the parameters',
     defaultText: 'all for small dense models, else the trailing dense layers within 5,000 parameters',
-    panel: false,
+    items: 'layer',
   }),
   solver: option({
     schema: z.enum(INFLUENCE_SOLVERS),

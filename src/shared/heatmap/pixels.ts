@@ -38,12 +38,14 @@ export interface HeatmapStyle {
   opacity: number;
   /** Drawn over an input image: weak attributions become transparent. Alone: every pixel opaque. */
   overlay: boolean;
+  /** The value at the colormap's end; default robustScale of the grid (maps compared on one scale share one). */
+  scale?: number;
 }
 
 /** RGBA pixels (grid.height × grid.width) for a grid made with the same `signed`, with the scale and colormap used. */
 export function heatmapRGBA(grid: Grid, style: HeatmapStyle): { rgba: Uint8ClampedArray<ArrayBuffer>; scale: number; colormap: ColormapName } {
   const colormap = resolveColormap(style.colormap, style.signed);
-  const scale = robustScale(grid.values);
+  const scale = style.scale ?? robustScale(grid.values);
   const rgba = new Uint8ClampedArray(grid.height * grid.width * 4);
   const opacity = Math.min(1, Math.max(0, Number.isFinite(style.opacity) ? style.opacity : 0));
   for (let p = 0; p < grid.values.length; p++) {
@@ -68,14 +70,12 @@ export function enlargeFactor(width: number, height: number, minSide: number, ma
 
 /**
  * The overlay composited on the base, both scaled to width × height (straight alpha, base treated
- * as opaque and dimmed to `baseBrightness`; no base: the overlay opaque). Images are enlarged by
- * nearest neighbour; an overlay coarser than the output (Grad-CAM at its layer's resolution) is
- * interpolated bilinearly, as the panel's canvas smooths it.
+ * as opaque and dimmed to `baseBrightness`; no base: the overlay opaque). Both are enlarged by
+ * nearest neighbour, as the panel draws them: a map coarser than the input (Grad-CAM at its
+ * layer's resolution) shows its cells as they are, not smoothed into detail it does not have.
  */
 export function composite(base: Rgba | null, over: Rgba, width: number, height: number, baseBrightness = BASE_BRIGHTNESS): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(width * height * 4);
-  const smooth = !!base && over.width < base.width;
-  const sample = smooth ? bilinear(over, width, height) : null;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 4;
@@ -85,12 +85,8 @@ export function composite(base: Rgba | null, over: Rgba, width: number, height: 
         const ba = (base.rgba[bi + 3] / 255) * baseBrightness;
         [r, g, b] = [base.rgba[bi] * ba, base.rgba[bi + 1] * ba, base.rgba[bi + 2] * ba];
       }
-      let px: ArrayLike<number>;
-      if (sample) px = sample(x, y);
-      else {
-        const oi = nearest(over, x, y, width, height);
-        px = over.rgba.subarray(oi, oi + 4);
-      }
+      const oi = nearest(over, x, y, width, height);
+      const px = over.rgba.subarray(oi, oi + 4);
       const a = base ? px[3] / 255 : 1;
       out[o] = r * (1 - a) + px[0] * a;
       out[o + 1] = g * (1 - a) + px[1] * a;
@@ -106,25 +102,6 @@ function nearest(image: Rgba, x: number, y: number, width: number, height: numbe
   const sy = Math.min(image.height - 1, Math.floor((y * image.height) / height));
   const sx = Math.min(image.width - 1, Math.floor((x * image.width) / width));
   return (sy * image.width + sx) * 4;
-}
-
-/** A sampler of `image` at pixel centres of a width × height output, bilinear, edges clamped. */
-function bilinear(image: Rgba, width: number, height: number): (x: number, y: number) => number[] {
-  const px = [0, 0, 0, 0];
-  const axis = (i: number, from: number, to: number): [number, number, number] => {
-    const s = Math.min(from - 1, Math.max(0, ((i + 0.5) * from) / to - 0.5));
-    const lo = Math.floor(s);
-    return [lo, Math.min(from - 1, lo + 1), s - lo];
-  };
-  return (x, y) => {
-    const [x0, x1, fx] = axis(x, image.width, width);
-    const [y0, y1, fy] = axis(y, image.height, height);
-    for (let k = 0; k < 4; k++) {
-      const at = (yy: number, xx: number): number => image.rgba[(yy * image.width + xx) * 4 + k];
-      px[k] = (at(y0, x0) * (1 - fx) + at(y0, x1) * fx) * (1 - fy) + (at(y1, x0) * (1 - fx) + at(y1, x1) * fx) * fy;
-    }
-    return px;
-  };
 }
 
 /**

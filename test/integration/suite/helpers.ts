@@ -55,3 +55,23 @@ export function example(rel: string): string {
   assert.ok(fs.existsSync(p), `example file missing: ${p}`);
   return p;
 }
+
+/**
+ * Replaces vscode.window[name] (the tests share the extension's `vscode` API object, so the
+ * extension's calls go through it) with `fake`, or records calls and passes them on. restore() puts it back.
+ */
+export function onWindow<K extends keyof typeof vscode.window>(name: K, fake?: (...args: unknown[]) => unknown): { calls: unknown[][]; restore(): void } {
+  const win = vscode.window as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = win[name];
+  const calls: unknown[][] = [];
+  win[name] = (...args: unknown[]) => {
+    calls.push(args);
+    return fake ? fake(...args) : original.apply(vscode.window, args);
+  };
+  return { calls, restore: () => (win[name] = original) };
+}
+
+/** The view type's tabs in every editor group. */
+export function webviewTabs(viewType: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(viewType)));
+}

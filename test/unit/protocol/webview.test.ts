@@ -52,6 +52,8 @@ describe('protocol/webview: messages from the panel are validated', () => {
     acceptedRun(run('influence', { method: 'self' }), { method: 'self' });
     acceptedRun(run('influence', { method: 'self', top: 1 }), { top: 1 });
     acceptedRun(run('influence', { method: 'influence', solver: 'exact', damping: 0.5 }, 0), { solver: 'exact', damping: 0.5 });
+    // The parameter scope is a control of the panel's (a list of the model's layer names; the engine checks they exist).
+    acceptedRun(run('influence', { method: 'tracin', layers: ['dense1', 'probs'] }, 0), { layers: ['dense1', 'probs'] });
     for (const message of [
       { type: 'openInfluenceExample', run: 4, index: 0 },
       { type: 'openInfluenceExample', run: 4, index: 199 },
@@ -174,7 +176,9 @@ describe('protocol/webview: messages from the panel are validated', () => {
       influence({ method: 'influence', train: '/etc' }, 0),
       influence({ method: 'influence', cacheDir: '/tmp/evil' }, 0),
       influence({ method: 'tracin', checkpoints: [{ path: '/tmp/evil/model.json', learningRate: 1 }] }, 0),
-      influence({ method: 'influence', layers: ['dense'] }, 0),
+      influence({ method: 'influence', layers: [] }, 0),
+      influence({ method: 'influence', layers: ['dense', 'dense'] }, 0),
+      influence({ method: 'influence', layers: 'dense' }, 0),
       influence({ method: 'influence', solver: 'lissa', lissaDepth: 10 }, 0),
       influence({ method: 'influence', solver: 'magic' }, 0),
       influence({ method: 'influence', damping: -1 }, 0),
@@ -207,6 +211,36 @@ describe('protocol/webview: messages from the panel are validated', () => {
     ];
     for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('compare, recall and export messages: variants that each pass as a run, kept runs by number, PNGs only as PNG data URIs', () => {
+    const compare = { type: 'sectionCompare', section: 'explain', input: 2, variants: [{ method: 'gradient', metrics: true }, { method: 'integrated-gradients', steps: 16, metrics: true }] };
+    assert.deepStrictEqual(parseFromWebview(compare), compare);
+    const both = { type: 'sectionCompare', section: 'influence', input: 0, variants: [{ method: 'influence', top: 5 }, { method: 'tracin', top: 5 }] };
+    assert.deepStrictEqual(parseFromWebview(both), both);
+    assert.deepStrictEqual(parseFromWebview({ type: 'sectionRecall', section: 'influence', runs: [3, 7] }), { type: 'sectionRecall', section: 'influence', runs: [3, 7] });
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    assert.deepStrictEqual(parseFromWebview({ type: 'exportExplanation', format: 'png', run: 4, png }), { type: 'exportExplanation', format: 'png', run: 4, png });
+    const hostile: unknown[] = [
+      { ...compare, variants: [{ method: 'gradient' }] }, // one variant is not a comparison
+      { ...compare, variants: Array.from({ length: 9 }, () => ({ method: 'gradient' })) },
+      { ...compare, variants: [{ method: 'gradient' }, { method: 'gradient', inputPath: '/etc/passwd' }] },
+      { ...compare, variants: [{ method: 'gradient' }, { method: 'gradient', steps: 4 }] }, // steps is not gradient's
+      { ...compare, input: undefined },
+      { ...compare, extra: 1 },
+      { type: 'sectionCompare', section: 'influence', input: 0, variants: [{ method: 'influence' }, { method: 'self' }] }, // self takes no input
+      { type: 'sectionCompare', section: 'influence', variants: [{ method: 'self' }, { method: 'self', top: 3 }], train: '/etc' },
+      { type: 'sectionRecall', section: 'explain', runs: [] },
+      { type: 'sectionRecall', section: 'explain', runs: [1.5] },
+      { type: 'sectionRecall', section: 'explain', runs: Array.from({ length: 9 }, (_, i) => i) },
+      { type: 'sectionRecall', section: 'nowhere', runs: [1] },
+      { type: 'exportExplanation', format: 'json', png },
+      { type: 'exportExplanation', format: 'png', png: 'data:image/svg+xml;base64,PHN2Zz4=' },
+      { type: 'exportExplanation', format: 'png', png: 'javascript:alert(1)' },
+      { type: 'exportExplanation', format: 'png', png: `data:image/png;base64,${'A'.repeat(25 * 1024 * 1024)}` },
+      { type: 'exportExplanation', format: 'png', run: -1 },
+    ];
+    for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message).slice(0, 200));
   });
 
   it("reads the webview's saved state for the panel serializer: the model and the runs seen, nothing else", () => {

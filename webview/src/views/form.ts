@@ -10,7 +10,7 @@ import type { ModelSummary } from '../../../src/protocol/model';
 import { panelFields, requirement, type FieldSpec, type InputKind, type OptionRequest } from '../../../src/protocol/options';
 import type { ExplainInput } from '../../../src/protocol/webview';
 import { button, checkbox, dropdown, textField, type Choice } from '../components';
-import { h } from '../dom';
+import { formatCount, h } from '../dom';
 import { post } from '../messaging';
 
 export function field(label: string, control: HTMLElement, title?: string): HTMLElement {
@@ -55,28 +55,15 @@ export function classChoices(summary: ModelSummary | undefined, none: string, ou
 }
 
 /**
- * The form's last row: `before` (e.g. an option), the run button (`label`, or "`label` again" while
- * a run computes, next to Cancel) and the form's error. Test ids are `${testId}-run`, `-cancel`, `-form-error`.
+ * The form's last row: the run button (`label`, or "`label` again" while a run computes: the
+ * status line above the result has its progress and Cancel), then `more` actions (e.g. Compare
+ * methods…), and the form's error. Test ids are `${testId}-run` and `${testId}-form-error`.
  */
-export function runControls(
-  testId: string,
-  label: string,
-  running: boolean,
-  onRun: () => void,
-  onCancel: () => void,
-  formError: string | undefined,
-  ...before: HTMLElement[]
-): HTMLElement {
+export function runControls(testId: string, label: string, running: boolean, onRun: () => void, formError: string | undefined, ...more: HTMLElement[]): HTMLElement {
   return h(
     'div',
     { class: 'explain-run' },
-    ...before,
-    h(
-      'div',
-      { class: 'actions' },
-      button(running ? `${label} again` : label, onRun, 'primary', `${testId}-run`),
-      running ? button('Cancel', onCancel, 'secondary', `${testId}-cancel`) : null,
-    ),
+    h('div', { class: 'actions' }, button(running ? `${label} again` : label, onRun, 'primary', `${testId}-run`), ...more),
     formError ? h('p', { class: 'explain-form-error', 'data-testid': `${testId}-form-error` }, formError) : null,
   );
 }
@@ -146,6 +133,7 @@ function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
   const value = shownValue(spec, ctx.values);
   const title = tooltip(spec);
   const set = (v: string | boolean) => ctx.onChange(spec.key, v);
+  if (spec.items === 'layer') return layerChecklist(spec, value as string, set, ctx.summary, testId, title);
   const label = (v: string) => ctx.choiceLabels?.[v] ?? v;
   switch (spec.type) {
     case 'boolean': {
@@ -183,6 +171,25 @@ function outputChoices(summary: ModelSummary | undefined, none: string): Choice[
   return [{ value: '', label: none }, ...heads.map((o) => ({ value: o.name, label: `${o.name} [${o.shape.map((d) => d ?? '?').join(', ')}] ${o.kind}` }))];
 }
 
+/**
+ * A list of the model's layers with weights, one checkbox each (their parameter counts beside);
+ * none ticked: the default. The value is the ticked names, comma-separated.
+ */
+function layerChecklist(spec: FieldSpec, value: string, set: (v: string) => void, summary: ModelSummary | undefined, testId: string, title: string): HTMLElement {
+  const chosen = new Set(value.split(',').filter(Boolean));
+  const layers = (summary?.layers ?? []).filter((l) => l.params > 0);
+  const note = h('span', { class: 'muted scope-note' }, chosen.size ? `${formatCount(layers.filter((l) => chosen.has(l.name)).reduce((n, l) => n + l.params, 0))} parameters` : `automatic: ${spec.defaultText ?? 'default'}`);
+  const boxes = layers.map((l) =>
+    checkbox(`${l.name} (${formatCount(l.params)})`, chosen.has(l.name), (checked) => {
+      if (checked) chosen.add(l.name);
+      else chosen.delete(l.name);
+      set(layers.filter((x) => chosen.has(x.name)).map((x) => x.name).join(','));
+      note.textContent = chosen.size ? `${formatCount(layers.filter((x) => chosen.has(x.name)).reduce((n, x) => n + x.params, 0))} parameters` : `automatic: ${spec.defaultText ?? 'default'}`;
+    }, `${testId}-${l.name}`),
+  );
+  return h('fieldset', { class: 'field layer-list', title, 'data-testid': testId }, h('legend', { class: 'field-label' }, spec.label), h('div', { class: 'layer-boxes' }, ...boxes), note);
+}
+
 /** '' (the default, labelled `none`) then the model's layers with 4-D outputs. */
 function layerChoices(summary: ModelSummary | undefined, none: string): Choice[] {
   const layers = (summary?.layers ?? []).filter((l) => l.outputShape.some((shape) => shape.length === 4));
@@ -200,6 +207,7 @@ export function formOptions(request: OptionRequest, method: string, kind: InputK
     if (spec.type === 'boolean') out[spec.key] = v;
     else if (v === '') continue;
     else if (spec.type === 'integer' || spec.type === 'number' || spec.type === 'classIndex') out[spec.key] = Number(String(v).trim());
+    else if (spec.items === 'layer') out[spec.key] = String(v).split(',').filter(Boolean);
     else if (spec.type === 'structured') out[spec.key] = { kind: v };
     else out[spec.key] = v;
   }
@@ -213,8 +221,35 @@ export function valuesFrom(request: OptionRequest, options: Record<string, unkno
     const v = options[spec.key];
     if (v === undefined) out[spec.key] = spec.type === 'boolean' ? (defaultValue(spec) as boolean) : spec.default === undefined || isText(spec) ? '' : String(defaultValue(spec));
     else if (typeof v === 'boolean') out[spec.key] = v;
+    else if (Array.isArray(v)) out[spec.key] = v.join(',');
     else if (typeof v === 'object' && v !== null) out[spec.key] = String((v as { kind?: unknown }).kind ?? '');
     else out[spec.key] = String(v);
   }
   return out;
+}
+
+/** A class index by the model's label ("7", or "1: versicolor"). */
+function className(summary: ModelSummary | undefined, index: number): string {
+  const label = summary?.sidecar.sidecar.labels?.[index];
+  return label !== undefined && label !== String(index) ? `${index}: ${label}` : String(index);
+}
+
+/**
+ * A run's options in words, for history rows: `name` (the method), then each option it took that
+ * is not the default (class indices by the model's labels): ["Integrated Gradients", "steps 32", "target class 7"].
+ */
+export function describeOptions(request: OptionRequest, options: Record<string, unknown>, name: string, summary?: ModelSummary): string[] {
+  const parts = [name];
+  for (const spec of panelFields(request, String(options.method))) {
+    const v = options[spec.key];
+    if (v === undefined || (spec.type !== 'classIndex' && spec.default !== undefined && JSON.stringify(v) === JSON.stringify(spec.default))) continue;
+    const text =
+      spec.type === 'classIndex' && typeof v === 'number' ? className(summary, v)
+      : typeof v === 'boolean' ? (v ? 'on' : 'off')
+      : Array.isArray(v) ? v.join(', ')
+      : typeof v === 'object' && v !== null ? String((v as { kind?: unknown }).kind ?? JSON.stringify(v))
+      : String(v);
+    parts.push(spec.type === 'boolean' ? `${spec.label} ${text}` : `${spec.label.toLowerCase()} ${text}`);
+  }
+  return parts;
 }

@@ -37,11 +37,15 @@ function explainLink(index: number, sample: string): HTMLElement {
   return link;
 }
 
-export function showPrediction(sample: number, p: Prediction): void {
+/** Shows a sample's top classes, with what the model sees: the image, or a text sample's sentence. */
+export function showPrediction(sample: number, p: Prediction, text?: string): void {
   const row = sampleRow(sample);
   if (!row) return;
   const preview = row.querySelector('.sample-preview') as HTMLElement;
-  preview.replaceChildren(p.input.preview ? h('img', { src: p.input.preview, alt: `What the model sees for ${p.input.path}` }) : '');
+  preview.classList.toggle('text', text !== undefined);
+  preview.replaceChildren(
+    p.input.preview ? h('img', { src: p.input.preview, alt: `What the model sees for ${p.input.path}` }) : text !== undefined ? h('q', { class: 'sample-text', 'data-testid': 'sample-text' }, text.trim()) : '',
+  );
   const top = p.rows[0]?.top ?? [];
   const result = h(
     'ol',

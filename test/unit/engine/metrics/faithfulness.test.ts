@@ -150,7 +150,7 @@ describe('faithfulness on the example CNN (MNIST test digits 600+)', function ()
       for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] += m[key] / images.length;
       tf.dispose([x, baseline, values, insertionBaseline]);
     }
-    return { ...sums, deletionCurve: [], insertionCurve: [], n: images.length };
+    return { ...sums, deletionCurve: [], insertionCurve: [], randomDeletionCurve: [], randomInsertionCurve: [], n: images.length };
   }
 
   it('deletion AUC of Integrated Gradients beats a random ordering (mean over 20 test digits)', async () => {

@@ -1,15 +1,21 @@
 /**
- * The Explain section: the form (form.ts), the run's status, and the result (heatmap.ts, plots.ts).
- * Its runs go through the panel's generic section lifecycle (../section.ts).
+ * The Explain section: the form (form.ts) and the result: the heatmap (heatmap.ts), tokens or
+ * feature rows (features.ts), the details and faithfulness plots (plots.ts), and comparisons of
+ * methods (compare.ts). Its runs, history and comparisons go through the panel's generic section
+ * machinery (../section.ts).
  */
 import type { ModelSummary } from '../../../../src/protocol/model';
-import type { SectionMessage, ToWebview } from '../../../../src/protocol/webview';
+import type { HistoryEntry, SectionMessage, ToWebview } from '../../../../src/protocol/webview';
 import { METHOD_NAMES } from '../../../../src/shared/methods';
+import { toGrid } from '../../../../src/shared/heatmap';
 import { h } from '../../dom';
-import { valuesFrom } from '../form';
-import { applyRun, failedStatus, mount, runningStatus, savedResult, takeInputs } from '../section';
+import { describeOptions, valuesFrom } from '../form';
+import { mount, onSectionMessage, redraw, savedResult, applyRun, takeInputs, type SectionView } from '../section';
+import { compareHeader, renderCard } from './compare';
+import { renderFeatures } from './features';
 import { renderForm, runClicked } from './form';
-import { renderResult, type Run } from './heatmap';
+import { renderHeatmap, type Run } from './heatmap';
+import { renderDetails } from './plots';
 import { createStore, saveForm } from './store';
 
 const store = createStore();
@@ -17,23 +23,50 @@ const store = createStore();
 const kept = savedResult('explain');
 if (kept) applyRun(store, kept);
 
-/** The section inside the model summary; it redraws itself as the host's messages arrive. */
-export function renderExplain(summary: ModelSummary): HTMLElement {
-  return mount(store, summary, update);
+const update = (): void => redraw(store, view);
+
+const view: SectionView<'explain'> = {
+  title: 'Explain',
+  form: () => renderForm(store, update),
+  empty: () => h('p', { class: 'explain-empty' }, 'Pick an input and a method, then Run: the heatmap shows which input features moved the target class. Compare methods… runs several on the same input.'),
+  runText: (run) => `${METHOD_NAMES[run.options.method]} on ${run.inputLabel}`,
+  cardTitle: (run) => METHOD_NAMES[run.options.method],
+  result: (run) => renderResult(run as Run),
+  card: (run, all) => renderCard(store, run as Run, all as Run[]),
+  compare: (runs) => compareHeader(store, runs as Run[], () => redraw(store, view, ['result'])),
+  entryParts: (entry: HistoryEntry) => describeOptions('saliency', entry.options, METHOD_NAMES[entry.options.method as keyof typeof METHOD_NAMES] ?? String(entry.options.method), store.summary),
+};
+
+function renderResult(run: Run): HTMLElement {
+  const r = run.result;
+  const visual = toGrid(r.attribution, store.view.signed) ? renderHeatmap(store, run, update) : renderFeatures(store, run, update);
+  return h('div', { class: 'explain-result', 'data-testid': 'explain-result', 'data-run': String(run.run) }, visual, renderDetails(run));
 }
 
-export function onExplainMessage(message: Extract<ToWebview, { type: 'explainInputs' }> | SectionMessage<'explain'>): void {
-  if (message.type === 'explainInputs') takeInputs(store, message);
-  else {
-    if (!applyRun(store, message)) return;
-    if (message.type !== 'sectionError') {
-      // The form shows what the latest run used (it may have come from a command, not the form).
-      store.method = message.options.method;
-      store.values = valuesFrom('saliency', message.options, store.values);
-      saveForm(store);
-    }
+/** The section inside the model summary; it redraws itself as the host's messages arrive. */
+export function renderExplain(summary: ModelSummary): HTMLElement {
+  return mount(store, summary, view);
+}
+
+type ExplainMessage =
+  | Extract<ToWebview, { type: 'explainInputs' }>
+  | SectionMessage<'explain'>
+  | Extract<ToWebview, { type: 'sectionHistory' }>
+  | Extract<ToWebview, { type: 'sectionRecalled'; section: 'explain' }>;
+
+export function onExplainMessage(message: ExplainMessage): void {
+  if (message.type === 'explainInputs') {
+    takeInputs(store, message);
+    redraw(store, view, ['form']);
+    return;
   }
-  update();
+  if ((message.type === 'sectionRunning' && message.run > store.latestRun && !message.group) || (message.type === 'sectionResult' && message.run >= store.latestRun && !message.group)) {
+    // The form shows what the latest run used (it may have come from a command, or an older form state after a reload).
+    store.method = message.options.method;
+    store.values = valuesFrom('saliency', message.options, store.values);
+    saveForm(store);
+  }
+  onSectionMessage(store, view, message);
 }
 
 /** A sample card's "Explain": select that sample (samples come first in the host's list) and run. */
@@ -42,25 +75,4 @@ export function explainSample(sample: number): void {
   store.selected = sample;
   update();
   runClicked(store, update);
-  store.root?.scrollIntoView({ behavior: 'smooth', block: 'start' });
-}
-
-/** Redraws the section from the store (if it is on screen). */
-function update(): void {
-  const root = store.root;
-  if (!root) return;
-  const parts = [
-    h('h2', {}, 'Explain'),
-    renderForm(store, update),
-    renderStatus(),
-    store.result ? renderResult(store, store.result as Run, update) : h('p', { class: 'explain-empty' }, 'Pick an input and a method, then Run: the heatmap shows which input features moved the target class.'),
-  ];
-  root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
-}
-
-function renderStatus(): HTMLElement | null {
-  const r = store.running;
-  if (r) return runningStatus('explain', `${METHOD_NAMES[r.options.method]} on ${r.inputLabel}`);
-  const e = store.error;
-  return e ? failedStatus('explain', `${METHOD_NAMES[e.options.method]} on ${e.inputLabel}`, e) : null;
 }

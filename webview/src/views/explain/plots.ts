@@ -1,12 +1,21 @@
-/** The Explain result's details: method, summary, target and facts, the top classes, and the faithfulness curves. */
-import type { SaliencyResult } from '../../../../src/protocol/saliency';
+/**
+ * The Explain result's details: method, summary, target and facts; Integrated Gradients' F(x),
+ * F(baseline) and baseline (with a warning when they are close); Grad-CAM's resolution; the top
+ * classes; and the faithfulness plots: deletion and insertion curves with titled axes, the random
+ * ordering's curve beside each and the AUCs in the legend, and max-sensitivity in words. A map
+ * that is zero everywhere gets no metrics, and says why.
+ */
+import type { FaithfulnessMetrics, SaliencyResult } from '../../../../src/protocol/saliency';
 import { METHOD_NAMES } from '../../../../src/shared/methods';
 import { formatNumber, h } from '../../dom';
+import { lineChart } from '../../widgets/chart';
 import { fact } from '../section';
+import { gradCamNote, pathWarning, scoreName, sensitivityText } from './meaning';
 
 export function renderDetails(run: { inputLabel: string; result: SaliencyResult }): HTMLElement {
   const r = run.result;
   const targetLabel = r.targetLabel && r.targetLabel !== String(r.target) ? `${r.target} (${r.targetLabel})` : String(r.target);
+  const camNote = gradCamNote(r);
   return h(
     'div',
     { class: 'explain-details' },
@@ -22,6 +31,8 @@ export function renderDetails(run: { inputLabel: string; result: SaliencyResult 
       r.completenessDelta !== undefined ? fact('Completeness Δ', h('span', { 'data-testid': 'explain-delta' }, formatNumber(r.completenessDelta)), 'Σ attribution − (F(x) − F(baseline))') : null,
       fact('Elapsed', h('span', { 'data-testid': 'explain-ms' }, `${Math.round(r.ms).toLocaleString('en-US')} ms`), r.backend),
     ),
+    r.fx !== undefined ? renderPath(r) : null,
+    camNote ? h('p', { class: 'note', 'data-testid': 'gradcam-note' }, camNote) : null,
     h('h4', {}, 'Top classes'),
     h(
       'ol',
@@ -36,65 +47,69 @@ export function renderDetails(run: { inputLabel: string; result: SaliencyResult 
         ),
       ),
     ),
-    r.metrics ? renderMetrics(r) : null,
+    r.metrics ? renderMetrics(r, r.metrics) : null,
+    r.metricsSkipped ? h('div', { class: 'explain-metrics' }, h('h4', {}, 'Faithfulness'), h('p', { class: 'note warning', 'data-testid': 'metrics-skipped' }, `Not computed: ${r.metricsSkipped}`)) : null,
   );
 }
 
-function renderMetrics(r: SaliencyResult): HTMLElement {
-  const m = r.metrics!;
-  const row = (name: string, auc: number, random: number, curve: number[], better: 'lower' | 'higher', color: 'red' | 'green') => {
-    const good = better === 'lower' ? auc < random : auc > random;
-    const canvas = h('canvas', { class: 'curve', width: '180', height: '64', role: 'img', 'aria-label': `${name} curve` });
-    drawCurve(canvas, curve, color);
+/** IG's path: F(x), F(baseline), the change IG explains, the baseline itself, and a warning when the change is small. */
+function renderPath(r: SaliencyResult): HTMLElement {
+  const warning = pathWarning(r);
+  const b = r.baseline;
+  const features = r.input.features;
+  const baseline =
+    b?.preview ? h('img', { class: 'baseline-preview', src: b.preview, alt: `the ${b.kind} baseline` })
+    : b?.values && features?.length === b.values.length
+      ? h('table', { class: 'baseline-values' }, h('tr', {}, ...features.map((f) => h('th', {}, f))), h('tr', {}, ...b.values.map((v) => h('td', {}, formatNumber(v)))))
+      : null;
+  return h(
+    'div',
+    { class: 'ig-path', 'data-testid': 'ig-path' },
+    h('h4', {}, 'What Integrated Gradients explains'),
+    h(
+      'dl',
+      { class: 'explain-facts' },
+      fact('F(x)', h('span', { 'data-testid': 'ig-fx' }, formatNumber(r.fx!, 4)), `${scoreName(r)} at the input`),
+      fact('F(baseline)', h('span', { 'data-testid': 'ig-fbaseline' }, formatNumber(r.fBaseline!, 4)), `${scoreName(r)} at the ${b?.kind ?? 'zeros'} baseline${r.input.kind === 'tabular' && b?.kind === 'zeros' ? ' (the training mean: features are standardised)' : ''}`),
+      fact('Explained change', h('span', { 'data-testid': 'ig-change' }, formatNumber(r.fx! - r.fBaseline!)), 'F(x) − F(baseline): what the attributions add up to'),
+    ),
+    baseline ? h('div', { class: 'baseline' }, h('span', { class: 'field-label' }, `Baseline (${b!.kind})`), baseline) : null,
+    warning ? h('p', { class: 'note warning', role: 'note', 'data-testid': 'ig-warning' }, warning) : null,
+  );
+}
+
+function renderMetrics(r: SaliencyResult, m: FaithfulnessMetrics): HTMLElement {
+  const method = METHOD_NAMES[r.method];
+  const p = scoreName(r);
+  const curve = (ys: number[]) => ys.map((y, i) => ({ x: ys.length > 1 ? i / (ys.length - 1) : 0, y }));
+  const plot = (what: 'Deletion' | 'Insertion', ys: number[], random: number[], auc: number, randomAuc: number, better: 'lower' | 'higher') => {
+    const good = better === 'lower' ? auc < randomAuc : auc > randomAuc;
+    const verb = what === 'Deletion' ? 'removed' : 'inserted';
     return h(
       'div',
       { class: 'metric' },
-      h('div', {}, h('strong', {}, name), ` AUC ${auc.toFixed(3)} `, h('span', { class: good ? 'good' : 'bad' }, good ? `${better}` : `not ${better}`), ` than random ${random.toFixed(3)}`),
-      canvas,
+      h('p', {}, h('strong', {}, `${what}`), ` AUC ${auc.toFixed(3)}: `, h('span', { class: good ? 'good' : 'bad' }, good ? `${better} than random` : `not ${better} than random`), ` (${randomAuc.toFixed(3)}; ${better} is more faithful)`),
+      lineChart({
+        label: `${what} curve: ${p} as the most attributed features are ${verb} first, beside a random order`,
+        testId: `${what.toLowerCase()}-chart`,
+        height: 190,
+        x: { title: `fraction of features ${verb}`, min: 0, max: 1, step: 0.25 },
+        // Probabilities on [0, 1]; a regression head's values on the chart's own range.
+        y: r.targetValue !== undefined ? { title: p } : { title: p, min: 0, max: 1, step: 0.25 },
+        series: [
+          { label: `${method} · AUC ${auc.toFixed(3)}`, points: curve(ys), color: what === 'Deletion' ? 'red' : 'green', fill: true },
+          { label: `random order · AUC ${randomAuc.toFixed(3)}`, points: curve(random), color: 'foreground', reference: true },
+        ],
+      }),
     );
   };
   return h(
     'div',
     { class: 'explain-metrics', 'data-testid': 'explain-metrics-result' },
     h('h4', {}, 'Faithfulness'),
-    row('Deletion', m.deletionAuc, m.randomDeletionAuc, m.deletionCurve, 'lower', 'red'),
-    row('Insertion', m.insertionAuc, m.randomInsertionAuc, m.insertionCurve, 'higher', 'green'),
-    m.maxSensitivity !== undefined ? h('p', {}, `Max-sensitivity ${formatNumber(m.maxSensitivity)} (lower is steadier)`) : null,
+    // Results kept from before the random curves were reported draw without them.
+    plot('Deletion', m.deletionCurve, m.randomDeletionCurve ?? [], m.deletionAuc, m.randomDeletionAuc, 'lower'),
+    plot('Insertion', m.insertionCurve, m.randomInsertionCurve ?? [], m.insertionAuc, m.randomInsertionAuc, 'higher'),
+    m.maxSensitivity !== undefined ? h('p', { 'data-testid': 'max-sensitivity' }, sensitivityText(m.maxSensitivity, m.sensitivityRadius)) : null,
   );
-}
-
-function drawCurve(canvas: HTMLCanvasElement, curve: number[], color: 'red' | 'green'): void {
-  const ctx = canvas.getContext('2d');
-  if (!ctx || curve.length < 2) return;
-  const style = getComputedStyle(document.body);
-  const stroke = style.getPropertyValue(`--vscode-charts-${color}`).trim() || (color === 'red' ? '#f14c4c' : '#89d185');
-  const axis = style.getPropertyValue('--vscode-descriptionForeground').trim() || '#888';
-  const w = canvas.width;
-  const hgt = canvas.height;
-  const pad = 4;
-  ctx.clearRect(0, 0, w, hgt);
-  ctx.strokeStyle = axis;
-  ctx.globalAlpha = 0.5;
-  ctx.beginPath();
-  ctx.moveTo(pad, pad);
-  ctx.lineTo(pad, hgt - pad);
-  ctx.lineTo(w - pad, hgt - pad);
-  ctx.stroke();
-  ctx.globalAlpha = 1;
-  const x = (i: number) => pad + ((w - 2 * pad) * i) / (curve.length - 1);
-  const y = (v: number) => hgt - pad - (hgt - 2 * pad) * Math.max(0, Math.min(1, Number.isFinite(v) ? v : 0));
-  ctx.fillStyle = stroke;
-  ctx.globalAlpha = 0.15;
-  ctx.beginPath();
-  ctx.moveTo(x(0), y(0));
-  curve.forEach((v, i) => ctx.lineTo(x(i), y(v)));
-  ctx.lineTo(x(curve.length - 1), hgt - pad);
-  ctx.lineTo(x(0), hgt - pad);
-  ctx.fill();
-  ctx.globalAlpha = 1;
-  ctx.strokeStyle = stroke;
-  ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  curve.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
-  ctx.stroke();
 }
