@@ -1,21 +1,35 @@
 /**
- * `node out/bench/paired.js [model] [pairs]`: IG-50 and forward(50) alternating in one process on the
- * wasm backend, and the input gradient with forward(1), prints one JSON object. On a shared machine
- * the load drifts between the separate processes of `npm run bench`; here both sides of each ratio
- * run back to back, so the median of the per-pair ratios is what the issue's ratio target reads.
+ * `node out/bench/paired.js [cnn32|mobilenetv2] [--pairs n] [--no-torch]`: ratios measured back to back
+ * in one process (and its PyTorch twin, bench/paired.py), prints one JSON object. On a shared machine
+ * the load drifts between separate processes; here both sides of each ratio run within seconds of
+ * each other, and the verdict is the median of the per-pair ratios.
+ * - `ours`: IG-50 against forward(50), and the input gradient against forward(1), on the wasm backend.
+ * - `versusPyTorch`: each method against PyTorch on 1 and 2 threads, as Captum computes it (input
+ *   gradients only). Ours runs on one core, and also as the product runs it where the gradient
+ *   helper takes part (IG, SmoothGrad: both cores). Skipped, with the reason, where no python3 imports torch.
  */
+import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
-import { disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
+import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
 import { forward } from '../src/engine/checkpoint/forward';
 import { quietContext } from '../src/engine/common/context';
+import { batchSizeFor, exampleElements } from '../src/engine/model/batching';
+import { GradientHelper } from '../src/engine/parallel/gradientHelper';
 import { attributionMethod } from '../src/engine/saliency/registry';
-import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
+import { occlusionGrid } from '../src/engine/saliency/occlusion';
+import type { SaliencyOptions } from '../src/protocol/saliency';
 import { withDefaults } from '../src/protocol/options';
+import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
+import { TorchTwin } from './torchTwin';
 
 const STEPS = 50;
+/** Pairs per measurement, and the seconds after which a measurement stops once it has 3. */
+const PAIRS: Record<BenchModel, { pairs: number; budgetS: number }> = { cnn32: { pairs: 20, budgetS: 15 }, mobilenetv2: { pairs: 5, budgetS: 60 } };
 
-async function timed(f: () => Promise<void> | void): Promise<number> {
+type Run = () => Promise<void> | void;
+
+async function timed(f: Run): Promise<number> {
   const start = performance.now();
   await f();
   return performance.now() - start;
@@ -24,45 +38,165 @@ async function timed(f: () => Promise<void> | void): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function main(): Promise<void> {
-  const model = (process.argv[2] ?? 'cnn32') as BenchModel;
-  if (!BENCH_MODELS.includes(model)) throw new Error(`unknown model ${model}: ${BENCH_MODELS.join(' | ')}`);
-  const pairs = Number(process.argv[3] ?? (model === 'cnn32' ? 40 : 6));
-  await initBackend('wasm');
-  const checkpoint = await loadCheckpoint(await benchModelPath(model));
-  const shape = checkpoint.inputs[0].shape.slice(1).map((d) => d ?? 1);
-  const one = tf.randomUniform([1, ...shape], 0, 1, 'float32', 7);
-  const many = tf.randomUniform([STEPS, ...shape], 0, 1, 'float32', 8);
-  const run = async (method: 'integrated-gradients' | 'gradient') => {
-    const { values } = await attributionMethod(method).run({ checkpoint, x: one, target: 0 }, withDefaults('saliency', { method, steps: STEPS }), quietContext());
-    values.dispose();
-  };
-  const forwardOf = (x: tf.Tensor) => () => tf.tidy(() => { forward(checkpoint, x).dataSync(); });
-  const sides = {
-    ig: () => run('integrated-gradients'),
-    forwardMany: forwardOf(many),
-    gradient: () => run('gradient'),
-    forwardOne: forwardOf(one),
-  };
-  for (const f of Object.values(sides)) await f(); // warm-up
-  const ms: Record<keyof typeof sides, number[]> = { ig: [], forwardMany: [], gradient: [], forwardOne: [] };
-  for (let i = 0; i < pairs; i++) {
-    for (const [name, f] of Object.entries(sides) as Array<[keyof typeof sides, () => Promise<void> | void]>) ms[name].push(await timed(f));
+/**
+ * Runs the sides in turn, pair after pair, and returns each side's times. Stops at `pairs` pairs, or
+ * once the budget is spent with at least 3.
+ */
+async function alternate<K extends string>(sides: Record<K, () => Promise<number>>, pairs: number, budgetS: number): Promise<Record<K, number[]>> {
+  const names = Object.keys(sides) as K[];
+  const ms = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const stop = performance.now() + budgetS * 1000;
+  for (let i = 0; i < pairs && (i < 3 || performance.now() < stop); i++) {
+    for (const name of names) ms[name].push(await sides[name]());
   }
-  const ratio = (a: number[], b: number[]) => round(median(a.map((x, i) => x / b[i])));
-  process.stdout.write(JSON.stringify({
-    model,
-    pairs,
-    loadAverage: (await import('os')).loadavg().map(round),
+  return ms;
+}
+
+/** Median of the per-pair ratios a[i] / b[i]. */
+const ratio = (a: number[], b: number[]) => round(median(a.map((x, i) => x / b[i])));
+
+class Ours {
+  private helper: GradientHelper | undefined;
+  readonly one: tf.Tensor;
+
+  constructor(readonly checkpoint: Checkpoint, readonly model: BenchModel) {
+    const shape = checkpoint.inputs[0].shape.slice(1).map((d) => d ?? 1);
+    this.one = tf.randomUniform([1, ...shape], 0, 1, 'float32', 7);
+  }
+
+  forwardOf(n: number): Run {
+    const x = n === 1 ? this.one : tf.tile(this.one, [n, 1, 1, 1]);
+    return () => tf.tidy(() => { forward(this.checkpoint, x).dataSync(); });
+  }
+
+  /** The saliency method with the engine's defaults (memory-budgeted batches), on one core or with the gradient helper. */
+  saliency(options: Partial<SaliencyOptions> & Pick<SaliencyOptions, 'method'>, bothCores = false): Run {
+    return async () => {
+      if (bothCores) this.helper ??= new GradientHelper('wasm', () => {});
+      const inputs = { checkpoint: this.checkpoint, x: this.one, target: 0, ...(bothCores ? { helper: this.helper } : {}) };
+      const { values } = await attributionMethod(options.method).run(inputs, withDefaults('saliency', options as SaliencyOptions), quietContext());
+      values.dispose();
+    };
+  }
+
+  /** Items per batch the engine's memory budget gives (what PyTorch's twin batches by too). */
+  batch(): number {
+    return batchSizeFor(exampleElements(this.checkpoint.model, this.one.size), withDefaults('saliency', {} as SaliencyOptions));
+  }
+
+  dispose(): void {
+    this.helper?.dispose();
+    this.one.dispose();
+  }
+}
+
+/** Our side of each comparison, PyTorch's request, and whether the gradient helper takes part in the product. */
+interface Comparison {
+  ours: Run;
+  bothCores?: Run;
+  torch: { method: string; window?: number; batch?: number };
+}
+
+function comparisons(ours: Ours): Record<string, Comparison> {
+  const batch = ours.batch();
+  const window = occlusionGrid(ours.one.shape, {}).window;
+  const ig = { method: 'integrated-gradients', steps: STEPS } as const;
+  const smooth = { method: 'smoothgrad', samples: 25 } as const;
+  return {
+    predict1: { ours: ours.forwardOf(1), torch: { method: 'predict1' } },
+    ...(ours.model === 'cnn32' ? { forward50: { ours: ours.forwardOf(STEPS), torch: { method: 'forward50' } } } : {}),
+    inputGradient: { ours: ours.saliency({ method: 'gradient' }), torch: { method: 'inputGradient' } },
+    ig50: { ours: ours.saliency(ig), bothCores: ours.saliency(ig, true), torch: { method: 'ig50', batch: Math.min(batch, STEPS) } },
+    smoothGrad25: { ours: ours.saliency(smooth), bothCores: ours.saliency(smooth, true), torch: { method: 'smoothGrad25', batch: Math.min(batch, 25) } },
+    gradCam: { ours: ours.saliency({ method: 'grad-cam' }), torch: { method: 'gradCam' } },
+    occlusion: { ours: ours.saliency({ method: 'occlusion' }), torch: { method: 'occlusion', window, batch } },
+  };
+}
+
+/** Each method against PyTorch on 1 and 2 threads, pair by pair. */
+async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (line: string) => void): Promise<object> {
+  const twin = TorchTwin.start();
+  if (typeof twin === 'string') return { skipped: twin };
+  try {
+    const info = await twin.info(); // before any request sets the thread count
+    const rows: Record<string, object> = {};
+    for (const [name, c] of Object.entries(comparisons(ours))) {
+      const torch = (threads: number) => () => twin.time({ model: ours.model, threads, ...c.torch });
+      await c.ours();
+      await c.bothCores?.();
+      const bothCores = c.bothCores;
+      const sides: Record<string, () => Promise<number>> = {
+        ours: () => timed(c.ours),
+        ...(bothCores ? { oursBothCores: () => timed(bothCores) } : {}),
+        torch1: torch(1),
+        torch2: torch(2),
+      };
+      const ms = await alternate(sides, pairs, budgetS);
+      const best = ms.oursBothCores ?? ms.ours;
+      rows[name] = {
+        medianMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(median(v))])),
+        pairs: ms.ours.length,
+        ...(c.torch.batch ? { batch: c.torch.batch } : {}),
+        ...(c.torch.window ? { window: c.torch.window } : {}),
+        // One core against one thread; as the product runs it against two threads.
+        oneCoreOverTorch1: ratio(ms.ours, ms.torch1),
+        overTorch2: ratio(best, ms.torch2),
+      };
+      log(`paired: ${ours.model} ${name} vs PyTorch: ${JSON.stringify(rows[name])}`);
+    }
+    return { ...info, rows };
+  } finally {
+    twin.close();
+  }
+}
+
+/** IG-50 against forward(50) and the input gradient against forward(1), alternating. */
+async function ownRatios(ours: Ours, pairs: number, budgetS: number): Promise<object> {
+  const run = (method: 'integrated-gradients' | 'gradient') => ours.saliency({ method, steps: STEPS });
+  const sides = { ig: run('integrated-gradients'), forwardMany: ours.forwardOf(STEPS), gradient: run('gradient'), forwardOne: ours.forwardOf(1) };
+  for (const f of Object.values(sides)) await f(); // warm-up
+  const ms = await alternate(
+    Object.fromEntries(Object.entries(sides).map(([k, f]) => [k, () => timed(f)])) as Record<keyof typeof sides, () => Promise<number>>,
+    pairs * 2,
+    budgetS * 2,
+  );
+  return {
+    pairs: ms.ig.length,
     medianMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(median(v))])),
     ig50OverForward50: ratio(ms.ig, ms.forwardMany),
     gradientOverForward1: ratio(ms.gradient, ms.forwardOne),
-  }) + '\n');
-  tf.dispose([one, many]);
-  disposeCheckpoint(checkpoint);
+  };
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`paired: ${err.message}\n`);
-  process.exit(1);
-});
+export async function paired(model: BenchModel, options: { pairs?: number; torch?: boolean; log?: (line: string) => void } = {}): Promise<object> {
+  const { pairs, budgetS } = { ...PAIRS[model], ...(options.pairs ? { pairs: options.pairs } : {}) };
+  const log = options.log ?? (() => {});
+  await initBackend('wasm');
+  const checkpoint = await loadCheckpoint(await benchModelPath(model));
+  const ours = new Ours(checkpoint, model);
+  const loadBefore = os.loadavg().map(round);
+  try {
+    const own = await ownRatios(ours, pairs, budgetS);
+    log(`paired: ${model} ours: ${JSON.stringify(own)}`);
+    const torch = options.torch === false ? { skipped: '--no-torch' } : await versusPyTorch(ours, pairs, budgetS, log);
+    return { model, backend: 'wasm', loadAverage: { before: loadBefore, after: os.loadavg().map(round) }, ours: own, versusPyTorch: torch };
+  } finally {
+    ours.dispose();
+    disposeCheckpoint(checkpoint);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const model = (argv.find((a) => !a.startsWith('--') && Number.isNaN(Number(a))) ?? 'cnn32') as BenchModel;
+  if (!BENCH_MODELS.includes(model)) throw new Error(`unknown model ${model}: ${BENCH_MODELS.join(' | ')}`);
+  const pairs = argv.includes('--pairs') ? Number(argv[argv.indexOf('--pairs') + 1]) : undefined;
+  const result = await paired(model, { pairs, torch: !argv.includes('--no-torch'), log: (line) => process.stderr.write(line + '\n') });
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`paired: ${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The PyTorch twin of a bench model (bench/paired.py), timed one run at a time on request so that
+ * bench/paired.ts can put each of our timings right beside PyTorch's. Two python processes serve:
+ * one with OpenMP's default (spinning) wait policy and one with OMP_WAIT_POLICY=PASSIVE. On a loaded
+ * machine, two spinning threads can take 10× longer than one (another tenant holds the second core);
+ * on a quiet one, spinning wins. PyTorch's two-thread time is the faster of the two, per pair.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as path from 'path';
+import * as readline from 'readline';
+import type { BenchModel } from './models';
+
+export interface TorchRequest {
+  model: BenchModel;
+  method: string;
+  threads: number;
+  /** Occlusion's window. */
+  window?: number;
+  /** Points, samples or windows per batch (Captum's internal_batch_size and its like). */
+  batch?: number;
+}
+
+class Server {
+  private readonly lines: AsyncIterator<string>;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`paired.py: ${chunk.toString()}`));
+  }
+
+  async ask<T>(request: object): Promise<T> {
+    this.child.stdin.write(JSON.stringify(request) + '\n');
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`bench/paired.py exited (code ${this.child.exitCode})`);
+    return JSON.parse(next.value) as T;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+export class TorchTwin {
+  private constructor(private readonly spinning: Server, private readonly passive: Server) {}
+
+  /** The twin, or why there is none here (no python3 that imports torch). */
+  static start(): TorchTwin | string {
+    const env = { ...process.env };
+    // Debian's OpenBLAS settings for other tenants slow torch's own kernels down.
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-c', 'import torch, torchvision'], { env, stdio: 'ignore' }).status === 0);
+    if (!python) return 'no python3 here imports torch and torchvision: install python3-torch and python3-torchvision (Debian) to compare';
+    const script = path.join(__dirname, '../../bench/paired.py');
+    const server = (extra: NodeJS.ProcessEnv) => new Server(spawn(python, [script], { env: { ...env, ...extra } }));
+    return new TorchTwin(server({}), server({ OMP_WAIT_POLICY: 'PASSIVE' }));
+  }
+
+  info(): Promise<{ torch: string; defaultThreads: number }> {
+    return this.spinning.ask({ info: true });
+  }
+
+  /** One timed run of the request, after an untimed warm-up the first time; with 2+ threads, the faster wait policy. */
+  async time(request: TorchRequest): Promise<number> {
+    const { ms } = await this.spinning.ask<{ ms: number }>(request);
+    if (request.threads === 1) return ms;
+    return Math.min(ms, (await this.passive.ask<{ ms: number }>(request)).ms);
+  }
+
+  close(): void {
+    this.spinning.close();
+    this.passive.close();
+  }
+}
