@@ -8,6 +8,12 @@ import { makeRng } from '../common/random';
 import { valueRange } from '../common/values';
 
 export const DEFAULT_SENSITIVITY_SAMPLES = 10;
+/**
+ * The default for methods whose one run costs tens to hundreds of forward passes (IG's steps,
+ * SmoothGrad's samples, occlusion's windows): each sample re-runs the method, so 10 samples would
+ * multiply a 224² model's run by 11 (occlusion: ≈2,000 forward passes).
+ */
+export const EXPENSIVE_SENSITIVITY_SAMPLES = 3;
 /** Default radius as a fraction of the input's value range. */
 export const DEFAULT_RADIUS_FRACTION = 0.02;
 
@@ -39,16 +45,17 @@ export async function maxSensitivity(
   const radius = options.radius ?? (hi > lo ? DEFAULT_RADIUS_FRACTION * (hi - lo) : DEFAULT_RADIUS_FRACTION);
   const rng = makeRng(options.seed ?? 0);
   const norm = tf.tidy(() => tf.norm(attribution).dataSync()[0]);
-  const quiet: RunContext = { signal: ctx.signal, onProgress: () => {} };
   let worst = 0;
   for (let s = 0; s < samples; s++) {
     ctx.signal.throwIfAborted();
     const noise = new Float32Array(x.size);
     for (let i = 0; i < noise.length; i++) noise[i] = (2 * rng() - 1) * radius;
     const perturbed = tf.tidy(() => tf.add(x, tf.tensor(noise, x.shape, 'float32')));
+    // Each re-run can be long (occlusion on a 224² image): its own progress, as a fraction of sample s.
+    const within: RunContext = { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(s + Math.min(done, total) / Math.max(1, total), samples, 'max-sensitivity') };
     let moved: tf.Tensor | null = null;
     try {
-      moved = await attribute(perturbed, quiet);
+      moved = await attribute(perturbed, within);
       if (moved.size !== attribution.size) {
         throw new Error(`maxSensitivity: attribution of ${moved.size} values, expected ${attribution.size}`);
       }

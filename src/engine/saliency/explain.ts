@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext, Params } from '../../protocol/engine';
-import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
+import type { FaithfulnessMetrics, SaliencyMethod, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
 import { LensError } from '../errors';
@@ -13,7 +13,7 @@ import { base } from '../data/common';
 import { pngDataUri } from '../data/encode';
 import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
-import { maxSensitivity } from '../metrics/sensitivity';
+import { DEFAULT_SENSITIVITY_SAMPLES, EXPENSIVE_SENSITIVITY_SAMPLES, maxSensitivity } from '../metrics/sensitivity';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './tokenAttribution';
 import { occlusionGrid } from './occlusion';
@@ -22,6 +22,8 @@ import { classObjective } from '../model/objective';
 import { positionMap, summarize } from './summary';
 
 const TOP_CLASSES = 5;
+/** Methods whose one run costs tens to hundreds of forward passes (steps, samples, windows). */
+const EXPENSIVE_METHODS: readonly SaliencyMethod[] = ['integrated-gradients', 'smoothgrad', 'occlusion'];
 
 export async function explain(engine: HandlerContext, params: Params<'saliency'>, ctx: RunContext): Promise<SaliencyResult> {
   const { inputPath } = params;
@@ -101,7 +103,19 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
 /** The request's options as computed with: defaults (applied at the boundary) and the values chosen here. */
 function resolvedOptions(params: Params<'saliency'>, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
   const grid = params.method === 'occlusion' ? occlusionGrid(xShape, params) : undefined;
-  return { ...params, target, ...(layer !== undefined ? { layer } : {}), ...(grid ? { window: grid.window, stride: grid.stride } : {}) };
+  return {
+    ...params,
+    target,
+    ...(layer !== undefined ? { layer } : {}),
+    ...(grid ? { window: grid.window, stride: grid.stride } : {}),
+    ...(params.metrics ? { sensitivitySamples: sensitivitySamples(params) } : {}),
+  };
+}
+
+/** Max-sensitivity's samples: as asked, else fewer for the methods whose every run is many forward passes. */
+function sensitivitySamples(params: Params<'saliency'>): number {
+  if (params.sensitivitySamples !== undefined) return params.sensitivitySamples;
+  return EXPENSIVE_METHODS.includes(params.method) ? EXPENSIVE_SENSITIVITY_SAMPLES : DEFAULT_SENSITIVITY_SAMPLES;
 }
 
 function chooseTarget(requested: number | undefined, probabilities: number[]): number {
@@ -146,7 +160,9 @@ async function measure(
       { seed: params.seed, internalBatch: params.internalBatch, memoryBudgetMB: params.memoryBudgetMB, insertionBaseline, outputKind: kind },
       ctx,
     );
-    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed }, ctx);
+    const samples = sensitivitySamples(params);
+    if (samples === 0) return curves;
+    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { samples, seed: params.seed }, ctx);
     return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity } : {}) };
   } finally {
     insertionBaseline?.dispose();

@@ -158,4 +158,12 @@ export const SALIENCY_FIELDS = {
     label: 'Faithfulness metrics',
     description: 'also compute deletion/insertion AUC and max-sensitivity',
   }),
+  sensitivitySamples: option({
+    schema: z.int().min(0).max(1000),
+    type: 'integer',
+    label: 'Sensitivity samples',
+    description: 'with metrics: perturbed inputs max-sensitivity re-explains, each one more run of the method (0 skips it)',
+    defaultText: '10; 3 for integrated-gradients, smoothgrad and occlusion, whose runs cost tens to hundreds of forward passes',
+    panel: false,
+  }),
 } satisfies FieldTable;

@@ -84,6 +84,24 @@ describe('saliency request', function () {
     assert.ok(r.metrics && r.metrics.deletionCurve.length === 21);
   });
 
+  it('max-sensitivity: 10 samples for cheap methods, 3 for the expensive ones, as asked, or none with 0', async () => {
+    const samplesOf = async (method: SaliencyMethod, extra: Partial<SaliencyOptions> = {}) => {
+      const totals = new Set<number>();
+      const ctx: RunContext = { signal: new AbortController().signal, onProgress: (_, total, message) => message === 'max-sensitivity' && totals.add(total) };
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST[method], ...extra }, ctx);
+      return { reported: r.options.sensitivitySamples, ran: [...totals], value: r.metrics?.maxSensitivity };
+    };
+    for (const method of ['gradient', 'gradient-x-input', 'grad-cam'] as const) assert.deepStrictEqual((await samplesOf(method)).ran, [10], method);
+    for (const method of ['integrated-gradients', 'smoothgrad', 'occlusion'] as const) {
+      const { reported, ran } = await samplesOf(method);
+      assert.deepStrictEqual([reported, ran], [3, [3]], method);
+    }
+    const asked = await samplesOf('occlusion', { sensitivitySamples: 5 });
+    assert.deepStrictEqual([asked.reported, asked.ran], [5, [5]]);
+    const none = await samplesOf('gradient', { sensitivitySamples: 0 });
+    assert.deepStrictEqual([none.reported, none.ran, none.value], [0, [], undefined]);
+  });
+
   it('tabular inputs: per-feature attributions, named in the summary', async () => {
     const before = tensorsWithoutCachedInputs(engine);
     const r = await engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', metrics: true }, quiet());
