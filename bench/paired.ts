@@ -113,13 +113,31 @@ function comparisons(ours: Ours): Record<string, Comparison> {
   };
 }
 
+/** One method against PyTorch: medians of each side, and of the per-pair ratios. */
+export interface TorchRow {
+  medianMs: { ours: number; oursBothCores?: number; torch1: number; torch2: number };
+  pairs: number;
+  batch?: number;
+  window?: number;
+  oneCoreOverTorch1: number;
+  overTorch2: number;
+}
+
+export interface PairedReport {
+  model: BenchModel;
+  backend: 'wasm';
+  loadAverage: { before: number[]; after: number[] };
+  ours: { pairs: number; medianMs: Record<string, number>; ig50OverForward50: number; gradientOverForward1: number };
+  versusPyTorch: { torch: string; rows: Record<string, TorchRow> } | { skipped: string };
+}
+
 /** Each method against PyTorch on 1 and 2 threads, pair by pair. */
-async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (line: string) => void): Promise<object> {
+async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (line: string) => void): Promise<PairedReport['versusPyTorch']> {
   const twin = TorchTwin.start();
   if (typeof twin === 'string') return { skipped: twin };
   try {
     const info = await twin.info(); // before any request sets the thread count
-    const rows: Record<string, object> = {};
+    const rows: Record<string, TorchRow> = {};
     for (const [name, c] of Object.entries(comparisons(ours))) {
       const torch = (threads: number) => () => twin.time({ model: ours.model, threads, ...c.torch });
       await c.ours();
@@ -134,7 +152,7 @@ async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (l
       const ms = await alternate(sides, pairs, budgetS);
       const best = ms.oursBothCores ?? ms.ours;
       rows[name] = {
-        medianMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(median(v))])),
+        medianMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(median(v))])) as TorchRow['medianMs'],
         pairs: ms.ours.length,
         ...(c.torch.batch ? { batch: c.torch.batch } : {}),
         ...(c.torch.window ? { window: c.torch.window } : {}),
@@ -151,7 +169,7 @@ async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (l
 }
 
 /** IG-50 against forward(50) and the input gradient against forward(1), alternating. */
-async function ownRatios(ours: Ours, pairs: number, budgetS: number): Promise<object> {
+async function ownRatios(ours: Ours, pairs: number, budgetS: number): Promise<PairedReport['ours']> {
   const run = (method: 'integrated-gradients' | 'gradient') => ours.saliency({ method, steps: STEPS });
   const sides = { ig: run('integrated-gradients'), forwardMany: ours.forwardOf(STEPS), gradient: run('gradient'), forwardOne: ours.forwardOf(1) };
   for (const f of Object.values(sides)) await f(); // warm-up
@@ -168,7 +186,7 @@ async function ownRatios(ours: Ours, pairs: number, budgetS: number): Promise<ob
   };
 }
 
-export async function paired(model: BenchModel, options: { pairs?: number; torch?: boolean; log?: (line: string) => void } = {}): Promise<object> {
+export async function paired(model: BenchModel, options: { pairs?: number; torch?: boolean; log?: (line: string) => void } = {}): Promise<PairedReport> {
   const { pairs, budgetS } = { ...PAIRS[model], ...(options.pairs ? { pairs: options.pairs } : {}) };
   const log = options.log ?? (() => {});
   await initBackend('wasm');
@@ -184,6 +202,33 @@ export async function paired(model: BenchModel, options: { pairs?: number; torch
     ours.dispose();
     disposeCheckpoint(checkpoint);
   }
+}
+
+/** The like-for-like table of `npm run bench`: markdown, one row per model and method. */
+export function likeForLikeTable(reports: Record<string, PairedReport | { error: string }>): string {
+  const lines = [
+    '| model | method | ours, 1 core (ms) | ours, as run (ms) | PyTorch, 1 thread | PyTorch, 2 threads | ours ÷ PyTorch 1 thread | ours as run ÷ PyTorch 2 threads | pairs |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const notes: string[] = [];
+  for (const [model, report] of Object.entries(reports)) {
+    if ('error' in report) {
+      notes.push(`${model}: ${report.error}`);
+      continue;
+    }
+    const load = `load average ${report.loadAverage.before[0]} → ${report.loadAverage.after[0]}`;
+    notes.push(`${model}: IG-50 ÷ forward(50) = ${report.ours.ig50OverForward50} on wasm (paired), ${load}`);
+    const torch = report.versusPyTorch;
+    if ('skipped' in torch) {
+      notes.push(`${model}: PyTorch skipped: ${torch.skipped}`);
+      continue;
+    }
+    for (const [method, row] of Object.entries(torch.rows)) {
+      const m = row.medianMs;
+      lines.push(`| ${model} | ${method} | ${m.ours} | ${m.oursBothCores ?? m.ours} | ${m.torch1} | ${m.torch2} | ${row.oneCoreOverTorch1}× | ${row.overTorch2}× | ${row.pairs} |`);
+    }
+  }
+  return [...lines, '', ...notes].join('\n');
 }
 
 async function main(argv: string[]): Promise<void> {
