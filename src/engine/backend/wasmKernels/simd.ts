@@ -16,10 +16,17 @@ export interface SimdKernels {
    * three cells get 0. Rows are bytes from the row's first pixel; `pixelBytes` = channels × 4.
    */
   maxPoolGrad2x2Row(x0: number, x1: number, dy: number, dx0: number, dx1: number, windows: number, pixelBytes: number): void;
+  /**
+   * out = dy · mask over `bytes` (a multiple of 16) of float32s, mask = 1 where lo < y and not y ≥ hi,
+   * NaN where y is NaN, else 0: dy · step(y) for ReLU (hi NaN: no upper bound), dy · step(y · (6 − y))
+   * for ReLU6 (lo 0, hi 6), as tfjs computes them, NaN and ±∞ alike.
+   */
+  maskedGradient(dy: number, y: number, out: number, bytes: number, lo: number, hi: number): void;
 }
 
 // Instruction encodings (WebAssembly 2.0 core and fixed-width SIMD).
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 const op = {
   loop: 0x03,
@@ -38,8 +45,12 @@ const op = {
 const simd = {
   load: [0xfd, 0x00, 0x00, 0x00], // v128.load align=1 offset=0
   store: [0xfd, 0x0b, 0x00, 0x00], // v128.store align=1 offset=0
+  f32Splat: [0xfd, 0x13],
   f32Eq: [0xfd, 0x41],
+  f32Ne: [0xfd, 0x42],
   f32Gt: [0xfd, 0x44],
+  f32Ge: [0xfd, 0x46],
+  f32Mul: [0xfd, 0xe6, 0x01],
   not: [0xfd, 0x4d],
   and: [0xfd, 0x4e],
   andNot: [0xfd, 0x4f], // a & ~b
@@ -80,14 +91,15 @@ function f32x4Const(value: number): number[] {
   return [0xfd, 0x0c, ...bytes];
 }
 
+const get = (local: number) => [op.get, local];
+const set = (local: number) => [op.set, local];
+
 /** maxPoolGrad2x2Row's body. Params 0–6: x0, x1, dy, dx0, dx1, windows, pixelBytes. */
 function maxPoolGrad2x2RowBody(): number[] {
   const [x0, x1, dy, dx0, dx1, windows, pixel] = [0, 1, 2, 3, 4, 5, 6];
   // Locals: k (byte offset within the pixel), then v128s.
   const [k, a, b, c, d, m, taken, g] = [7, 8, 9, 10, 11, 12, 13, 14];
   const locals = vector([[1, I32], [7, V128]]);
-  const get = (i: number) => [op.get, i];
-  const set = (i: number) => [op.set, i];
   const addr = (base: number, plusPixel: boolean) => [...get(base), ...get(k), op.i32Add, ...(plusPixel ? [...get(pixel), op.i32Add] : [])];
   const load = (base: number, plusPixel: boolean, into: number) => [...addr(base, plusPixel), ...simd.load, ...set(into)];
   /** dx at the cell = dy where the cell is the first to hold m (its lanes then join `taken`), else 0. */
@@ -122,17 +134,49 @@ function maxPoolGrad2x2RowBody(): number[] {
   return [...locals, ...body];
 }
 
+/** maskedGradient's body. Params 0–5: dy, y, out, bytes, lo, hi. */
+function maskedGradientBody(): number[] {
+  const [dy, y, out, bytes, lo, hi] = [0, 1, 2, 3, 4, 5];
+  const [i, low, high, v] = [6, 7, 8, 9];
+  const locals = vector([[1, I32], [3, V128]]);
+  const at = (base: number) => [...get(base), ...get(i), op.i32Add];
+  const body = [
+    ...get(lo), ...simd.f32Splat, ...set(low),
+    ...get(hi), ...simd.f32Splat, ...set(high),
+    op.loop, 0x40,
+    ...at(y), ...simd.load, ...set(v),
+    ...at(out),
+    ...at(dy), ...simd.load,
+    // mask = (1 & (v > lo & ~(v ≥ hi))) | (NaN & (v ≠ v))
+    ...f32x4Const(1), ...get(v), ...get(low), ...simd.f32Gt, ...get(v), ...get(high), ...simd.f32Ge, ...simd.andNot, ...simd.and,
+    ...f32x4Const(Number.NaN), ...get(v), ...get(v), ...simd.f32Ne, ...simd.and, ...simd.or,
+    ...simd.f32Mul, ...simd.store,
+    ...get(i), op.i32Const, 16, op.i32Add, op.tee, i, ...get(bytes), op.i32LtU, op.brIf, 0,
+    op.end,
+    op.end,
+  ];
+  return [...locals, ...body];
+}
+
+/** The functions: name, parameter types, body. */
+const FUNCTIONS: Array<[string, number[], () => number[]]> = [
+  ['maxPoolGrad2x2Row', [I32, I32, I32, I32, I32, I32, I32], maxPoolGrad2x2RowBody],
+  ['maskedGradient', [I32, I32, I32, I32, F32, F32], maskedGradientBody],
+];
+
 function moduleBytes(): Uint8Array {
-  const type = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vector([])];
-  const bodies = [maxPoolGrad2x2RowBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([type])),
+    // One type per function, no results.
+    ...section(1, vector(FUNCTIONS.map(([, params]) => [0x60, ...vector(params.map((t) => [t])), ...vector([])]))),
     // (import "env" "memory" (memory 0)): the backend's heap, any size.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('maxPoolGrad2x2Row'), 0x00, 0x00]])),
-    ...section(10, vector(bodies.map((body) => [...uleb(body.length), ...body]))),
+    ...section(3, vector(FUNCTIONS.map((_, index) => uleb(index)))),
+    ...section(7, vector(FUNCTIONS.map(([fn], index) => [...name(fn), 0x00, ...uleb(index)]))),
+    ...section(10, vector(FUNCTIONS.map(([, , body]) => {
+      const code = body();
+      return [...uleb(code.length), ...code];
+    }))),
   ]);
 }
 

@@ -11,6 +11,7 @@ import { makeRng } from '../../../../src/engine/common/random';
 import { registerWasmKernels, wasmKernelConfigs } from '../../../../src/engine/backend/wasmKernels/registerAll';
 import { CLIP_GRAD } from '../../../../src/engine/backend/wasmKernels/ClipGrad';
 import { simdKernels } from '../../../../src/engine/backend/wasmKernels/simd';
+import { ACTIVATION_MASK } from '../../../../src/engine/common/kernelNames';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const TOLERANCE = 1e-4;
@@ -224,7 +225,25 @@ describe('backend/wasmKernels', function () {
     }
     assert.deepStrictEqual(wasmKernelConfigs.map((c) => c.kernelName).sort(), [
       'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput', 'Identity', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum']);
+      'DepthwiseConv2dNativeBackpropInput', 'Identity', 'MaxPoolGrad', ACTIVATION_MASK, CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum'].sort());
+  });
+
+  it('the activation mask equals dy · step(y) (ReLU) and dy · step(y · (6 − y)) (ReLU6) from cpu ops, bit for bit', async () => {
+    const r = rng(32);
+    // 0, 6, ±∞, NaN and the values around them, in sizes that leave 0–3 elements past the SIMD lanes.
+    const special = [0, 6, -0, 1e-30, -1e-30, 5.999999, 6.000001, Infinity, -Infinity, NaN];
+    for (const size of [1, 3, 4, 7, 16, 37, 1000, 1027]) {
+      const y = Float32Array.from({ length: size }, (_, i) => (r() < 0.3 ? special[i % special.length] : (r() - 0.2) * 10));
+      const dy = Float32Array.from({ length: size }, (_, i) => (i % 29 === 5 ? Infinity : i % 31 === 7 ? NaN : r() * 2 - 1));
+      for (const activation of ['relu', 'relu6'] as const) {
+        const onWasm = await onBackend('wasm', () => runKernel(ACTIVATION_MASK, { dy: host([size], dy), y: host([size], y) }, { activation }));
+        const expected = await onBackend('cpu', () => tf.tidy(() => {
+          const [g, v] = [tf.tensor1d(dy), tf.tensor1d(y)];
+          return Array.from((activation === 'relu' ? tf.mul(g, tf.step(v)) : tf.mul(g, tf.step(tf.mul(v, tf.sub(6, v))))).dataSync());
+        }));
+        assert.deepStrictEqual(Array.from(onWasm.values), expected, `${activation}, ${size} elements`);
+      }
+    }
   });
 
   it('Conv2DBackpropFilter matches cpu (NHWC and NCHW) and the definition (dilations)', async () => {
