@@ -1,0 +1,120 @@
+/**
+ * Occlusion's windows (saliency/occlusion.ts describes the method) and the sum one batch of them
+ * contributes, shared by the engine and its gradient helper thread, which takes batches of windows
+ * on a second core: each window's drop F(x) − F(x occluded), credited to the elements it covers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SaliencyOptions } from '../../protocol/saliency';
+import { LensError } from '../errors';
+
+/** The window positions along each dimension of one example, and the element boxes they cover. */
+export interface OcclusionGrid {
+  /** Per-example shape (x's shape without the batch dimension). */
+  shape: number[];
+  /** Dimensions (of `shape`) the window slides over; the others are covered whole. */
+  slidingDims: number[];
+  window: number;
+  stride: number;
+  /** Window positions per sliding dimension. */
+  counts: number[];
+  /** Total number of windows. */
+  total: number;
+}
+
+/** Window positions along an image's shorter side that the default window aims at (14 × 14 = 196 windows on a square image). */
+export const WINDOWS_PER_SIDE = 14;
+/** The smallest default window: small images (MNIST's 28², CIFAR's 32²) keep 4-pixel windows. */
+const MIN_IMAGE_WINDOW = 4;
+
+/**
+ * The default window of an h × w image: max(4, ⌈min(h, w) / 14⌉). The window count then stays near
+ * 14 × 14 (≈200 forward passes) however large the image, where a fixed 4-pixel window would cost
+ * 3,136 on a 224² image; small images keep their 4-pixel windows.
+ */
+export function defaultImageWindow(height: number, width: number): number {
+  return Math.max(MIN_IMAGE_WINDOW, Math.ceil(Math.min(height, width) / WINDOWS_PER_SIDE));
+}
+
+export function occlusionGrid(xShape: number[], options: Pick<SaliencyOptions, 'window' | 'stride'>): OcclusionGrid {
+  const shape = xShape.slice(1);
+  if (shape.length === 0) throw new LensError('INVALID_INPUT', 'Occlusion needs an input with at least one feature.');
+  const image = xShape.length === 4;
+  const slidingDims = image ? [0, 1] : shape.map((_, i) => i);
+  const window = options.window ?? (image ? defaultImageWindow(shape[0], shape[1]) : 1);
+  const stride = options.stride ?? window;
+  for (const [name, value] of [['window', window], ['stride', stride]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new LensError('BAD_REQUEST', `Occlusion's ${name} must be a whole number ≥ 1, not ${value}.`);
+  }
+  const counts = slidingDims.map((d) => Math.max(1, Math.ceil((shape[d] - window) / stride) + 1));
+  return { shape, slidingDims, window, stride, counts, total: counts.reduce((a, b) => a * b, 1) };
+}
+
+/** The box [lo, hi) per dimension of window number k (row-major over the window positions). */
+export function windowBox(grid: OcclusionGrid, k: number): { lo: number[]; hi: number[] } {
+  const lo = grid.shape.map(() => 0);
+  const hi = [...grid.shape];
+  let rest = k;
+  for (let i = grid.slidingDims.length - 1; i >= 0; i--) {
+    const d = grid.slidingDims[i];
+    const position = rest % grid.counts[i];
+    rest = Math.floor(rest / grid.counts[i]);
+    lo[d] = position * grid.stride;
+    hi[d] = Math.min(grid.shape[d], lo[d] + grid.window);
+  }
+  return { lo, hi };
+}
+
+/** Calls fn(flatIndex) for every element of a row-major array of `shape` inside the box. */
+function forEachInBox(shape: number[], lo: number[], hi: number[], fn: (index: number) => void): void {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const visit = (d: number, offset: number): void => {
+    if (d === shape.length) {
+      fn(offset);
+      return;
+    }
+    for (let i = lo[d]; i < hi[d]; i++) visit(d + 1, offset + i * strides[d]);
+  };
+  visit(0, 0);
+}
+
+/**
+ * Σ over windows [start, end) of (fx − score(x with the window filled)) on the elements the window
+ * covers: [1, ...] like x. `score` is the objective on a batch [k, ...] → [k] (synchronous; call this
+ * inside a tidy). Dividing the sum over all windows by windowCounts gives the attribution.
+ */
+export function occlusionSums(
+  score: (batch: tf.Tensor) => tf.Tensor,
+  x: { values: Float32Array | Int32Array; dtype: 'float32' | 'int32' },
+  fx: number,
+  grid: OcclusionGrid,
+  fill: number,
+  start: number,
+  end: number,
+): tf.Tensor {
+  const size = x.values.length;
+  const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
+  for (let k = start; k < end; k++) {
+    const copy = data.subarray((k - start) * size, (k - start + 1) * size);
+    copy.set(x.values);
+    const { lo, hi } = windowBox(grid, k);
+    forEachInBox(grid.shape, lo, hi, (i) => (copy[i] = fill));
+  }
+  const scores = score(tf.tensor(data, [end - start, ...grid.shape], x.dtype)).dataSync();
+  const sum = new Float32Array(size);
+  for (let k = start; k < end; k++) {
+    const drop = fx - scores[k - start];
+    const { lo, hi } = windowBox(grid, k);
+    forEachInBox(grid.shape, lo, hi, (i) => (sum[i] += drop));
+  }
+  return tf.tensor(sum, [1, ...grid.shape], 'float32');
+}
+
+/** How many windows cover each element: the attribution's divisor. */
+export function windowCounts(grid: OcclusionGrid): Float64Array {
+  const count = new Float64Array(grid.shape.reduce((a, b) => a * b, 1));
+  for (let k = 0; k < grid.total; k++) {
+    const { lo, hi } = windowBox(grid, k);
+    forEachInBox(grid.shape, lo, hi, (i) => (count[i] += 1));
+  }
+  return count;
+}
