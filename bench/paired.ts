@@ -128,7 +128,7 @@ export interface PairedReport {
   backend: 'wasm';
   loadAverage: { before: number[]; after: number[] };
   ours: { pairs: number; medianMs: Record<string, number>; ig50OverForward50: number; gradientOverForward1: number };
-  versusPyTorch: { torch: string; rows: Record<string, TorchRow> } | { skipped: string };
+  versusPyTorch: { torch: string; defaultThreads: number; ompWaitPolicy: Record<string, string>; rows: Record<string, TorchRow> } | { skipped: string };
 }
 
 /** Each method against PyTorch on 1 and 2 threads, pair by pair. */
@@ -162,7 +162,7 @@ async function versusPyTorch(ours: Ours, pairs: number, budgetS: number, log: (l
       };
       log(`paired: ${ours.model} ${name} vs PyTorch: ${JSON.stringify(rows[name])}`);
     }
-    return { ...info, rows };
+    return { ...info, ompWaitPolicy: twin.policies(), rows };
   } finally {
     twin.close();
   }
