@@ -2,8 +2,8 @@
 so that each of our timings has PyTorch's right beside it (same seconds of machine load).
 
 Reads one JSON request per line on stdin, {"model": "cnn32" | "mobilenetv2", "method": ..., "threads": n,
-"window": w, "batch": k}, and answers one JSON line, {"ms": t}, after an untimed warm-up the first time it
-sees a request. {"info": true} answers the versions. The methods are written as Captum computes them
+"window": w, "batch": k}, and answers one JSON line, {"ms": wall, "cpuMs": the process's CPU time}, after an
+untimed warm-up the first time it sees a request. {"info": true} answers the versions. The methods are written as Captum computes them
 (captum 0.6, the attribution library PyTorch users run), input gradients only: every parameter has
 requires_grad False, and gradients come from torch.autograd.grad with respect to the input:
   predict1 / forward50   model(x) under no_grad, for 1 and 50 inputs
@@ -160,9 +160,9 @@ def main():
         if (request["model"], request["threads"], args) not in warm:
             twin.run(*args)
             warm.add((request["model"], request["threads"], args))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         twin.run(*args)
-        print(json.dumps({"ms": (time.perf_counter() - start) * 1000}), flush=True)
+        print(json.dumps({"ms": (time.perf_counter() - start) * 1000, "cpuMs": (time.process_time() - cpu) * 1000}), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,12 @@ import * as path from 'path';
 import * as readline from 'readline';
 import type { BenchModel } from './models';
 
+/** A run's wall time, and the CPU time its process spent (all its threads), in ms. */
+export interface Timing {
+  wall: number;
+  cpu: number;
+}
+
 export interface TorchRequest {
   model: BenchModel;
   method: string;
@@ -64,15 +70,18 @@ export class TorchTwin {
   }
 
   /** One timed run of the request, after an untimed warm-up the first time; with 2+ threads, on the faster wait policy. */
-  async time(request: TorchRequest): Promise<number> {
-    const ask = async (server: Server) => (await server.ask<{ ms: number }>(request)).ms;
+  async time(request: TorchRequest): Promise<Timing> {
+    const ask = async (server: Server) => {
+      const { ms, cpuMs } = await server.ask<{ ms: number; cpuMs: number }>(request);
+      return { wall: ms, cpu: cpuMs };
+    };
     if (request.threads === 1) return ask(this.spinning);
     const key = JSON.stringify(request);
     const chosen = this.policy.get(key);
     if (chosen) return ask(chosen === 'spinning' ? this.spinning : this.passive);
     const [spinning, passive] = [await ask(this.spinning), await ask(this.passive)];
-    this.policy.set(key, spinning <= passive ? 'spinning' : 'passive');
-    return Math.min(spinning, passive);
+    this.policy.set(key, spinning.wall <= passive.wall ? 'spinning' : 'passive');
+    return spinning.wall <= passive.wall ? spinning : passive;
   }
 
   /** The wait policies chosen for two-thread requests, by method. */
