@@ -9,11 +9,23 @@ import { valueRange } from '../common/values';
 
 export const DEFAULT_SENSITIVITY_SAMPLES = 10;
 /**
- * The default for methods whose one run costs tens to hundreds of forward passes (IG's steps,
- * SmoothGrad's samples, occlusion's windows): each sample re-runs the method, so 10 samples would
- * multiply a 224² model's run by 11 (occlusion: ≈2,000 forward passes).
+ * What max-sensitivity's re-runs may cost by default, in float elements moved through the model:
+ * ten input gradients of a 224² MobileNetV2 (3 forward-pass equivalents × its 88M per example).
  */
-export const EXPENSIVE_SENSITIVITY_SAMPLES = 3;
+export const SENSITIVITY_BUDGET = 3e9;
+
+/**
+ * The default number of samples: as many re-runs of the method as fit in SENSITIVITY_BUDGET, at
+ * most 10 and at least 1. A run costs `passesPerRun` forward-pass equivalents (a gradient ≈ 3, IG
+ * 3 × steps, occlusion one per window) of `elementsPerPass` floats (batching's exampleElements).
+ * Small models get 10 for every method; on a 224² MobileNetV2, IG-64, SmoothGrad-25 and occlusion's
+ * 196 windows get 1, where 10 would multiply the run's cost by 11.
+ */
+export function defaultSensitivitySamples(passesPerRun: number, elementsPerPass: number): number {
+  const fit = Math.floor(SENSITIVITY_BUDGET / Math.max(1, passesPerRun * elementsPerPass));
+  return Math.max(1, Math.min(DEFAULT_SENSITIVITY_SAMPLES, fit));
+}
+
 /** Default radius as a fraction of the input's value range. */
 export const DEFAULT_RADIUS_FRACTION = 0.02;
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext, Params } from '../../protocol/engine';
-import type { FaithfulnessMetrics, SaliencyMethod, SaliencyResult } from '../../protocol/saliency';
+import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
 import { LensError } from '../errors';
@@ -13,7 +13,8 @@ import { base } from '../data/common';
 import { pngDataUri } from '../data/encode';
 import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
-import { DEFAULT_SENSITIVITY_SAMPLES, EXPENSIVE_SENSITIVITY_SAMPLES, maxSensitivity } from '../metrics/sensitivity';
+import { defaultSensitivitySamples, maxSensitivity } from '../metrics/sensitivity';
+import { exampleElements } from '../model/batching';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './tokenAttribution';
 import { occlusionGrid } from './occlusion';
@@ -22,8 +23,6 @@ import { classObjective } from '../model/objective';
 import { positionMap, summarize } from './summary';
 
 const TOP_CLASSES = 5;
-/** Methods whose one run costs tens to hundreds of forward passes (steps, samples, windows). */
-const EXPENSIVE_METHODS: readonly SaliencyMethod[] = ['integrated-gradients', 'smoothgrad', 'occlusion'];
 
 export async function explain(engine: HandlerContext, params: Params<'saliency'>, ctx: RunContext): Promise<SaliencyResult> {
   const { inputPath } = params;
@@ -84,7 +83,7 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
       ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
       ...(metrics ? { metrics } : {}),
       summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
-      options: resolvedOptions(params, x.shape, target, attribution.layer),
+      options: resolvedOptions(params, checkpoint, x.shape, target, attribution.layer),
       input: {
         path: inputPath,
         kind: input.kind,
@@ -101,21 +100,36 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
 }
 
 /** The request's options as computed with: defaults (applied at the boundary) and the values chosen here. */
-function resolvedOptions(params: Params<'saliency'>, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
+function resolvedOptions(params: Params<'saliency'>, checkpoint: Checkpoint, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
   const grid = params.method === 'occlusion' ? occlusionGrid(xShape, params) : undefined;
   return {
     ...params,
     target,
     ...(layer !== undefined ? { layer } : {}),
     ...(grid ? { window: grid.window, stride: grid.stride } : {}),
-    ...(params.metrics ? { sensitivitySamples: sensitivitySamples(params) } : {}),
+    ...(params.metrics ? { sensitivitySamples: sensitivitySamples(params, checkpoint, xShape) } : {}),
   };
 }
 
-/** Max-sensitivity's samples: as asked, else fewer for the methods whose every run is many forward passes. */
-function sensitivitySamples(params: Params<'saliency'>): number {
+/** Max-sensitivity's samples: as asked, else as many re-runs of the method as its cost on this model allows. */
+function sensitivitySamples(params: Params<'saliency'>, checkpoint: Checkpoint, xShape: number[]): number {
   if (params.sensitivitySamples !== undefined) return params.sensitivitySamples;
-  return EXPENSIVE_METHODS.includes(params.method) ? EXPENSIVE_SENSITIVITY_SAMPLES : DEFAULT_SENSITIVITY_SAMPLES;
+  const size = xShape.slice(1).reduce((a, b) => a * b, 1);
+  return defaultSensitivitySamples(forwardPassesPerRun(params, xShape), exampleElements(checkpoint.model, size));
+}
+
+/** A run's cost in forward-pass equivalents: a gradient ≈ 3 (forward and backward), occlusion one per window. */
+function forwardPassesPerRun(params: Params<'saliency'>, xShape: number[]): number {
+  switch (params.method) {
+    case 'integrated-gradients':
+      return 3 * params.steps!;
+    case 'smoothgrad':
+      return 3 * params.samples!;
+    case 'occlusion':
+      return occlusionGrid(xShape, params).total;
+    default:
+      return 3;
+  }
 }
 
 function chooseTarget(requested: number | undefined, probabilities: number[]): number {
@@ -160,7 +174,7 @@ async function measure(
       { seed: params.seed, internalBatch: params.internalBatch, memoryBudgetMB: params.memoryBudgetMB, insertionBaseline, outputKind: kind },
       ctx,
     );
-    const samples = sensitivitySamples(params);
+    const samples = sensitivitySamples(params, checkpoint, x.shape);
     if (samples === 0) return curves;
     const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { samples, seed: params.seed }, ctx);
     return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity } : {}) };

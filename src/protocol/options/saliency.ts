@@ -162,8 +162,8 @@ export const SALIENCY_FIELDS = {
     schema: z.int().min(0).max(1000),
     type: 'integer',
     label: 'Sensitivity samples',
-    description: 'with metrics: perturbed inputs max-sensitivity re-explains, each one more run of the method (0 skips it)',
-    defaultText: '10; 3 for integrated-gradients, smoothgrad and occlusion, whose runs cost tens to hundreds of forward passes',
+    description: 'with metrics: perturbed inputs max-sensitivity re-explains, each costing one more run of the method (0 skips it)',
+    defaultText: 'as many runs as about ten input gradients of a 224² MobileNetV2 cost, 1–10: 10 on small models; 1 for IG, SmoothGrad or occlusion on a 224² MobileNetV2',
     panel: false,
   }),
 } satisfies FieldTable;
