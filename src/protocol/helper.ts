@@ -1,7 +1,7 @@
 /**
  * Messages between the engine and its gradient helper: a worker thread with its own tfjs that takes
- * batches of a long method's evaluations (Integrated Gradients' path points, SmoothGrad's noisy
- * samples, occlusion's windows), so that one request uses both cores. Batches are handed out one at a time, so a
+ * batches of a long method's gradient evaluations (Integrated Gradients' path points, SmoothGrad's
+ * noisy samples), so that one request uses both cores. Batches are handed out one at a time, so a
  * busy core takes fewer.
  */
 import type { ErrorCode } from './errors';
@@ -36,19 +36,7 @@ export interface NoisyGradientsJob extends JobBase {
   shift?: Float32Array;
 }
 
-/** Occlusion's drops over windows [start, end), summed on the elements each covers (model/occlusionWindows.ts). */
-export interface OcclusionJob extends JobBase {
-  kind: 'occlusion';
-  /** The objective on the unoccluded x. */
-  fx: number;
-  window: number;
-  stride: number;
-  fill: number;
-  start: number;
-  end: number;
-}
-
-export type HelperJob = PathGradientsJob | NoisyGradientsJob | OcclusionJob;
+export type HelperJob = PathGradientsJob | NoisyGradientsJob;
 
 /** Engine → helper. */
 export type ToHelper = { type: 'job'; id: number; job: HelperJob } | { type: 'cancel'; id: number };

@@ -1,7 +1,7 @@
 /**
  * The gradient helper's worker-thread entry (gradientHelper.ts starts it): evaluates batches of
- * Integrated Gradients' path, SmoothGrad's samples and occlusion's windows for the engine, one job at
- * a time, on the engine's backend, keeping the last checkpoint loaded.
+ * Integrated Gradients' path and SmoothGrad's samples for the engine, one job at a time, on the engine's backend, keeping the
+ * last checkpoint loaded.
  */
 import { parentPort } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -12,8 +12,7 @@ import { disposeCheckpoint, loadCheckpoint, type Checkpoint } from '../checkpoin
 import { isObject } from '../checkpoint/modelJson';
 import { fileStamp } from '../common/fileStamp';
 import { toWireError } from '../errors';
-import { classObjective, inputGradient, objectiveFunction } from '../model/objective';
-import { occlusionGrid, occlusionSums } from '../model/occlusionWindows';
+import { inputGradient } from '../model/objective';
 import { noisySums } from '../model/noise';
 import { inputPathGradients } from '../model/pathGradients';
 
@@ -41,10 +40,6 @@ async function checkpointAt(file: string): Promise<Checkpoint> {
 
 /** The job's batch sum, by the same functions the engine runs for its own batches. */
 function batchSum(checkpoint: Checkpoint, job: HelperJob): tf.Tensor {
-  if (job.kind === 'occlusion') {
-    const score = objectiveFunction(checkpoint, classObjective(job.target));
-    return occlusionSums(score, { values: job.x, dtype: 'float32' }, job.fx, occlusionGrid(job.shape, job), job.fill, job.start, job.end);
-  }
   const x = tf.tensor(job.x, job.shape);
   if (job.kind === 'path') {
     const baseline = tf.tensor(job.baseline, job.shape);

@@ -17,18 +17,84 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor } from '../model/batching';
-import { occlusionGrid, occlusionSums, windowCounts } from '../model/occlusionWindows';
-import { sharedBatchSize, sharedSum } from '../parallel/sharedSum';
+import { batchSizeFor, concatOverBatches } from '../model/batching';
 import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
-
-export { defaultImageWindow, occlusionGrid, type OcclusionGrid } from '../model/occlusionWindows';
 
 export const occlusion: AttributionMethod = {
   id: 'occlusion',
   usesBaseline: false,
   run,
 };
+
+/** The window positions along each dimension of one example, and the element boxes they cover. */
+export interface OcclusionGrid {
+  /** Per-example shape (x's shape without the batch dimension). */
+  shape: number[];
+  /** Dimensions (of `shape`) the window slides over; the others are covered whole. */
+  slidingDims: number[];
+  window: number;
+  stride: number;
+  /** Window positions per sliding dimension. */
+  counts: number[];
+  /** Total number of windows. */
+  total: number;
+}
+
+/** Window positions along an image's shorter side that the default window aims at (14 × 14 = 196 windows on a square image). */
+export const WINDOWS_PER_SIDE = 14;
+/** The smallest default window: small images (MNIST's 28², CIFAR's 32²) keep 4-pixel windows. */
+const MIN_IMAGE_WINDOW = 4;
+
+/**
+ * The default window of an h × w image: max(4, ⌈min(h, w) / 14⌉). The window count then stays near
+ * 14 × 14 (≈200 forward passes) however large the image, where a fixed 4-pixel window would cost
+ * 3,136 on a 224² image; small images keep their 4-pixel windows.
+ */
+export function defaultImageWindow(height: number, width: number): number {
+  return Math.max(MIN_IMAGE_WINDOW, Math.ceil(Math.min(height, width) / WINDOWS_PER_SIDE));
+}
+
+export function occlusionGrid(xShape: number[], options: Pick<SaliencyOptions, 'window' | 'stride'>): OcclusionGrid {
+  const shape = xShape.slice(1);
+  if (shape.length === 0) throw new LensError('INVALID_INPUT', 'Occlusion needs an input with at least one feature.');
+  const image = xShape.length === 4;
+  const slidingDims = image ? [0, 1] : shape.map((_, i) => i);
+  const window = options.window ?? (image ? defaultImageWindow(shape[0], shape[1]) : 1);
+  const stride = options.stride ?? window;
+  for (const [name, value] of [['window', window], ['stride', stride]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new LensError('BAD_REQUEST', `Occlusion's ${name} must be a whole number ≥ 1, not ${value}.`);
+  }
+  const counts = slidingDims.map((d) => Math.max(1, Math.ceil((shape[d] - window) / stride) + 1));
+  return { shape, slidingDims, window, stride, counts, total: counts.reduce((a, b) => a * b, 1) };
+}
+
+/** The box [lo, hi) per dimension of window number k (row-major over the window positions). */
+export function windowBox(grid: OcclusionGrid, k: number): { lo: number[]; hi: number[] } {
+  const lo = grid.shape.map(() => 0);
+  const hi = [...grid.shape];
+  let rest = k;
+  for (let i = grid.slidingDims.length - 1; i >= 0; i--) {
+    const d = grid.slidingDims[i];
+    const position = rest % grid.counts[i];
+    rest = Math.floor(rest / grid.counts[i]);
+    lo[d] = position * grid.stride;
+    hi[d] = Math.min(grid.shape[d], lo[d] + grid.window);
+  }
+  return { lo, hi };
+}
+
+/** Calls fn(flatIndex) for every element of a row-major array of `shape` inside the box. */
+function forEachInBox(shape: number[], lo: number[], hi: number[], fn: (index: number) => void): void {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const visit = (d: number, offset: number): void => {
+    if (d === shape.length) {
+      fn(offset);
+      return;
+    }
+    for (let i = lo[d]; i < hi[d]; i++) visit(d + 1, offset + i * strides[d]);
+  };
+  visit(0, 0);
+}
 
 async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: RunContext): Promise<Attribution> {
   const subject = subjectOf(inputs);
@@ -37,37 +103,43 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   ctx.signal.throwIfAborted();
   const grid = occlusionGrid(x.shape, options);
   const fill = options.fill!;
-  const original = { values: (await x.data()) as Float32Array | Int32Array, dtype: x.dtype as 'float32' | 'int32' };
+  const size = x.size;
+  const original = await x.data();
   const scoreOfX = tf.tidy(() => subject.forward(x));
   const fx = (await scoreOfX.data())[0];
   scoreOfX.dispose();
 
-  // Many windows on a large input are worth sharing with the gradient helper, which scores its batches on the other core.
-  const { helper } = inputs;
-  const at = subject.helper;
-  const bounded = batchSizeFor(subject.elements, options);
-  const shared = helper && at && x.dtype === 'float32' ? sharedBatchSize(grid.total, subject.elements, bounded) : undefined;
-  const sums = await sharedSum(
-    grid.total,
-    shared ?? bounded,
-    ctx,
-    (start, end) => occlusionSums(subject.forward, original, fx, grid, fill, start, end),
-    shared && helper && at
-      ? {
-        sumShape: x.shape,
-        run: (start, end, signal) => helper.run({ kind: 'occlusion', modelPath: at.modelPath, target: at.target, shape: x.shape, x: original.values as Float32Array, fx, window: grid.window, stride: grid.stride, fill, start, end }, signal),
-      }
-      : undefined,
-  );
-  let summed: Float32Array;
+  const batchSize = batchSizeFor(subject.elements, options);
+  const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
+    const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
+    for (let k = start; k < end; k++) {
+      const copy = data.subarray((k - start) * size, (k - start + 1) * size);
+      copy.set(original);
+      const { lo, hi } = windowBox(grid, k);
+      forEachInBox(grid.shape, lo, hi, (i) => (copy[i] = fill));
+    }
+    const batch = tf.tensor(data, [end - start, ...grid.shape], x.dtype);
+    return subject.forward(batch);
+  });
+  let scores: Float32Array | Int32Array | Uint8Array;
   try {
-    summed = (await sums.data()) as Float32Array;
+    scores = await occludedScores.data();
   } finally {
-    sums.dispose();
+    occludedScores.dispose();
   }
   ctx.signal.throwIfAborted();
-  const count = windowCounts(grid);
-  const values = new Float32Array(summed.length);
-  for (let i = 0; i < values.length; i++) values[i] = count[i] > 0 ? summed[i] / count[i] : 0;
+
+  const sum = new Float64Array(size);
+  const count = new Float64Array(size);
+  for (let k = 0; k < grid.total; k++) {
+    const drop = fx - scores[k];
+    const { lo, hi } = windowBox(grid, k);
+    forEachInBox(grid.shape, lo, hi, (i) => {
+      sum[i] += drop;
+      count[i] += 1;
+    });
+  }
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = count[i] > 0 ? sum[i] / count[i] : 0;
   return { values: tf.tensor(values, x.shape, 'float32') };
 }

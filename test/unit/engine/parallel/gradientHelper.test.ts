@@ -1,6 +1,6 @@
 /**
  * The gradient helper (a worker thread with its own tfjs) and the sum it shares with the engine:
- * IG, SmoothGrad and occlusion with the helper equal them without it, the helper really takes batches, a broken helper leaves
+ * IG and SmoothGrad with the helper equal them without it, the helper really takes batches, a broken helper leaves
  * the work to the engine, cancellation stops both, and nothing is left behind.
  */
 import * as assert from 'assert';
@@ -60,21 +60,6 @@ describe('parallel/gradientHelper', function () {
       assert.ok(gap <= 1e-4 * scale, `attributions differ by ${gap} (largest ${scale})`);
     });
   }
-
-  it('occlusion with the helper equals occlusion on one thread: the helper scores batches of windows', async () => {
-    // 784 one-pixel windows × the CNN's per-example elements: past the helper's threshold.
-    const params = { modelPath: MNIST, inputPath: SEVEN, method: 'occlusion' as const, window: 1 };
-    const alone = await one.run('saliency', params, quiet());
-    const done = two.helper?.jobsDone ?? 0;
-    const before = tensorsWithoutCachedInputs(two);
-    const shared = await two.run('saliency', params, quiet());
-    assert.strictEqual(tensorsWithoutCachedInputs(two), before);
-    assert.ok((two.helper?.jobsDone ?? 0) > done, 'the helper evaluated no batch');
-    const scale = Math.max(...alone.attribution.data.map(Math.abs));
-    assert.ok(scale > 0);
-    const gap = Math.max(...alone.attribution.data.map((v, i) => Math.abs(v - shared.attribution.data[i])));
-    assert.ok(gap <= 1e-5 * scale, `attributions differ by ${gap} (largest ${scale})`);
-  });
 
   it('a cancelled request stops both threads and the helper stays usable', async () => {
     const abort = new AbortController();
