@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2]`: prints one JSON document timing, per
- * bench model and per backend that starts here, predict, gradients and the saliency methods, each in
- * its own child process so that its peak RSS is its own. Medians and p90s after one warm-up; model
- * loading is left out. Then, in children of their own: the paired ratios and the like-for-like
- * PyTorch comparison (bench/paired.ts, where torch imports), and every method on MobileNetV2 224² as
- * the CLI runs it (bench/practical.ts). The like-for-like table goes to stderr at the end.
+ * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2] [-- --concepts]`: prints one JSON
+ * document timing, per bench model and per backend that starts here, predict, gradients and the
+ * saliency methods, each in its own child process so that its peak RSS is its own. Medians and
+ * p90s after one warm-up; model loading is left out. Then, in children of their own: the paired
+ * ratios and the like-for-like PyTorch comparison (bench/paired.ts, where torch imports), every
+ * method on MobileNetV2 224² as the CLI runs it (bench/practical.ts), and TCAV on
+ * examples/concepts-cnn (bench/concepts.ts, on the wasm backend; `--concepts` runs only that). The
+ * like-for-like table goes to stderr at the end.
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -21,6 +23,7 @@ import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { likeForLikeTable, type PairedReport } from './paired';
 import { withDefaults } from '../src/protocol/options';
+import { benchConcepts } from './concepts';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const BATCH = 32;
@@ -110,7 +113,18 @@ function jsonChild(script: string, args: string[]): unknown {
   return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]);
 }
 
+/** TCAV's timings, from a child process of their own (a fresh engine, caches empty). */
+function concepts(): unknown {
+  const out = spawnSync(process.execPath, [__filename, '--concepts-child'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (out.status !== 0) return { error: (out.stderr || `exit ${out.status}`).trim().split('\n').slice(-1)[0] };
+  return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]);
+}
+
 async function parent(argv: string[]): Promise<void> {
+  if (argv.includes('--concepts')) {
+    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverage: os.loadavg().map((l: number) => Math.round(l * 10) / 10), tcav: concepts() }, null, 2) + '\n');
+    return;
+  }
   const quick = argv.includes('--quick');
   const only = argv.includes('--model') ? [argv[argv.indexOf('--model') + 1] as BenchModel] : [...BENCH_MODELS];
   const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 5 : 20));
@@ -152,16 +166,19 @@ async function parent(argv: string[]): Promise<void> {
     results,
     paired: Object.fromEntries(only.map((model) => [model, jsonChild('paired.js', [model, ...(quick ? ['--pairs', '3'] : [])])])),
     practical: only.includes('mobilenetv2') ? jsonChild('practical.js', []) : { skipped: 'mobilenetv2 not selected' },
+    tcav: concepts(),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   process.stderr.write(likeForLikeTable(report.paired as Record<string, PairedReport>) + '\n');
 }
 
 const argv = process.argv.slice(2);
-
-const main = argv[0] === '--child'
-  ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
-  : parent(argv);
+const main =
+  argv[0] === '--child'
+    ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
+    : argv[0] === '--concepts-child'
+      ? benchConcepts('wasm').then((r) => void process.stdout.write(JSON.stringify(r) + '\n'))
+      : parent(argv);
 main.catch((err) => {
   process.stderr.write(`bench: error: ${(err as Error).message}\n`);
   process.exit(1);

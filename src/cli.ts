@@ -6,9 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
+import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatInfluence, formatPrediction, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
+import { formatInfluence, formatPrediction, formatProbe, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
 import { progressMode, progressReporter } from './cli/progress';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
@@ -26,6 +28,7 @@ Commands:
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
+${TCAV_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
@@ -38,7 +41,9 @@ ${helpLine('  -v, --version', 'Show the version')}
 
 ${SALIENCY_USAGE.split('\n\n')[1]}
 
-${INFLUENCE_USAGE.split('\n\n')[1]}`;
+${INFLUENCE_USAGE.split('\n\n')[1]}
+
+${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}`;
 
 const EXIT_USAGE = 2;
 /** A run cancelled by Ctrl-C exits as shells expect of SIGINT: 128 + 2. */
@@ -51,6 +56,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
+  tcav: Object.keys(TCAV_FLAGS),
+  probe: Object.keys(PROBE_FLAGS),
 };
 
 /** Progress on stderr; print() and the error handler clear its terminal line before they write. */
@@ -69,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
       ...INFLUENCE_FLAGS,
+      ...PROBE_FLAGS,
+      ...TCAV_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -85,6 +94,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: cancelOnInterrupt(), onProgress: progress.show };
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
+    await engine.useBackend(values.backend as BackendChoice);
+    const result = await engine.run(method, params, ctx);
+    return print(values.json ? JSON.stringify(result) : format(result));
+  };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
     // parseArgs accepts every command's flags everywhere: refuse the ones this command would ignore.
     const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
@@ -135,6 +150,12 @@ async function main(argv: string[]): Promise<number> {
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
     }
+    case 'tcav':
+      if (args.length !== 1) throw usage('tcav takes exactly one model.json path');
+      return answer('tcav', tcavParams(args[0], values as Flags, usage), formatTcav);
+    case 'probe':
+      if (args.length !== 1) throw usage('probe takes exactly one model.json path');
+      return answer('probe', probeParams(args[0], values as Flags, usage), formatProbe);
     case undefined:
       throw usage('missing command');
     default:

@@ -5,6 +5,7 @@
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
 import type { InfluenceOptions, InfluenceResult } from './influence';
+import type { ProbeOptions, ProbeResult, TcavOptions, TcavResult } from './concepts';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 export interface EngineMethods {
@@ -16,6 +17,10 @@ export interface EngineMethods {
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Rank training examples by their influence on one prediction (or by self-influence). */
   influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
+  /** TCAV: how sensitive a class's logit is to concepts at layers, tested against random concepts. */
+  tcav: { params: { modelPath: string } & TcavOptions; result: TcavResult };
+  /** Linear probes: what each layer encodes about a labelled dataset, against a permuted-label control. */
+  probe: { params: { modelPath: string } & ProbeOptions; result: ProbeResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
   /** Which backends can start here (and why not), and the active one; switches nothing. */
