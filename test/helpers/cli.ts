@@ -32,5 +32,5 @@ export function assertCliFails(args: string[], pattern: RegExp, exit: number): v
   const error = lines.pop() as string;
   assert.ok(lines.every((line) => PROGRESS_LINE.test(line)), stderr);
   assert.match(error, /^model-lens: error: /);
-  assert.match(error, pattern);
+  assert.match(`${error}\n`, pattern); // the line as printed, so patterns can anchor at its end
 }
