@@ -24,10 +24,14 @@ import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { likeForLikeTable, type PairedReport } from './paired';
 import { withDefaults } from '../src/protocol/options';
 import { benchConcepts } from './concepts';
+import { influenceScores } from '../src/engine/influence/influenceFunctions';
+import { chooseScope } from '../src/engine/influence/scope';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const BATCH = 32;
 const IG_STEPS = 50;
+/** Training examples of the influence benchmark (synthetic inputs, labels cycling through the classes). */
+const INFLUENCE_TRAIN = 64;
 
 
 type Timing = { medianMs: number; p90Ms: number; runs: number; peakRssMiB: number } | { skipped: string };
@@ -48,6 +52,8 @@ function methods(checkpoint: Checkpoint, backend: BackendName): Record<string, (
     values.dispose();
   };
   const weights = (checkpoint.model as tf.LayersModel).trainableWeights.map((w) => w.read() as tf.Variable);
+  const classes = checkpoint.outputs[0].shape.at(-1) as number;
+  const train = { x: input(INFLUENCE_TRAIN), labels: Int32Array.from({ length: INFLUENCE_TRAIN }, (_, i) => i % classes) };
   return {
     predict1: forwardOf(one),
     [`predict${BATCH}`]: forwardOf(many),
@@ -67,6 +73,12 @@ function methods(checkpoint: Checkpoint, backend: BackendName): Record<string, (
     smoothGrad25BothCores: saliency({ method: 'smoothgrad', samples: 25 }, true),
     gradCam: saliency({ method: 'grad-cam' }),
     occlusion: saliency({ method: 'occlusion' }), // the default window: 64 windows on cnn32, 196 on MobileNetV2
+    // Influence functions with CG over the default scope (MobileNetV2: its last dense layer, 645
+    // parameters), all of it: the prefix over the training set once, per-example gradients, the solve.
+    influenceCg: async () => {
+      const model = checkpoint.model as tf.LayersModel;
+      await influenceScores({ model, scope: chooseScope(model), train, test: { x: one, label: 0 }, solver: 'cg', damping: 0.01, autoDamping: true }, quietContext());
+    },
   };
 }
 

@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { FaithfulnessMetrics } from '../../protocol/saliency';
-import { forward, type Runnable } from '../checkpoint/forward';
+import { forward, forwardAsync, type Runnable } from '../checkpoint/forward';
 import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { makeRng, shuffleInPlace } from '../common/random';
-import { batchSizeFor, concatOverBatches, exampleElements } from '../model/batching';
+import { batchSizeFor, concatOverBatchesAsync, exampleElements } from '../model/batching';
 
 export const DEFAULT_CURVE_STEPS = 20;
 
@@ -63,7 +63,7 @@ export interface CurveOptions {
   deletionBaseline?: tf.Tensor;
   /** Where insertion starts (default zeros; pass a blurred copy for images), shape of x. */
   insertionBaseline?: tf.Tensor;
-  /** Whether the outputs are logits or probabilities; default: decided on x's own output. */
+  /** Whether the outputs are logits or probabilities ('probabilities': read as they are, e.g. a regression's values); default: decided on x's own output. */
   outputKind?: OutputKind;
 }
 
@@ -108,17 +108,25 @@ export async function deletionInsertion(
     const points = counts.length;
     const batch = batchSizeFor(exampleElements(checkpoint.model, x.size), options);
     const progress: RunContext = { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(done, total, 'deletion/insertion') };
-    const probs = await concatOverBatches(runs.length * points, batch, progress, (start, end) => {
-      const parts: tf.Tensor[] = [];
-      for (let r = Math.floor(start / points); r * points < end; r++) {
-        const [rank, from, to] = runs[r];
-        const [lo, hi] = [Math.max(start, r * points) - r * points, Math.min(end, (r + 1) * points) - r * points];
-        const mask = tf.tensor(swapMask(rank, counts.slice(lo, hi), layout), [hi - lo, ...x.shape.slice(1)]);
-        // Features ranked below the step's count come from `to`, the rest from `from`.
-        parts.push(tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask)));
+    const probs = await concatOverBatchesAsync(runs.length * points, batch, progress, async (start, end) => {
+      const inputs = tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        for (let r = Math.floor(start / points); r * points < end; r++) {
+          const [rank, from, to] = runs[r];
+          const [lo, hi] = [Math.max(start, r * points) - r * points, Math.min(end, (r + 1) * points) - r * points];
+          const mask = tf.tensor(swapMask(rank, counts.slice(lo, hi), layout), [hi - lo, ...x.shape.slice(1)]);
+          // Features ranked below the step's count come from `to`, the rest from `from`.
+          parts.push(tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask)));
+        }
+        return (parts.length === 1 ? parts[0] : tf.concat(parts)).cast(x.dtype);
+      });
+      // Through executeAsync where the model needs it.
+      const out = await forwardAsync(checkpoint, inputs).finally(() => inputs.dispose());
+      try {
+        return tf.tidy(() => toProbabilities(out.reshape([end - start, -1]) as tf.Tensor2D, kind).slice([0, target], [-1, 1]).reshape([-1]));
+      } finally {
+        out.dispose();
       }
-      const rows = forward(checkpoint, parts.length === 1 ? parts[0] : tf.concat(parts)).reshape([end - start, -1]) as tf.Tensor2D;
-      return toProbabilities(rows, kind).slice([0, target], [-1, 1]).reshape([-1]);
     });
     const all = Array.from(await probs.data());
     probs.dispose();
