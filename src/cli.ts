@@ -9,8 +9,9 @@ import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatIcl, formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { formatIcl, formatInfluence, formatPrediction, formatProbe, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
 import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
+import { progressMode, progressReporter } from './cli/progress';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { ICL_FLAGS, ICL_TAKES, ICL_USAGE, iclParams } from './cli/iclArgs';
@@ -34,6 +35,7 @@ ${ICL_USAGE.split('\n\n')[0]}
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
 ${helpLine('  --backend <name>', `${BACKEND_CHOICES.join(' | ')} (default: auto)`)}
+${helpLine('  --quiet', 'No progress on stderr (by default: a bar on a terminal, else one line per stage of a command past 1 s); Ctrl-C cancels')}
 ${helpLine('  --input <file>', 'predict, saliency, influence: the input file')}
 ${helpLine('  --top <n>', `predict: ${PREDICT_TOP.description} (default: ${PREDICT_TOP.default}); influence: see below`)}
 ${helpLine('  -h, --help', 'Show this help')}
@@ -48,8 +50,10 @@ ${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}
 ${ICL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
+/** A run cancelled by Ctrl-C exits as shells expect of SIGINT: 128 + 2. */
+const EXIT_CANCELLED = 130;
 
-const GLOBAL_FLAGS = ['json', 'backend', 'help', 'version'];
+const GLOBAL_FLAGS = ['json', 'backend', 'quiet', 'help', 'version'];
 /** The flags each command takes besides the global ones. */
 const COMMAND_FLAGS: Record<string, string[]> = {
   info: [],
@@ -61,8 +65,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   icl: ICL_TAKES,
 };
 
-/** The terminal's progress line; print() and the error handler clear it before they write. */
-let progress = progressLine(false);
+/** Progress on stderr; print() and the error handler clear its terminal line before they write. */
+let progress = progressReporter('off');
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'auto' },
+      quiet: { type: 'boolean', default: false },
       ...argSpecs('predict'),
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -88,13 +93,13 @@ async function main(argv: string[]): Promise<number> {
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
     throw usage(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  progress = progressLine(!values.json && process.stderr.isTTY === true);
+  progress = progressReporter(progressMode(values.quiet, process.stderr.isTTY));
   const engine = new Engine((level, message) => {
     if (level === 'info') return;
     progress.clear();
     console.error(`model-lens: ${level}: ${message}`);
   });
-  const ctx = { signal: new AbortController().signal, onProgress: progress.show };
+  const ctx = { signal: cancelOnInterrupt(), onProgress: progress.show };
   /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
   const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
     await engine.useBackend(values.backend as BackendChoice);
@@ -176,24 +181,17 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Progress redrawn in place on one stderr line; a no-op unless `enabled` (a terminal, no --json). */
-function progressLine(enabled: boolean): { show: (done: number, total: number, message?: string) => void; clear: () => void } {
-  let drawnAt = 0;
-  let drawn = false;
-  return {
-    show: (done, total, message) => {
-      const now = Date.now();
-      // Redrawing thousands of times a second would cost more than the work it reports.
-      if (!enabled || (done < total && now - drawnAt < 100)) return;
-      drawnAt = now;
-      drawn = true;
-      process.stderr.write(`\r\x1b[K${formatProgress(done, total, message)}`);
-    },
-    clear: () => {
-      if (drawn) process.stderr.write('\r\x1b[K');
-      drawn = false;
-    },
-  };
+/**
+ * Ctrl-C aborts the engine's work through its AbortSignal: the method stops at its next batch and the
+ * run ends with one line. A second Ctrl-C exits at once.
+ */
+function cancelOnInterrupt(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    controller.abort();
+    process.once('SIGINT', () => process.exit(EXIT_CANCELLED));
+  });
+  return controller.signal;
 }
 
 function warn(message: string): void {
@@ -225,10 +223,17 @@ function exitAfterOutput(code: number): void {
 main(process.argv.slice(2)).then(
   exitAfterOutput,
   (err: unknown) => {
-    const badArgs = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    // An AbortError's code is a number (DOMException's): only Node's own errors have string codes.
+    const code = (err as { code?: unknown }).code;
+    const badArgs = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
     // Node's own parse errors can span lines: keep the promise of one line.
-    const message = badArgs ? `${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see model-lens --help)` : toWireError(err).message;
+    const wire = toWireError(err);
+    const message = badArgs ? `${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see model-lens --help)` : wire.message;
     progress.clear();
+    if (wire.code === 'CANCELLED') {
+      process.stderr.write('model-lens: cancelled\n');
+      process.exit(EXIT_CANCELLED);
+    }
     process.stderr.write(`model-lens: error: ${message}\n`);
     process.exit(badArgs ? EXIT_USAGE : ((err as { exitCode?: number }).exitCode ?? 1));
   },
