@@ -13,6 +13,7 @@ import { checkParams } from './params';
 import { predict } from './predict';
 import { explain } from './saliency/explain';
 import { findInfluence } from './influence/find';
+import { findCounterfactuals } from './counterfactuals/find';
 import type { TrainingSet } from './data/trainingSet';
 import { TrainingSetCache } from './data/trainingSetCache';
 import { InputCache } from './data/inputCache';
@@ -28,6 +29,7 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top!),
   saliency: async (engine, params, run) => explain(engine, params, run),
   influence: async (engine, params, run) => findInfluence(engine, params, run),
+  counterfactual: async (engine, params, run) => findCounterfactuals(engine, params, run),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
   backends: async (engine) => ({ available: await backendAvailability(), active: engine.backend }),
 };

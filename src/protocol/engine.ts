@@ -3,6 +3,7 @@
  * Each capability adds one entry to EngineMethods; everything else is generic.
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
+import type { CounterfactualOptions, CounterfactualResult } from './counterfactual';
 import type { ErrorCode } from './errors';
 import type { InfluenceOptions, InfluenceResult } from './influence';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
@@ -16,6 +17,8 @@ export interface EngineMethods {
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Rank training examples by their influence on one prediction (or by self-influence). */
   influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
+  /** The least-cost feasible changes to one input that make the model predict a target class. */
+  counterfactual: { params: { modelPath: string } & CounterfactualOptions; result: CounterfactualResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
   /** Which backends can start here (and why not), and the active one; switches nothing. */

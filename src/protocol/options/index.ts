@@ -1,11 +1,12 @@
 /**
- * The options of every engine request, defined once (saliency.ts, influence.ts, predict.ts) and
+ * The options of every engine request, defined once (saliency.ts, influence.ts, counterfactual.ts, predict.ts) and
  * read through this module: `parseOptions` validates a request and applies its defaults (the
  * engine at its process boundary, the host for the panel's messages, the CLI after reading its
  * flags); `fieldSpecs` describes the options for forms and help texts.
  */
 import { z } from 'zod';
 import { OptionError, requirement, specOf, type FieldSpec, type FieldTable, type InputKind, type OptionDef } from './field';
+import { COUNTERFACTUAL_FIELDS } from './counterfactual';
 import { INFLUENCE_FIELDS } from './influence';
 import { INFO_FIELDS, PREDICT_FIELDS } from './predict';
 import { SALIENCY_FIELDS } from './saliency';
@@ -18,6 +19,7 @@ export const REQUEST_FIELDS = {
   predict: PREDICT_FIELDS,
   saliency: SALIENCY_FIELDS,
   influence: INFLUENCE_FIELDS,
+  counterfactual: COUNTERFACTUAL_FIELDS,
 } as const;
 export type OptionRequest = keyof typeof REQUEST_FIELDS;
 
