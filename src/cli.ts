@@ -8,9 +8,11 @@ import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
+import { formatCounterfactual, formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
+import { COUNTERFACTUAL_FLAGS, COUNTERFACTUAL_USAGE, counterfactualParams } from './cli/counterfactualArgs';
+import { hasImages, imageFolder, writeImages } from './cli/counterfactualImages';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
 import { textFlag, type Flags } from './cli/flags';
 import { fieldSpecs } from './protocol/options';
@@ -25,18 +27,21 @@ Commands:
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
+${COUNTERFACTUAL_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
 ${helpLine('  --backend <name>', `${BACKEND_CHOICES.join(' | ')} (default: auto)`)}
-${helpLine('  --input <file>', 'predict, saliency, influence: the input file')}
+${helpLine('  --input <file>', 'predict, saliency, influence, counterfactual: the input file')}
 ${helpLine('  --top <n>', `predict: ${PREDICT_TOP.description} (default: ${PREDICT_TOP.default}); influence: see below`)}
 ${helpLine('  -h, --help', 'Show this help')}
 ${helpLine('  -v, --version', 'Show the version')}
 
 ${SALIENCY_USAGE.split('\n\n')[1]}
 
-${INFLUENCE_USAGE.split('\n\n')[1]}`;
+${INFLUENCE_USAGE.split('\n\n')[1]}
+
+${COUNTERFACTUAL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
 
@@ -47,6 +52,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
+  counterfactual: Object.keys(COUNTERFACTUAL_FLAGS),
 };
 
 /** The terminal's progress line; print() and the error handler clear it before they write. */
@@ -64,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
       ...INFLUENCE_FLAGS,
+      ...COUNTERFACTUAL_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -129,6 +136,15 @@ async function main(argv: string[]): Promise<number> {
       await engine.useBackend(values.backend as BackendChoice);
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
+    }
+    case 'counterfactual': {
+      if (args.length !== 1) throw usage('counterfactual takes exactly one model.json path');
+      const params = counterfactualParams(args[0], values, usage);
+      await engine.useBackend(values.backend as BackendChoice);
+      const computed = await engine.run('counterfactual', params, ctx);
+      // Images become files (--out, or a new temp folder) that the output names.
+      const result = hasImages(computed) ? writeImages(computed, imageFolder(textFlag((values as Flags).out))) : computed;
+      return print(values.json ? JSON.stringify(result) : formatCounterfactual(result));
     }
     case undefined:
       throw usage('missing command');

@@ -7,18 +7,16 @@
  * by proximal gradient steps in cost units (u_i = c_i (x′_i − x_i), so the cost is ‖u‖₁ and its
  * proximal step a soft threshold), all k candidates in one tensor per step, each step projected
  * onto the constraints (the box of ranges, monotone directions and immutables; one-hot groups onto
- * their simplex). λ follows a schedule per candidate: it starts at half the largest cost-weighted
- * gradient, so only the most cost-effective features move, and halves while the candidate has not
- * won; once it wins, λ is raised just below that gradient, where the hinge is an exact penalty and
- * the oscillation at the boundary drains the less cost-effective features. The cheapest winning
- * point of each candidate is then polished (polish.ts) and checked on the real model. Duplicates
- * are searched again with the features of the counterfactuals found so far frozen.
+ * their simplex). λ and the step size follow a schedule per candidate (schedule.ts). The cheapest
+ * winning point of each candidate is then polished (polish.ts) and checked on the real model.
+ * Duplicates are searched again with the features of the counterfactuals found so far frozen.
  */
 import type { RunContext } from '../../protocol/engine';
 import { makeRng } from '../common/random';
 import { boundReasons, costDistance, fmt } from './constraints';
 import type { TabularOutcome } from './outcome';
 import { polish } from './polish';
+import { Schedule, STAGE } from './schedule';
 import { rowOf, type TabularProblem } from './tabular';
 
 export interface GradientSettings {
@@ -29,13 +27,6 @@ export interface GradientSettings {
 
 /** Largest move of one step, in cost units (one MAD of a feature whose cost is 1/MAD). */
 const STEP = 0.05;
-const STAGE = 25;
-/** A stage makes progress when it closes this fraction of the gap to the margin. */
-const PROGRESS = 0.1;
-/** The most a losing candidate's steps grow. */
-const MAX_BOOST = 64;
-/** Stages a candidate keeps refining after it first wins. */
-const REFINE_STAGES = 8;
 /** Weight of the diversity term, relative to the gradient scale (DiCE weighs diversity 1 against the hinge's 1). */
 const DIVERSITY = 1;
 /** Starting points of diverse candidates lie within ± this many cost units of the original. */
@@ -102,55 +93,39 @@ async function search(problem: TabularProblem, frozen: Set<number>[], settings: 
 
   const first = problem.marginsAndAscent(rows());
   const x0 = rows();
-  // Each candidate's gradient scale: the largest cost-weighted ascent of a feature free to move.
-  // Steps and λ follow it, so a feature that hits its bound hands over to the next at full speed.
-  const scale = Float64Array.from({ length: k }, (_, m) => freeGradient(problem, rowOf(x0, m, d), rowOf(first.ascent, m, d), frozen[m]));
-  if (!(Math.max(...scale) > 0)) return { found: [], steps: 0, failure: `No counterfactual: the model's margin for the target does not change with any feature that may change (${stuck(problem, first.ascent, 0)}).` };
-  // λ as a fraction of the scale: halved while the candidate loses, just below 1 once it has won.
-  const fraction = new Float64Array(k).fill(0.5);
-  // While a losing candidate's margin rises, its steps double each stage (a long way to go at small
-  // gradients); where it rises slowly or not at all, λ halves, so less cost-effective features may move.
-  const boost = new Float64Array(k).fill(1);
-  const stageStart = Float64Array.from(first.margins);
+  const free = (x: Float64Array, ascent: Float64Array, m: number) => freeGradient(problem, rowOf(x, m, d), rowOf(ascent, m, d), frozen[m]);
+  const schedules = Array.from({ length: k }, (_, m) => new Schedule(STEP, free(x0, first.ascent, m), first.margins[m], epsilon));
+  if (!schedules.some((_, m) => free(x0, first.ascent, m) > 0)) {
+    return { found: [], steps: 0, failure: `No counterfactual: the model's margin for the target does not change with any feature that may change (${stuck(problem, first.ascent, 0)}).` };
+  }
   const best: (Float64Array | null)[] = new Array(k).fill(null);
   const bestCost = new Float64Array(k).fill(Infinity);
-  const wonAt = new Array<number | null>(k).fill(null);
   let last = first;
   let step = 0;
   for (; step < settings.steps; step++) {
     const x = rows();
     const { margins, ascent } = step === 0 ? first : problem.marginsAndAscent(x);
     last = { margins, ascent };
-    for (let m = 0; m < k; m++) {
-      // Where it wins, the hinge is flat: the scale of the last losing step stays.
-      if (margins[m] < epsilon) scale[m] = freeGradient(problem, rowOf(x, m, d), rowOf(ascent, m, d), frozen[m]) || scale[m];
-      if (margins[m] < epsilon) continue;
+    schedules.forEach((schedule, m) => {
+      if (!schedule.observe(step, margins[m], free(x, ascent, m))) return;
       const cost = costDistance(c, rowOf(x, m, d), space.x);
       if (cost < bestCost[m]) [bestCost[m], best[m]] = [cost, rowOf(x, m, d).slice()];
-      if (wonAt[m] === null) [wonAt[m], fraction[m], boost[m]] = [step, 0.9, 1];
-    }
+    });
     const diversity = k > 1 ? diversityGradient(u, k, d) : null;
-    for (let m = 0; m < k; m++) {
-      const eta = (boost[m] * STEP) / scale[m];
+    schedules.forEach(({ eta, lambda, gradientScale }, m) => {
       for (let i = 0; i < d; i++) {
         const j = m * d + i;
         if (fixed(m, i)) continue;
         // Descent on the hinge raises the margin; the diversity term raises det K.
-        let v = u[j] + eta * (ascent[j] / c[i] + (diversity ? DIVERSITY * scale[m] * diversity[j] : 0));
-        v = Math.sign(v) * Math.max(0, Math.abs(v) - eta * fraction[m] * scale[m]);
+        let v = u[j] + eta * (ascent[j] / c[i] + (diversity ? DIVERSITY * gradientScale * diversity[j] : 0));
+        v = Math.sign(v) * Math.max(0, Math.abs(v) - eta * lambda);
         u[j] = clip(v, lo[i], hi[i]);
       }
       projectGroups(problem, u, m);
-    }
+    });
     if ((step + 1) % STAGE === 0) {
-      for (let m = 0; m < k; m++) {
-        if (wonAt[m] !== null) continue;
-        const gained = (margins[m] - stageStart[m]) / (epsilon - stageStart[m]);
-        if (gained > 0) boost[m] = Math.min(MAX_BOOST, 2 * boost[m]);
-        if (gained < PROGRESS) fraction[m] /= 2;
-        stageStart[m] = margins[m];
-      }
-      if (wonAt.every((w) => w !== null && step - w >= REFINE_STAGES * STAGE)) break;
+      schedules.forEach((schedule, m) => schedule.endStage(margins[m]));
+      if (schedules.every((schedule) => schedule.done(step))) break;
       ctx.onProgress(done + step + 1, total, 'Searching for counterfactuals');
       await new Promise<void>((resolve) => setImmediate(resolve));
       ctx.signal.throwIfAborted();

@@ -6,10 +6,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import loadHighs, { type Highs } from 'highs';
+import type { Highs } from 'highs';
 import { LensError } from '../errors';
 
 export type { Highs } from 'highs';
+
+// require, not import: esbuild would bundle the package's ES module build for an import, whose
+// import.meta.url is empty in a CommonJS bundle.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadHighs = require('highs') as typeof import('highs').default;
 
 let loading: Promise<Highs> | null = null;
 
