@@ -10,9 +10,10 @@ import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { exampleElements } from './batching';
-import { flatLayers, layerOutput, withTap } from './layerTap';
-import { hasFinalSoftmax, withLogits } from './logits';
-import { classObjective, firstOutput, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
+import { runFromLayer } from './fromLayer';
+import { flatLayers, layerOutput } from './layerTap';
+import { hasFinalSoftmax } from './logits';
+import { classObjective, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
 import { inputPathGradients, type PathGradients } from './pathGradients';
 import { outputKind, type OutputKind } from './probabilities';
 
@@ -72,23 +73,7 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
   if (!(model instanceof tf.LayersModel)) throw new LensError('INVALID_INPUT', `${what} needs a layers model to run from a layer's output.`);
   const at = layerOutput(model, layer, x, what);
   const logits = !(objective.kind === 'class' && objective.space !== 'logit') && hasFinalSoftmax(model);
-  const run = (values: tf.Tensor) => {
-    const k = values.shape[0];
-    const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
-    return withTap(
-      layer,
-      (out) => {
-        if (!tf.util.arraysEqual(out.shape, values.shape)) {
-          throw new LensError('INTERNAL', `Layer '${layer.name}' outputs [${out.shape}] but [${values.shape}] was given to replace it.`);
-        }
-        // A copy: the model disposes intermediate outputs, and `values` is the caller's.
-        return tf.clone(values);
-      },
-      // apply(), not predict(): predict splits batches over 32 into chunks, and only the first call of the layer is tapped.
-      () => (logits ? withLogits(model, () => firstOutput(model.apply(xs, { training: false }))) : firstOutput(model.apply(xs, { training: false }))),
-      what,
-    );
-  };
+  const run = (values: tf.Tensor) => runFromLayer({ model, layer, x, logits, what }, values);
   let kind: OutputKind | undefined;
   try {
     kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
