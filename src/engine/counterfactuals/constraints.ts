@@ -129,7 +129,8 @@ export function emptyIntervals(space: FeatureSpace): string[] {
   const out: string[] = [];
   space.info.forEach((f, i) => {
     if (space.lower[i] <= space.upper[i]) return;
-    out.push(`${f.feature} is ${fmt(space.x[i])}, but ${[...boundReasons(space, i, 'lower'), ...boundReasons(space, i, 'upper')].join(' and ')}`);
+    const reasons = [...new Set([...boundReasons(space, i, 'lower'), ...boundReasons(space, i, 'upper')])];
+    out.push(`${f.feature} is ${fmt(space.x[i])}, but ${reasons.slice(0, -1).join(', ')}${reasons.length > 1 ? ' and ' : ''}${reasons.at(-1)}`);
   });
   return out;
 }

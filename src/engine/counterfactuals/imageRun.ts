@@ -56,7 +56,7 @@ export async function imageCounterfactuals(setup: RunSetup): Promise<KindResult>
   const constraints = { kind: 'image' as const, pixelRange: [0, 255] as [number, number], tvWeight };
   const details = `perturbation: ${found.steps} steps`;
   const verdict = found.pixels && verdictOn(setup, pixels, found.pixels);
-  if (!found.pixels || !verdict || verdict.prediction !== target || verdict.margin <= 0) {
+  if (!found.pixels || !verdict || verdict.prediction !== target || verdict.margin < params.margin! / 2) {
     return { ...base, counterfactuals: [], reason: found.failure ?? 'The change did not hold on the real model once rounded to 8-bit pixels.', constraints, details };
   }
   const counterfactual: Counterfactual = {

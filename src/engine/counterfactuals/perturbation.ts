@@ -31,7 +31,7 @@ export interface Perturbed {
 /** Largest move of one pixel in one step at base speed (a twentieth of the pixel range). */
 const STEP = 0.05;
 /** Smoothing of |·| in the total variation's gradient, in pixel units. */
-const TV_SMOOTHING = 1e-3;
+const TV_SMOOTHING = 1e-2;
 const BISECTIONS = 12;
 
 export async function perturbation(decision: Decision, pixels: PixelSpace, p0: Float64Array, settings: PerturbationSettings, ctx: RunContext): Promise<Perturbed> {
@@ -90,19 +90,26 @@ export async function perturbation(decision: Decision, pixels: PixelSpace, p0: F
         ctx.signal.throwIfAborted();
       }
     }
-    if (!best) return { pixels: null, steps: step, failure: `No change within the pixel range made the model predict the target within ${settings.steps} steps: raise --steps.` };
-    return { pixels: shrinkQuantized(decision, pixels, p0, Float64Array.from(best.dataSync()), epsilon), steps: step, failure: null };
+    const found = best && shrinkQuantized(decision, pixels, p0, Float64Array.from(best.dataSync()), epsilon);
+    if (!found) return { pixels: null, steps: step, failure: `No change within the pixel range made the model predict the target by a margin of ${epsilon} within ${settings.steps} steps: raise --steps.` };
+    return { pixels: found, steps: step, failure: null };
   } finally {
     tf.dispose([slope, origin, offset, delta, ...(best ? [best] : [])]);
   }
 }
 
-/** p₀ + t·Δ on the 8-bit grid for the smallest t ∈ (0, 1] that still wins by ε; the whole change when even that loses after rounding. */
-function shrinkQuantized(decision: Decision, pixels: PixelSpace, p0: Float64Array, delta: Float64Array, epsilon: number): Float64Array {
+/**
+ * p₀ + t·Δ on the 8-bit grid for the smallest t that still wins by ε: t ≤ 1 by bisection, or a little
+ * beyond the found change where rounding lost it; null when even 4Δ loses.
+ */
+function shrinkQuantized(decision: Decision, pixels: PixelSpace, p0: Float64Array, delta: Float64Array, epsilon: number): Float64Array | null {
   const at = (t: number) => pixels.quantize(p0.map((v, i) => v + t * delta[i]));
   const wins = (p: Float64Array) => tf.tidy(() => decision.margin(pixels.toModel(p)).dataSync()[0]) >= epsilon;
   let [lo, hi] = [0, 1];
-  if (!wins(at(hi))) return at(hi);
+  while (!wins(at(hi))) {
+    if (hi >= 4) return null;
+    [lo, hi] = [hi, hi * 1.25];
+  }
   for (let n = 0; n < BISECTIONS; n++) {
     const mid = (lo + hi) / 2;
     if (wins(at(mid))) hi = mid;

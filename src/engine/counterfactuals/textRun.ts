@@ -38,7 +38,7 @@ export async function textCounterfactuals(setup: RunSetup): Promise<KindResult> 
   const name = labels?.[target] ?? String(target);
   const verdict = flipped.ids && verdictOn(setup, flipped.ids);
   if (!flipped.ids || !verdict || verdict.prediction !== target) {
-    return { ...base, counterfactuals: [], reason: `No counterfactual: ${maxEdits} token substitutions did not make the model predict '${name}' (the closest reached a margin of ${flipped.margin.toPrecision(3)}); raise --max-edits.` };
+    return { ...base, counterfactuals: [], reason: `No counterfactual: ${maxEdits} token substitution${maxEdits === 1 ? "" : "s"} did not make the model predict '${name}' (the closest reached a margin of ${flipped.margin.toPrecision(3)}); raise --max-edits.` };
   }
   const counterfactual: Counterfactual = {
     changes: [],
