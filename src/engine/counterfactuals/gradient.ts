@@ -36,7 +36,6 @@ export const DUPLICATE = 0.05;
 
 export async function gradientSearch(problem: TabularProblem, settings: GradientSettings, ctx: RunContext): Promise<TabularOutcome> {
   const { space } = problem;
-  const d = problem.d;
   const accepted: Float64Array[] = [];
   let frozen: Set<number>[] = Array.from({ length: settings.count }, () => new Set<number>());
   let stepsUsed = 0;
