@@ -2,7 +2,7 @@
 import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
 import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
-import type { Counterfactual, CounterfactualResult, FeatureConstraintInfo } from '../protocol/counterfactual';
+import type { CostSource, Counterfactual, CounterfactualResult, FeatureConstraintInfo } from '../protocol/counterfactual';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -192,6 +192,9 @@ function counterfactualTable(r: CounterfactualResult): string {
   return all.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** Where a cost came from, after its value. */
+const COST_SOURCES: Record<CostSource, string> = { sidecar: '', request: '', mad: ' (1/MAD)', std: ' (1/std)', 'sidecar-std': ' (1/std)', unit: '' };
+
 /** What a feature is under, in a few characters: immutable, a range, integer, a direction, its cost. */
 function constraintLabel(f: FeatureConstraintInfo): string {
   const parts: string[] = [];
@@ -199,7 +202,7 @@ function constraintLabel(f: FeatureConstraintInfo): string {
   if (f.min !== null || f.max !== null) parts.push(`${f.min ?? ''}..${f.max ?? ''}`);
   if (f.integer && f.group === null) parts.push('integer');
   if (f.monotone) parts.push(f.monotone === 'increase' ? 'up only' : 'down only');
-  if (!f.immutable) parts.push(`cost ${Number(f.cost.toPrecision(3))}${f.costSource === 'mad' ? '/MAD' : ''}`);
+  if (!f.immutable) parts.push(`cost ${Number(f.cost.toPrecision(3))}${COST_SOURCES[f.costSource]}`);
   return parts.join(', ');
 }
 

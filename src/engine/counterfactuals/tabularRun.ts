@@ -5,7 +5,7 @@
  */
 import type { Counterfactual } from '../../protocol/counterfactual';
 import type { Sidecar } from '../../protocol/model';
-import { readCsvRows } from '../data/csv';
+import { readCsvTable, selectFeatures } from '../data/csv';
 import { LensError } from '../errors';
 import { base, perChannel } from '../data/common';
 import type { TrainingSet } from '../data/trainingSet';
@@ -20,10 +20,12 @@ import { stack, TabularProblem } from './tabular';
 export async function tabularCounterfactuals(setup: RunSetup): Promise<KindResult> {
   const { checkpoint, params, input, target, train, ctx } = setup;
   const sidecar = checkpoint.sidecar.sidecar;
-  const table = await readCsvRows(params.inputPath, sidecar.input);
+  const csv = await readCsvTable(params.inputPath);
+  // Checks every cell; the row's values are then read again as written (float64), so values and costs are the CSV's.
+  const table = selectFeatures(params.inputPath, csv, sidecar.input);
   const rowNumber = pickRow(params.inputPath, table.rows, params.row);
   const d = table.features.length;
-  const row = table.data.subarray((rowNumber - 1) * d, rowNumber * d);
+  const row = table.features.map((f) => Number(csv.rows[rowNumber - 1][csv.header.indexOf(f)].trim()));
   const training = train && rawRows(train, sidecar, d);
   const space = featureSpace(table.features, row, sidecar, params, training);
   const x = input.tensor.slice([rowNumber - 1, 0], [1, d]);

@@ -16,7 +16,7 @@ export type CounterfactualMethod = (typeof COUNTERFACTUAL_METHODS)[number];
 export const COUNTERFACTUAL_METHOD_CHOICES = ['auto', ...COUNTERFACTUAL_METHODS] as const;
 export type CounterfactualMethodChoice = (typeof COUNTERFACTUAL_METHOD_CHOICES)[number];
 
-export const AUTO_METHOD = 'linear-exact for tabular models with affine logits (gradient with --count above 1, or for other tabular models), region-swap for images, token-flip for text';
+export const AUTO_METHOD = 'linear-exact for tabular models with affine logits, else gradient (also with --count above 1); region-swap for images with a training set, else perturbation; token-flip for text';
 
 const path = z.string().min(1).max(4096);
 const feature = z.string().min(1).max(256);
