@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2]`: prints one JSON document timing, per
- * bench model and per backend that starts here, predict, gradients and the saliency methods, each in
- * its own child process so that its peak RSS is its own. Medians and p90s after one warm-up; model
+ * bench model and per backend that starts here, predict, gradients and the saliency methods, and
+ * the counterfactual requests of bench/counterfactuals.ts, each in its own child process so that
+ * its peak RSS is its own. Medians and p90s after one warm-up; model
  * loading is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports.
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -19,8 +20,11 @@ import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';
+import { COUNTERFACTUAL_BENCH, counterfactualBench } from './counterfactuals';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The child's "model" argument for the counterfactual requests (bench/counterfactuals.ts). */
+const COUNTERFACTUALS = 'counterfactuals';
 const BATCH = 32;
 const IG_STEPS = 50;
 
@@ -67,11 +71,10 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
   };
 }
 
-/** Child: times one method of one model on one backend, prints one JSON line. */
-async function child(backend: BackendName, model: BenchModel, method: string, repeats: number, budgetMs: number): Promise<void> {
+/** Child: times one method of one model (or one counterfactual request) on one backend, prints one JSON line. */
+async function child(backend: BackendName, model: BenchModel | typeof COUNTERFACTUALS, method: string, repeats: number, budgetMs: number): Promise<void> {
   await initBackend(backend);
-  const checkpoint = await loadCheckpoint(await benchModelPath(model));
-  const f = methods(checkpoint, model, backend)[method];
+  const f = model === COUNTERFACTUALS ? await counterfactualBench(backend, method) : methods(await loadCheckpoint(await benchModelPath(model)), model, backend)[method];
   await f(); // warm-up: kernel setup and first-use allocations
   const runs: number[] = [];
   const stop = performance.now() + budgetMs;
@@ -143,7 +146,12 @@ async function parent(argv: string[]): Promise<void> {
       const fwd = ms(`forward${IG_STEPS}`);
       perModel[model] = { ...timings, [`ig${IG_STEPS}OverForward${IG_STEPS}`]: ig && fwd ? Math.round((ig / fwd) * 100) / 100 : null };
     }
-    results[backend] = perModel;
+    const counterfactuals: Record<string, unknown> = {};
+    for (const name of Object.keys(COUNTERFACTUAL_BENCH)) {
+      counterfactuals[name] = runChild([backend, COUNTERFACTUALS, name, String(repeats), String(budgetMs)]);
+      process.stderr.write(`bench: ${backend} counterfactual ${name}: ${JSON.stringify(counterfactuals[name])}\n`);
+    }
+    results[backend] = { ...perModel, counterfactuals };
   }
   const report = {
     date: new Date().toISOString(),
@@ -160,7 +168,7 @@ async function parent(argv: string[]): Promise<void> {
 
 const argv = process.argv.slice(2);
 const main = argv[0] === '--child'
-  ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
+  ? child(argv[1] as BackendName, argv[2] as BenchModel | typeof COUNTERFACTUALS, argv[3], Number(argv[4]), Number(argv[5]))
   : parent(argv);
 main.catch((err) => {
   process.stderr.write(`bench: error: ${(err as Error).message}\n`);
