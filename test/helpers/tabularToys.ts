@@ -16,7 +16,7 @@ export interface TabularToy {
   modelPath: string;
   csvPath: string;
   features: string[];
-  /** Raw rows as the CSV holds them (parsed as float32, as the engine reads them). */
+  /** Raw rows as the CSV holds them (the engine reports values as written; the model sees them as float32). */
   rows: number[][];
   mean: number[];
   std: number[];
@@ -63,8 +63,7 @@ export async function writeTabularToy(dir: string, spec: ToySpec): Promise<Tabul
     sidecar.data = { train: 'data/train.csv' };
   }
   fs.writeFileSync(path.join(dir, 'model.lens.json'), JSON.stringify(sidecar));
-  const rows = spec.rows.map((r) => r.map((v) => Math.fround(v)));
-  return { dir, modelPath, csvPath, features: spec.features, rows, mean: spec.mean, std: spec.std };
+  return { dir, modelPath, csvPath, features: spec.features, rows: spec.rows, mean: spec.mean, std: spec.std };
 }
 
 /** A binary softmax regression over d features with seeded random weights, its standardisation and n rows (two decimals). */

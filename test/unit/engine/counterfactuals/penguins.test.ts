@@ -7,10 +7,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Engine } from '../../../../src/engine/engine';
 import { quietContext } from '../../../../src/engine/common/context';
 import type { Counterfactual, CounterfactualResult } from '../../../../src/protocol/counterfactual';
 import { ROOT } from '../../../helpers/cli';
+import { suiteEngine } from '../../../helpers/suiteEngine';
 
 const DIR = path.join(ROOT, 'examples/penguins-logreg');
 const MODEL = path.join(DIR, 'model.json');
@@ -24,12 +24,7 @@ function keepsSidecarConstraints(cf: Counterfactual, original: Record<string, nu
 
 describe('counterfactuals on the penguins example', function () {
   this.timeout(600_000);
-  let engine: Engine;
-  before(async () => {
-    engine = new Engine(() => {}, { helper: false });
-    await engine.useBackend('cpu');
-  });
-  after(() => engine.dispose());
+  const engine = suiteEngine('cpu');
 
   it("gradient is valid on ≥ 95% of the test set's queries that have a counterfactual (runner-up class, default budget)", async () => {
     const rows = fs.readFileSync(TEST, 'utf8').trim().split('\n').length - 1;
@@ -42,7 +37,7 @@ describe('counterfactuals on the penguins example', function () {
       // linear-exact toward both other classes (the predicted one is refused); the runner-up is the likelier.
       const exacts: CounterfactualResult[] = [];
       for (const target of [0, 1, 2]) {
-        const result = await engine.run('counterfactual', { ...params, target, method: 'linear-exact' }, quietContext()).catch((err: Error) => {
+        const result = await engine().run('counterfactual', { ...params, target, method: 'linear-exact' }, quietContext()).catch((err: Error) => {
           assert.match(err.message, /already predicts/);
           return null;
         });
@@ -55,7 +50,7 @@ describe('counterfactuals on the penguins example', function () {
       feasible++;
       exact++;
       keepsSidecarConstraints(linear.counterfactuals[0], linear.original.values!);
-      const gradient: CounterfactualResult = await engine.run('counterfactual', { ...params, target, method: 'gradient' }, quietContext());
+      const gradient: CounterfactualResult = await engine().run('counterfactual', { ...params, target, method: 'gradient' }, quietContext());
       if (gradient.counterfactuals.length === 0) continue;
       valid++;
       keepsSidecarConstraints(gradient.counterfactuals[0], gradient.original.values!);

@@ -7,11 +7,11 @@
  */
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import { Engine } from '../../../../src/engine/engine';
 import { quietContext } from '../../../../src/engine/common/context';
 import { makeRng } from '../../../../src/engine/common/random';
 import type { CounterfactualResult } from '../../../../src/protocol/counterfactual';
 import { writeTabularToy, type TabularToy } from '../../../helpers/tabularToys';
+import { suiteEngine } from '../../../helpers/suiteEngine';
 import { tempDir } from '../../../helpers/tempDir';
 
 const FEATURES = ['a', 'b', 'c', 'n', 'g_x', 'g_y', 'g_z'];
@@ -89,12 +89,7 @@ function predictedClass(model: tf.LayersModel, values: Record<string, number>): 
 
 describe('counterfactual properties over random rows and constraint sets', function () {
   this.timeout(600_000);
-  let engine: Engine;
-  before(async () => {
-    engine = new Engine(() => {}, { helper: false });
-    await engine.useBackend('cpu');
-  });
-  after(() => engine.dispose());
+  const engine = suiteEngine('cpu');
 
   for (const [name, hidden, methods] of [
     ['an MLP', true, ['gradient']],
@@ -113,7 +108,7 @@ describe('counterfactual properties over random rows and constraint sets', funct
             modelPath: t.modelPath, inputPath: t.csvPath, row: draw.row, target: draw.target, method, cost: draw.cost, range: draw.range,
             ...(draw.immutable.length ? { immutable: draw.immutable } : {}), ...(method === 'gradient' ? { count, steps: 600 } : {}),
           };
-          const result: CounterfactualResult = await engine.run('counterfactual', params, quietContext());
+          const result: CounterfactualResult = await engine().run('counterfactual', params, quietContext());
           const original = t.rows[draw.row - 1];
           if (result.counterfactuals.length === 0) {
             assert.ok(result.reason && result.reason.length > 20, `row ${draw.row} ${method}: an empty result says why`);

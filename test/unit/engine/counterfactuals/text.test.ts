@@ -6,22 +6,17 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Engine } from '../../../../src/engine/engine';
 import { quietContext } from '../../../../src/engine/common/context';
 import type { CounterfactualResult } from '../../../../src/protocol/counterfactual';
 import { ROOT } from '../../../helpers/cli';
+import { suiteEngine } from '../../../helpers/suiteEngine';
 import { tempDir } from '../../../helpers/tempDir';
 
 const DIR = path.join(ROOT, 'examples/text-sentiment');
 
 describe('token-flip on the planted sentiment example', function () {
   this.timeout(300_000);
-  let engine: Engine;
-  before(async () => {
-    engine = new Engine(() => {}, { helper: false });
-    await engine.useBackend('wasm');
-  });
-  after(() => engine.dispose());
+  const engine = suiteEngine('wasm');
 
   it('flips 20 held-out sentences by replacing valence words with words of the other polarity, each within the budget', async () => {
     const lexicon = JSON.parse(fs.readFileSync(path.join(DIR, 'data/lexicon.json'), 'utf8')) as Record<string, number>;
@@ -32,7 +27,7 @@ describe('token-flip on the planted sentiment example', function () {
       const file = path.join(dir, `s${n}.txt`);
       fs.writeFileSync(file, text);
       const target = 1 - label;
-      const result: CounterfactualResult = await engine.run('counterfactual', { modelPath: path.join(DIR, 'model.json'), inputPath: file, target }, quietContext());
+      const result: CounterfactualResult = await engine().run('counterfactual', { modelPath: path.join(DIR, 'model.json'), inputPath: file, target }, quietContext());
       assert.strictEqual(result.method, 'token-flip');
       const cf = result.counterfactuals[0];
       assert.ok(cf, `"${text}": ${result.reason}`);
@@ -55,7 +50,7 @@ describe('token-flip on the planted sentiment example', function () {
   it('says why when the budget runs out', async () => {
     const file = path.join(tempDir(), 'strong.txt');
     fs.writeFileSync(file, 'superb wonderful amazing brilliant awesome the movie');
-    const result: CounterfactualResult = await engine.run('counterfactual', { modelPath: path.join(DIR, 'model.json'), inputPath: file, target: 'negative', maxEdits: 1 }, quietContext());
+    const result: CounterfactualResult = await engine().run('counterfactual', { modelPath: path.join(DIR, 'model.json'), inputPath: file, target: 'negative', maxEdits: 1 }, quietContext());
     assert.deepStrictEqual(result.counterfactuals, []);
     assert.match(result.reason ?? '', /1 token substitution did not make the model predict 'negative'.*raise --max-edits/);
   });
