@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2]`: prints one JSON document timing, per
- * bench model and per backend that starts here, predict, gradients and the saliency methods, and
- * the counterfactual requests of bench/counterfactuals.ts, each in its own child process so that
- * its peak RSS is its own. Medians and p90s after one warm-up; model
- * loading is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports.
+ * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2] [-- --concepts]`: prints one JSON
+ * document timing, per bench model and per backend that starts here, predict, gradients and the
+ * saliency methods, and the counterfactual requests of bench/counterfactuals.ts, each in its own
+ * child process so that its peak RSS is its own. Medians and p90s after one warm-up; model loading
+ * is left out. Runs the PyTorch comparison (bench/pytorch_cnn.py) where torch imports, and TCAV on
+ * examples/concepts-cnn (bench/concepts.ts, in a child on the wasm backend; `--concepts` runs only that).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as os from 'os';
@@ -20,6 +21,7 @@ import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';
+import { benchConcepts } from './concepts';
 import { COUNTERFACTUAL_BENCH, counterfactualBench } from './counterfactuals';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -116,7 +118,18 @@ function pytorch(): unknown {
   return JSON.parse(execFileSync(python, [path.join(__dirname, '../../bench/pytorch_cnn.py')], { env, encoding: 'utf8' }));
 }
 
+/** TCAV's timings, from a child process of their own (a fresh engine, caches empty). */
+function concepts(): unknown {
+  const out = spawnSync(process.execPath, [__filename, '--concepts-child'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (out.status !== 0) return { error: (out.stderr || `exit ${out.status}`).trim().split('\n').slice(-1)[0] };
+  return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]);
+}
+
 async function parent(argv: string[]): Promise<void> {
+  if (argv.includes('--concepts')) {
+    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverage: os.loadavg().map((l: number) => Math.round(l * 10) / 10), tcav: concepts() }, null, 2) + '\n');
+    return;
+  }
   const quick = argv.includes('--quick');
   const only = argv.includes('--model') ? [argv[argv.indexOf('--model') + 1] as BenchModel] : [...BENCH_MODELS];
   const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 5 : 20));
@@ -162,14 +175,18 @@ async function parent(argv: string[]): Promise<void> {
     repeats,
     results,
     pytorch: only.includes('cnn32') ? pytorch() : { skipped: 'cnn32 not selected' },
+    tcav: concepts(),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
 const argv = process.argv.slice(2);
-const main = argv[0] === '--child'
-  ? child(argv[1] as BackendName, argv[2] as BenchModel | typeof COUNTERFACTUALS, argv[3], Number(argv[4]), Number(argv[5]))
-  : parent(argv);
+const main =
+  argv[0] === '--child'
+    ? child(argv[1] as BackendName, argv[2] as BenchModel | typeof COUNTERFACTUALS, argv[3], Number(argv[4]), Number(argv[5]))
+    : argv[0] === '--concepts-child'
+      ? benchConcepts('wasm').then((r) => void process.stdout.write(JSON.stringify(r) + '\n'))
+      : parent(argv);
 main.catch((err) => {
   process.stderr.write(`bench: error: ${(err as Error).message}\n`);
   process.exit(1);

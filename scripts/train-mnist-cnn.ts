@@ -27,6 +27,8 @@ import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { ROOT, exampleDir } from './lib/paths';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
 import { runScript } from './lib/run';
+import { buildSmallCnn, imageTensors } from './lib/smallCnn';
+import { writeGrayPng } from './lib/grayPng';
 
 const SEED = 42;
 /** Per digit: the first TRAIN_PER_CLASS images train, the next TEST_PER_CLASS test (disjoint). */
@@ -70,36 +72,12 @@ function loadSplit(from: number, count: number): Example[] {
 }
 
 function toTensors(examples: Example[]): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const flat = new Float32Array(examples.length * SIZE * SIZE);
-  examples.forEach((e, i) => flat.set(e.pixels, i * SIZE * SIZE));
-  const xs = tf.tensor4d(flat, [examples.length, SIZE, SIZE, 1]);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(examples.map((e) => e.label), 'int32'), 10).toFloat() as tf.Tensor2D);
-  return { xs, ys };
-}
-
-function buildModel(): tf.Sequential {
-  let seed = SEED;
-  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
-  const model = tf.sequential({ name: 'mnist_cnn' });
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [SIZE, SIZE, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-  model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() }));
-  model.add(tf.layers.dense({ name: 'probs', units: 10, activation: 'softmax', kernelInitializer: init() }));
-  return model;
+  return imageTensors(examples.map((e) => e.pixels), examples.map((e) => e.label), SIZE, 10);
 }
 
 function accuracy(model: tf.LayersModel, xs: tf.Tensor, labels: number[]): number {
   const pred = tf.tidy(() => (model.predict(xs) as tf.Tensor).argMax(-1).arraySync() as number[]);
   return pred.filter((p, i) => p === labels[i]).length / labels.length;
-}
-
-function writeGrayPng(file: string, pixels: number[]): void {
-  const png = new PNG({ width: SIZE, height: SIZE, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
-  png.data = Buffer.from(pixels.map((x) => Math.round(Math.min(1, Math.max(0, x)) * 255)));
-  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false }));
 }
 
 async function main(): Promise<void> {
@@ -112,7 +90,7 @@ async function main(): Promise<void> {
   const test = shuffleInPlace(loadSplit(TRAIN_PER_CLASS, TEST_PER_CLASS), rng);
   console.log(`train ${train.length}, test ${test.length} (disjoint: per digit images [0,${TRAIN_PER_CLASS}) vs [${TRAIN_PER_CLASS},${TRAIN_PER_CLASS + TEST_PER_CLASS}))`);
 
-  const model = buildModel();
+  const model = buildSmallCnn('mnist_cnn', SIZE, 10, SEED);
   model.compile({ optimizer: tf.train.adam(LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 
@@ -146,7 +124,7 @@ async function main(): Promise<void> {
   // The training digits as the engine reads an image folder: one sub-folder per label.
   const trainDir = 'data/train';
   for (let d = 0; d < 10; d++) fs.mkdirSync(path.join(OUT_DIR, trainDir, String(d)), { recursive: true });
-  for (const e of train) writeGrayPng(path.join(OUT_DIR, trainDir, String(e.label), `${e.index}.png`), e.pixels);
+  for (const e of train) writeGrayPng(path.join(OUT_DIR, trainDir, String(e.label), `${e.index}.png`), e.pixels, SIZE);
 
   // Samples: the first test image of each of SAMPLE_LABELS, in seeded test order.
   const samplesDir = path.join(OUT_DIR, 'samples');
@@ -155,7 +133,7 @@ async function main(): Promise<void> {
   for (const label of SAMPLE_LABELS) {
     const e = test.find((t) => t.label === label)!;
     const rel = `samples/digit-${label}-0.png`;
-    writeGrayPng(path.join(OUT_DIR, rel), e.pixels);
+    writeGrayPng(path.join(OUT_DIR, rel), e.pixels, SIZE);
     samples.push(rel);
   }
 

@@ -6,9 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
+import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatCounterfactual, formatInfluence, formatPrediction, formatProgress, formatSaliency, formatSummary, influenceJson, saliencyJson } from './cli/format';
+import { formatCounterfactual, formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { COUNTERFACTUAL_FLAGS, COUNTERFACTUAL_USAGE, counterfactualParams } from './cli/counterfactualArgs';
@@ -27,6 +29,7 @@ Commands:
   predict <model.json> --input <file>  Run an image (PNG/JPEG), CSV rows or tensor JSON through the model
 ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
+${TCAV_USAGE.split('\n\n')[0]}
 ${COUNTERFACTUAL_USAGE.split('\n\n')[0]}
 
 Options:
@@ -41,6 +44,8 @@ ${SALIENCY_USAGE.split('\n\n')[1]}
 
 ${INFLUENCE_USAGE.split('\n\n')[1]}
 
+${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}
+
 ${COUNTERFACTUAL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
@@ -52,6 +57,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: Object.keys(argSpecs('predict')),
   saliency: ['input', ...Object.keys(SALIENCY_FLAGS)],
   influence: INFLUENCE_TAKES,
+  tcav: Object.keys(TCAV_FLAGS),
+  probe: Object.keys(PROBE_FLAGS),
   counterfactual: Object.keys(COUNTERFACTUAL_FLAGS),
 };
 
@@ -70,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v', default: false },
       ...SALIENCY_FLAGS,
       ...INFLUENCE_FLAGS,
+      ...PROBE_FLAGS,
+      ...TCAV_FLAGS,
       ...COUNTERFACTUAL_FLAGS,
     },
   });
@@ -87,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: new AbortController().signal, onProgress: progress.show };
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
+  /** Runs a request and prints its result; `output` turns the result into what is printed (e.g. images into files). */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string, output = (result: Result<M>) => result): Promise<number> => {
+    await engine.useBackend(values.backend as BackendChoice);
+    const result = output(await engine.run(method, params, ctx));
+    return print(values.json ? JSON.stringify(result) : format(result));
+  };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
     // parseArgs accepts every command's flags everywhere: refuse the ones this command would ignore.
     const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
@@ -137,14 +153,17 @@ async function main(argv: string[]): Promise<number> {
       const result = await engine.run('influence', params, ctx);
       return print(values.json ? JSON.stringify(influenceJson(result, values.previews)) : formatInfluence(result));
     }
+    case 'tcav':
+      if (args.length !== 1) throw usage('tcav takes exactly one model.json path');
+      return answer('tcav', tcavParams(args[0], values as Flags, usage), formatTcav);
+    case 'probe':
+      if (args.length !== 1) throw usage('probe takes exactly one model.json path');
+      return answer('probe', probeParams(args[0], values as Flags, usage), formatProbe);
     case 'counterfactual': {
       if (args.length !== 1) throw usage('counterfactual takes exactly one model.json path');
-      const params = counterfactualParams(args[0], values, usage);
-      await engine.useBackend(values.backend as BackendChoice);
-      const computed = await engine.run('counterfactual', params, ctx);
       // Images become files (--out, or a new temp folder) that the output names.
-      const result = hasImages(computed) ? writeImages(computed, imageFolder(textFlag((values as Flags).out))) : computed;
-      return print(values.json ? JSON.stringify(result) : formatCounterfactual(result));
+      const files = (r: Result<'counterfactual'>) => (hasImages(r) ? writeImages(r, imageFolder(textFlag((values as Flags).out))) : r);
+      return answer('counterfactual', counterfactualParams(args[0], values as Flags, usage), formatCounterfactual, files);
     }
     case undefined:
       throw usage('missing command');

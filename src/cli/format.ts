@@ -2,6 +2,7 @@
 import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
 import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
+import type { ProbeResult, TcavResult } from '../protocol/concepts';
 import type { CostSource, Counterfactual, CounterfactualResult, FeatureConstraintInfo } from '../protocol/counterfactual';
 
 export function formatSummary(s: ModelSummary): string {
@@ -142,6 +143,40 @@ function scoreTable(scores: InfluenceScore[]): string {
 export function formatProgress(done: number, total: number, message?: string): string {
   const percent = total > 0 ? ` ${Math.floor((100 * Math.min(done, total)) / total)}%` : '';
   return `${message ?? `${done}/${total}`}${percent}`;
+}
+
+/** A p-value as a table shows it: three significant digits, exponent form when small. */
+function pValue(p: number): string {
+  return p === 0 ? '0' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3);
+}
+
+export function formatTcav(r: TcavResult): string {
+  const test = r.tests > 1 && r.alpha < r.options.alpha! ? `alpha ${r.options.alpha} / ${r.tests} tests (Bonferroni) = ${Number(r.alpha.toPrecision(3))}` : `alpha ${r.alpha}`;
+  const inputs = `${r.classInputs.count} ${r.classInputs.filtered ? `examples of class ${r.classIndex}` : 'examples'} from ${r.classInputs.path}`;
+  const lines = [
+    `tcav   class ${r.class}${r.class !== String(r.classIndex) ? ` (${r.classIndex})` : ''}   S = ∂ logit / ∂ activations · CAV, counted S > 0   (${r.backend}, ${r.ms.toFixed(0)} ms${r.cached ? ', activations cached' : ''})`,
+    `inputs:   ${inputs}`,
+    `random:   ${r.randomSets.runs} sets of ${r.randomSets.size}${r.randomSets.kind === 'pool' ? ' drawn from the pool' : ''} ${r.randomSets.path}   ${test}`,
+    '',
+    table([
+      ['concept', 'layer', 'score', 'std', 'magnitude', 'p-value', 'significant', 'CAV accuracy'],
+      ...r.results.map((x) => [x.concept, x.layer, x.score.toFixed(3), x.std.toFixed(3), x.magnitude.toFixed(3), pValue(x.pValue), x.significant ? 'yes' : 'no', `${x.cavNearChance ? '(near chance) ' : ''}${x.cavAccuracy.toFixed(2)}`]),
+      ...r.random.map((x) => ['(random)', x.layer, x.score.toFixed(3), x.std.toFixed(3), '', '', '', x.cavAccuracy.toFixed(2)]),
+    ]),
+    ...r.warnings.map((w) => `warning:  ${w}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatProbe(r: ProbeResult): string {
+  const lines = [
+    `probe   ${r.data.path}: ${r.data.examples} examples${r.data.examples < r.data.read ? ` of ${r.data.read}` : ''}, labels ${r.data.labels.join(', ')}   (${r.backend}, ${r.ms.toFixed(0)} ms)`,
+    `held-out third; control: the same probe on permuted labels; majority guess ${r.majorityAccuracy.toFixed(3)}`,
+    '',
+    table([['layer', 'features', 'accuracy', 'control', 'selectivity'], ...r.layers.map((l) => [l.layer, String(l.features), l.accuracy.toFixed(3), l.controlAccuracy.toFixed(3), l.selectivity.toFixed(3)])]),
+    ...r.warnings.map((w) => `warning:  ${w}`),
+  ];
+  return lines.join('\n');
 }
 
 /** A counterfactual result for the terminal: tabular results as a table (original and each counterfactual), images and text as lists. */

@@ -5,7 +5,7 @@ import type { Params } from '../protocol/engine';
 import { defaultOf, requirement, specOf } from '../protocol/options';
 import { learningRateSchema } from '../protocol/options/influence';
 import { textFlag, type Flags, type UsageError } from './flags';
-import { argSpecs, flagError, flagFields, helpLine, optionHelp, readOptions, validateOptions } from './options';
+import { argSpecs, commaList, helpLine, optionHelp, readOptions, validateOptions } from './options';
 
 /** The CLI-only flags of influence: --lr goes with --checkpoints; the cache and preview switches. */
 const CLI_FLAGS = {
@@ -34,7 +34,7 @@ ${optionHelp('influence', {
 ${helpLine('  --no-cache', 'neither read nor write the gradient cache')}
 ${helpLine('  --previews', "--json: keep each example's preview (image data URIs can be large); without it scores carry the location but no preview")}`;
 
-export type InfluenceFlags = { readonly [name: string]: string | boolean | undefined };
+export type InfluenceFlags = Flags;
 
 export function influenceParams(modelPath: string, flags: InfluenceFlags, usage: UsageError, env: NodeJS.ProcessEnv = process.env): Params<'influence'> {
   const method = textFlag(flags.method) ?? defaultOf('influence', 'method');
@@ -47,7 +47,7 @@ export function influenceParams(modelPath: string, flags: InfluenceFlags, usage:
   }
   const given = readOptions('influence', flags, usage, {
     checkpoints: (text) => checkpointList(text, flags, usage),
-    layers: (text) => list(text, 'layers', usage),
+    layers: (text) => commaList('influence', text, 'layers', usage),
   });
   const dir = textFlag(flags['cache-dir']);
   // An empty --cache-dir is left for the schema to refuse (it must be a non-empty path).
@@ -66,26 +66,16 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 
 /** --checkpoints a.json,b.json with --lr 0.01 (for all) or --lr 0.01,0.005 (one each). */
 function checkpointList(text: string, flags: Flags, usage: UsageError): { path: string; learningRate: number }[] {
-  const paths = list(text, 'checkpoints', usage);
+  const paths = commaList('influence', text, 'checkpoints', usage);
   const lr = textFlag(flags.lr);
   if (lr === undefined) throw usage('--checkpoints needs --lr: the learning rate after each checkpoint (one for all, or one each)');
   // A learning rate as the sidecar's data.checkpoints takes it: the same schema.
   const rate = specOf('learningRate', { schema: learningRateSchema, type: 'number', label: 'Learning rate', description: 'learning rate' });
-  const rates = list(lr, 'lr', usage).map((r) => {
+  const rates = commaList('influence', lr, 'lr', usage).map((r) => {
     const n = Number(r);
     if (r === '' || !learningRateSchema.safeParse(n).success) throw usage(`--lr: ${requirement(rate)}; got '${r}'`);
     return n;
   });
   if (rates.length !== 1 && rates.length !== paths.length) throw usage(`--lr gives ${rates.length} learning rates for ${paths.length} checkpoints: give one for all, or one each`);
   return paths.map((p, i) => ({ path: path.resolve(p), learningRate: rates[rates.length === 1 ? 0 : i] }));
-}
-
-/** A comma list with no empty items. */
-function list(text: string, flag: string, usage: UsageError): string[] {
-  const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) {
-    const spec = flagFields('influence').find((f) => f.flag === flag);
-    throw spec ? flagError(spec, usage, 'must be a comma-separated list with no empty items') : usage(`--${flag}: must be a comma-separated list with no empty items`);
-  }
-  return items;
 }

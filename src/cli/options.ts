@@ -10,7 +10,7 @@ import { textFlag, type Flags, type UsageError } from './flags';
 /** The requests the CLI's commands send, with options given as flags. */
 export type FlagRequest = Exclude<OptionRequest, 'info'>;
 
-/** Converts a structured option's flag text (baselines, checkpoint lists, layer lists). */
+/** Converts a structured option's flag text (baselines, checkpoint lists, layer lists), or any option a command reads its own way. */
 export type StructuredReader = (text: string, flags: Flags) => unknown;
 
 type ArgSpec = { type: 'string' } | { type: 'boolean'; default: false };
@@ -39,6 +39,8 @@ const INTEGER = /^[+-]?\d+$/;
 
 /** One flag's text as its option's value; text that is no value of the type is refused with the requirement. */
 function convert(spec: FieldSpec, text: string, flags: Flags, usage: UsageError, structured: Record<string, StructuredReader>): unknown {
+  // A command's own reader wins, for any type (a class given as an index or a label name).
+  if (Object.hasOwn(structured, spec.key)) return structured[spec.key](text, flags);
   switch (spec.type) {
     case 'integer':
     case 'classIndex':
@@ -52,11 +54,8 @@ function convert(spec: FieldSpec, text: string, flags: Flags, usage: UsageError,
     case 'enum':
       if (!spec.choices?.includes(text)) throw flagError(spec, usage);
       return text;
-    case 'structured': {
-      const read = structured[spec.key];
-      if (!read) throw new Error(`no CLI reader for the structured option ${spec.key}`);
-      return read(text, flags);
-    }
+    case 'structured':
+      throw new Error(`no CLI reader for the structured option ${spec.key}`);
     default:
       // Paths, names, layers: the schema checks them (a non-empty path, a name without control characters).
       return text;
@@ -101,6 +100,17 @@ export function validateOptions(request: FlagRequest, params: Record<string, unk
       .replace(/^needs (\w+) /, (_, key: string) => `needs --${flagOf(specs.find((f) => f.key === key) ?? spec)} `);
     throw usage(/^(must|is malformed)/.test(problem) ? `--${flagOf(spec)}: ${problem}` : `--${flagOf(spec)} ${problem}`);
   }
+}
+
+/** A comma list with no empty items; the error names the flag. */
+export function commaList(request: FlagRequest, text: string, flag: string, usage: UsageError): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) {
+    const spec = flagFields(request).find((f) => f.flag === flag);
+    const problem = 'must be a comma-separated list with no empty items';
+    throw spec ? flagError(spec, usage, problem) : usage(`--${flag}: ${problem}`);
+  }
+  return items;
 }
 
 /** How a help line shows an option's value. */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Params } from '../protocol/engine';
 import { fieldSpecs } from '../protocol/options';
 import { SALIENCY_METHODS, type Baseline } from '../protocol/saliency';
-import type { UsageError } from './flags';
+import type { Flags, UsageError } from './flags';
 import { argSpecs, flagError, helpLine, optionHelp, readOptions, validateOptions } from './options';
 
 /** The CLI-only flags of saliency (what the command does with the result). */
@@ -24,7 +24,7 @@ ${optionHelp('saliency', { omit: ['inputPath'], hints: { baseline: '<b>' } })}
 ${helpLine('  --out <dir>', 'write heatmap.png (overlay) and result.json there')}
 ${helpLine('  --repeat <n>', 'benchmark: one warm-up run, then n timed runs on the loaded model; ms is their median and runsMs lists every run')}`;
 
-export type SaliencyFlags = { readonly [name: string]: string | boolean | undefined };
+export type SaliencyFlags = Flags;
 
 export function saliencyParams(modelPath: string, inputPath: string | undefined, flags: SaliencyFlags, usage: UsageError): Params<'saliency'> {
   if (!inputPath) throw usage('saliency needs --input <file>');

@@ -13,6 +13,10 @@ import { checkParams } from './params';
 import { predict } from './predict';
 import { explain } from './saliency/explain';
 import { findInfluence } from './influence/find';
+import { testConcepts } from './concepts/tcav';
+import { probeLayers } from './concepts/probe';
+import { ActivationCache } from './model/activationCache';
+import { CavCache } from './concepts/cavCache';
 import { findCounterfactuals } from './counterfactuals/find';
 import type { TrainingSet } from './data/trainingSet';
 import { TrainingSetCache } from './data/trainingSetCache';
@@ -29,6 +33,8 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top!),
   saliency: async (engine, params, run) => explain(engine, params, run),
   influence: async (engine, params, run) => findInfluence(engine, params, run),
+  tcav: async (engine, params, run) => testConcepts(engine, params, run),
+  probe: async (engine, params, run) => probeLayers(engine, params, run),
   counterfactual: async (engine, params, run) => findCounterfactuals(engine, params, run),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
   backends: async (engine) => ({ available: await backendAvailability(), active: engine.backend }),
@@ -46,6 +52,10 @@ export class Engine {
   /** Loaded models by path, reloaded when model.json changes on disk, bounded by weight bytes. */
   private readonly checkpoints: CheckpointCache;
   private readonly trainingSets = new TrainingSetCache();
+  /** Concept, random, class-input and probe sets: a request reads several, one at a time. */
+  private readonly exampleSets = new TrainingSetCache(4);
+  private readonly activations = new ActivationCache();
+  private readonly cavs = new CavCache();
   /** Inputs loaded for predict and saliency, with the model's output on them. */
   readonly inputs = new InputCache();
   /** The worker thread that shares long gradient jobs, on the active backend (none on one core). */
@@ -133,6 +143,9 @@ export class Engine {
       checkpoint: (modelPath) => lease.get(modelPath),
       inputs: this.inputs,
       trainingSet: (source, checkpoint, run) => this.trainingSets.get(source, checkpoint, run),
+      exampleSet: (source, checkpoint, run, how) => this.exampleSets.get(source, checkpoint, run, how),
+      activations: this.activations,
+      cavs: this.cavs,
       helper: this.helper,
       log: this.log,
       useBackend: (choice) => this.useBackend(choice),
@@ -141,6 +154,9 @@ export class Engine {
 
   private forgetModels(): void {
     this.trainingSets.clear();
+    this.exampleSets.clear();
+    this.activations.clear();
+    this.cavs.clear();
     this.inputs.clear();
     this.checkpoints.clear();
   }

@@ -6,7 +6,9 @@ import type { RunContext } from '../protocol/engine';
 import type { BackendChoice, BackendName } from '../protocol/model';
 import type { Checkpoint } from './checkpoint/load';
 import type { InputCache } from './data/inputCache';
-import type { TrainingSet } from './data/trainingSet';
+import type { ReadOptions, TrainingSet } from './data/trainingSet';
+import type { ActivationCache } from './model/activationCache';
+import type { CavCache } from './concepts/cavCache';
 import type { GradientHelper } from './parallel/gradientHelper';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -19,6 +21,12 @@ export interface HandlerContext {
   inputs: InputCache;
   /** The training set at `source` for the checkpoint's input, kept loaded between requests (owned by the engine). */
   trainingSet(source: string, checkpoint: Checkpoint, run: RunContext): Promise<TrainingSet>;
+  /** Example sets (concept, random, class and probe sets) read as `how` says, the recently used kept loaded (owned by the engine). */
+  exampleSet(source: string, checkpoint: Checkpoint, run: RunContext, how: ReadOptions): Promise<TrainingSet>;
+  /** Activations and gradients of example sets at a model's sites, kept between requests (owned by the engine). */
+  activations: ActivationCache;
+  /** Trained CAVs, kept between requests (owned by the engine). */
+  cavs: CavCache;
   /** The gradient helper thread, where one runs. */
   helper?: GradientHelper;
   log: Logger;

@@ -6,6 +6,7 @@ import type { BackendChoice, BackendName, ModelSummary, Prediction } from './mod
 import type { CounterfactualOptions, CounterfactualResult } from './counterfactual';
 import type { ErrorCode } from './errors';
 import type { InfluenceOptions, InfluenceResult } from './influence';
+import type { ProbeOptions, ProbeResult, TcavOptions, TcavResult } from './concepts';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 export interface EngineMethods {
@@ -17,6 +18,10 @@ export interface EngineMethods {
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Rank training examples by their influence on one prediction (or by self-influence). */
   influence: { params: { modelPath: string } & InfluenceOptions; result: InfluenceResult };
+  /** TCAV: how sensitive a class's logit is to concepts at layers, tested against random concepts. */
+  tcav: { params: { modelPath: string } & TcavOptions; result: TcavResult };
+  /** Linear probes: what each layer encodes about a labelled dataset, against a permuted-label control. */
+  probe: { params: { modelPath: string } & ProbeOptions; result: ProbeResult };
   /** The least-cost feasible changes to one input that make the model predict a target class. */
   counterfactual: { params: { modelPath: string } & CounterfactualOptions; result: CounterfactualResult };
   /** Which backend is active; switching re-initialises tfjs. */

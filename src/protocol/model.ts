@@ -60,7 +60,10 @@ export interface Sidecar {
     train?: string;
     test?: string;
     samples?: string[];
+    /** TCAV: concept name → its examples (an image folder, CSV, JSONL or tensor JSON). */
     concepts?: Record<string, string>;
+    /** TCAV: random counterparts, a folder of random sets or one pool of examples to draw them from. */
+    random?: string;
     /** TracIn: checkpoints of the training run (paths relative to the sidecar), in training order. */
     checkpoints?: TrainingCheckpoint[];
   };

@@ -82,7 +82,7 @@ function consistency(sidecar: Sidecar, specs: { inputs: TensorSpec[]; outputs: T
   }
   const data = sidecar.data ?? {};
   const checkpoints = (data.checkpoints ?? []).map((c) => c.path);
-  for (const rel of [data.train, data.test, ...(data.samples ?? []), ...Object.values(data.concepts ?? {}), ...checkpoints]) {
+  for (const rel of [data.train, data.test, ...(data.samples ?? []), ...Object.values(data.concepts ?? {}), data.random, ...checkpoints]) {
     if (rel && !fs.existsSync(path.resolve(dir, rel))) warnings.push(`${name} names '${rel}', which does not exist.`);
   }
   return warnings;

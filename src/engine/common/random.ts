@@ -20,3 +20,21 @@ export function shuffleInPlace<T>(xs: T[], rng: () => number): T[] {
   }
   return xs;
 }
+
+/**
+ * A seed derived from parts (FNV-1a over their text), so that each unit of seeded work (a concept's
+ * run, a random draw) gets its own stream, whatever order the work is done in.
+ */
+export function seedOf(...parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (const c of parts.join('\0')) {
+    h ^= c.codePointAt(0) as number;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** k distinct indices of [0, n) drawn with `rng` (all n, shuffled, when k ≥ n). */
+export function sampleIndices(n: number, k: number, rng: () => number): number[] {
+  return shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng).slice(0, Math.min(k, n));
+}

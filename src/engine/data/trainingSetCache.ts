@@ -1,38 +1,63 @@
 /**
- * The training set stays loaded between influence queries on the same model: decoding thousands
- * of images was most of a query whose gradients came from the cache. It is read again when a file
- * of the set (size or mtime), the checkpoint or its sidecar changes. One set is kept, the last used.
+ * Example sets stay loaded between requests on the same model: decoding thousands of images was
+ * most of an influence query whose gradients came from the cache, and TCAV reads the same concept,
+ * random and class sets again for every layer and class asked about. A set is read again when a
+ * file of it (size or mtime), the checkpoint or its sidecar changes. The `entries` most recently
+ * used sets are kept (one for influence's training set; several for concept sets).
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { RunContext } from '../../protocol/engine';
 import type { Checkpoint } from '../checkpoint/load';
 import { stampOf } from '../common/fileStamp';
-import { loadTrainingSet, type TrainingSet } from './trainingSet';
+import { loadTrainingSet, type ReadOptions, type TrainingSet } from './trainingSet';
 import { listFiles } from './trainingSet/imageFolder';
 
 export class TrainingSetCache {
-  private entry: { key: string; set: Promise<TrainingSet> } | null = null;
+  /** By key, least recently used first. */
+  private readonly entries = new Map<string, Promise<TrainingSet>>();
+
+  constructor(private readonly capacity = 1) {}
 
   /** The set at `source` for `checkpoint`'s input; owned by the cache (callers do not dispose it). */
-  async get(source: string, checkpoint: Checkpoint, ctx: RunContext): Promise<TrainingSet> {
-    const key = JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, await stamp(source)]);
-    if (this.entry?.key !== key) {
-      this.clear();
-      const set = loadTrainingSet(source, checkpoint, ctx);
-      const entry = { key, set };
-      this.entry = entry;
+  async get(source: string, checkpoint: Checkpoint, ctx: RunContext, how: ReadOptions = {}): Promise<TrainingSet> {
+    const key = await setKey(source, checkpoint, how);
+    let set = this.entries.get(key);
+    if (set) {
+      this.entries.delete(key); // re-inserted below as the most recent
+    } else {
+      set = loadTrainingSet(source, checkpoint, ctx, how);
+      const loading = set;
       set.catch(() => {
-        if (this.entry === entry) this.entry = null;
+        if (this.entries.get(key) === loading) this.entries.delete(key);
       });
     }
-    return this.entry.set;
+    this.entries.set(key, set);
+    for (const [old, entry] of this.entries) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(old);
+      dispose(entry);
+    }
+    return set;
   }
 
   clear(): void {
-    this.entry?.set.then((s) => s.dispose(), () => {});
-    this.entry = null;
+    for (const entry of this.entries.values()) dispose(entry);
+    this.entries.clear();
   }
+}
+
+/**
+ * What a loaded set depends on: the checkpoint (its input), the sidecar (preprocessing), the
+ * source's files (sizes and mtimes) and how labels are read. Equal keys, equal sets: a key also
+ * names the set's activations without reading it (model/activationCache.ts).
+ */
+export async function setKey(source: string, checkpoint: Checkpoint, how: ReadOptions = {}): Promise<string> {
+  return JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, how.labels ?? 'classes', await stamp(source)]);
+}
+
+function dispose(entry: Promise<TrainingSet>): void {
+  entry.then((s) => s.dispose(), () => {});
 }
 
 /** Sizes and mtimes of the source's files (a missing source stamps as such; loading then says why). */

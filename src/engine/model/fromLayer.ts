@@ -34,10 +34,14 @@ function chain(model: tf.LayersModel, layer: tf.layers.Layer, values: tf.Tensor)
   return model.layers.slice(at + 1).reduce((out, next) => next.apply(out, { training: false }) as tf.Tensor, values);
 }
 
-/** The whole model on x (tiled to k) with the layer's output replaced by values. */
+/** x for k points: x itself when it has k examples, else its one example repeated. */
+export function repeated(x: tf.Tensor, k: number): tf.Tensor {
+  return k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+}
+
+/** The whole model on x (repeated to the values' batch) with the layer's output replaced by values. */
 function replaced(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, values: tf.Tensor, what: string): tf.Tensor {
-  const k = values.shape[0];
-  const xs = k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+  const xs = repeated(x, values.shape[0]);
   return withTap(
     layer,
     (out) => {

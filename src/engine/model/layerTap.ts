@@ -57,11 +57,29 @@ export function withTap<T>(layer: tf.layers.Layer, tap: (out: tf.Tensor) => tf.T
 
 /** The layer's output for x, [b, ...] (the model runs to its output once). The caller owns it. */
 export function layerOutput(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, what?: string): tf.Tensor {
-  let captured: tf.Tensor | null = null;
-  tf.tidy(() => {
-    // A copy: the model disposes intermediate outputs once their consumers have run.
-    withTap(layer, (out) => ((captured = tf.keep(tf.clone(out))), out), () => model.predict(x), what);
-  });
-  if (!captured) throw new LensError('INVALID_INPUT', `${what ?? 'The method'}'s layer '${layer.name}' does not run for this model's output.`);
-  return captured;
+  return layerOutputs(model, [layer], x, what)[0];
+}
+
+/**
+ * The outputs of several (distinct) layers for x, from one run of the model, in the order given; the caller
+ * owns them. apply(), not predict(): predict splits batches over 32 into chunks, and only the first
+ * call of a layer is tapped.
+ */
+export function layerOutputs(model: tf.LayersModel, layers: tf.layers.Layer[], x: tf.Tensor, what?: string): tf.Tensor[] {
+  const captured: (tf.Tensor | undefined)[] = layers.map(() => undefined);
+  const tapped = (i: number): unknown =>
+    i === layers.length
+      ? model.apply(x, { training: false })
+      : // A copy: the model disposes intermediate outputs once their consumers have run.
+        withTap(layers[i], (out) => ((captured[i] = tf.keep(tf.clone(out))), out), () => tapped(i + 1), what);
+  try {
+    tf.tidy(() => {
+      tapped(0);
+    });
+  } catch (err) {
+    tf.dispose(captured.filter((t): t is tf.Tensor => t !== undefined));
+    throw err;
+  }
+  // withTap has thrown for any layer that did not run.
+  return captured as tf.Tensor[];
 }

@@ -10,12 +10,14 @@ import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { exampleElements } from './batching';
-import { runFromLayer } from './fromLayer';
+import { repeated, runFromLayer } from './fromLayer';
 import { flatLayers, layerOutput } from './layerTap';
 import { hasFinalSoftmax } from './logits';
 import { classObjective, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
 import { inputPathGradients, type PathGradients } from './pathGradients';
 import { outputKind, type OutputKind } from './probabilities';
+import { graphInput, logitsNode, nodeOf, runGraph } from './graph';
+import type { Site } from './sites';
 
 export interface Subject {
   /** The point explained, [1, ...] in the subject's space; owned by the subject. */
@@ -74,6 +76,34 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
   const at = layerOutput(model, layer, x, what);
   const logits = !(objective.kind === 'class' && objective.space !== 'logit') && hasFinalSoftmax(model);
   const run = (values: tf.Tensor) => runFromLayer({ model, layer, x, logits, what }, values);
+  return runSubject(at, run, objective, logits, exampleElements(model, x.size), `layer '${layer.name}''s output`);
+}
+
+/**
+ * The subject at a node of a graph model: x [b, ...] is fed to the input; the point is the node's
+ * output on x (owned by the subject), and forward(values) runs the graph with values fed at the node
+ * (x still fed beside it, for branches that bypass the node). Objectives that read logits run the
+ * graph to the input of a final Softmax.
+ */
+export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topology'>, node: string, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
+  const model = checkpoint.model as tf.GraphModel;
+  const input = graphInput(model, what);
+  const logits = needsKind(objective) ? logitsNode(model, checkpoint.topology) : null;
+  const output = logits ?? model.outputs[0].name;
+  // A copy: at the input node, execute returns x itself, which the caller owns.
+  const at = runGraph(() => tf.tidy(() => tf.clone(model.execute(x, node) as tf.Tensor)), what);
+  const run = (values: tf.Tensor) => {
+    const xs = repeated(x, values.shape[0]);
+    return runGraph(() => model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor, what);
+  };
+  return runSubject(at, run, objective, logits !== null, exampleElements(model, x.size / x.shape[0]), `node '${node}''s output`);
+}
+
+/**
+ * The subject at `at` (its point, owned by the subject) where run(values) computes the model's
+ * output from values in place of `at` (logits, when `logits`).
+ */
+function runSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, objective: Objective, logits: boolean, elements: number, where: string): Subject {
   let kind: OutputKind | undefined;
   try {
     kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
@@ -87,10 +117,18 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
     x: at,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements: exampleElements(model, x.size),
-    where: `layer '${layer.name}''s output`,
+    elements,
+    where,
     dispose: () => at.dispose(),
   };
+}
+
+/** The subject at a site (sites.ts): the input, a layer's output or a graph node's output, for the examples of x [b, ...]. */
+export function siteSubject(checkpoint: Checkpoint, site: Site, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
+  if (site.kind === 'layer') return layerSubject(checkpoint, site.layer, x, objective, what);
+  // A graph's input is a node like any other (and the graph's logits are reached the same way).
+  if (site.kind === 'input' && checkpoint.model instanceof tf.LayersModel) return inputSubject(checkpoint, x, objective);
+  return graphNodeSubject(checkpoint, site.name, x, objective, what);
 }
 
 /** The first Embedding layer of the model, looking inside nested models too; null if none. */

@@ -20,6 +20,7 @@ import { occlusionGrid } from './occlusion';
 import { attributionMethod } from './registry';
 import { classObjective } from '../model/objective';
 import { positionMap, summarize } from './summary';
+import { progressAs } from '../common/context';
 
 const TOP_CLASSES = 5;
 
@@ -158,9 +159,4 @@ function imageScores(values: ArrayLike<number>, shape: number[], image: { height
   const map = positionMap(values, shape, { kind: 'image', ...image }, 'abs');
   if (!map) throw new LensError('INTERNAL', `Attribution of shape [${shape}] does not map onto the ${image.height}×${image.width} input.`);
   return resizeBilinear(map.values, map.height, map.width, 1, image.height, image.width);
-}
-
-/** The caller's context with every progress report labelled. */
-function progressAs(ctx: RunContext, message: string): RunContext {
-  return { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(done, total, message) };
 }

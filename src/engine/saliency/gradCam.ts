@@ -30,6 +30,7 @@ import { isSpatial, spatialLayer } from '../model/spatialLayer';
 import type { Objective } from '../../protocol/objective';
 import { classObjective, objectiveFunction, objectiveOfOutput } from '../model/objective';
 import { outputKind, type OutputKind } from '../model/probabilities';
+import { activationNodes, graphInput, graphNodes, nodeOf, runGraph } from '../model/graph';
 
 export { flatLayers } from '../model/layerTap';
 
@@ -155,61 +156,11 @@ function probeShape(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor)
 // ---------------------------------------------------------------------------------------------
 // Graph models
 
-const GRAPH_SKIPPED_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault', 'MaxPool', 'MaxPoolV2', 'AvgPool', 'MaxPoolWithArgmax', 'NoOp']);
+/** Downsampling only loses resolution (as SKIPPED_CLASSES for layers). */
+const GRAPH_POOLING_OPS = new Set(['MaxPool', 'MaxPoolV2', 'AvgPool', 'MaxPoolWithArgmax']);
 
 function isGraphModel(model: tf.LayersModel | tf.GraphModel): model is tf.GraphModel {
   return !(model instanceof tf.LayersModel);
-}
-
-interface GraphNode {
-  name: string;
-  op: string;
-  inputs: string[];
-}
-
-function graphNodes(topology: Record<string, unknown>): Map<string, GraphNode> {
-  const nodes = new Map<string, GraphNode>();
-  const list = Array.isArray(topology.node) ? (topology.node as { name?: unknown; op?: unknown; input?: unknown }[]) : [];
-  for (const node of list) {
-    if (typeof node.name !== 'string') continue;
-    const inputs = Array.isArray(node.input) ? (node.input as string[]) : [];
-    nodes.set(node.name, {
-      name: node.name,
-      op: String(node.op),
-      // Drop control dependencies (^name) and output indices (name:1).
-      inputs: inputs.filter((i) => !i.startsWith('^')).map((i) => i.replace(/:\d+$/, '')),
-    });
-  }
-  return nodes;
-}
-
-/**
- * Nodes between the input and the output (ancestors of the output that depend on the input), in
- * execution order.
- */
-function pathNodes(nodes: Map<string, GraphNode>, input: string, output: string): GraphNode[] {
-  const order: GraphNode[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const dependsOnInput = new Map<string, boolean>();
-  // Iterative post-order DFS from the output (graphs can be deep).
-  const stack: { name: string; expanded: boolean }[] = [{ name: output, expanded: false }];
-  while (stack.length > 0) {
-    const top = stack.pop() as { name: string; expanded: boolean };
-    const node = nodes.get(top.name);
-    if (!node) continue;
-    if (top.expanded) {
-      state.set(node.name, 'done');
-      const depends = node.name === input || node.inputs.some((i) => dependsOnInput.get(i) === true);
-      dependsOnInput.set(node.name, depends);
-      if (depends) order.push(node);
-      continue;
-    }
-    if (state.has(node.name)) continue;
-    state.set(node.name, 'visiting');
-    stack.push({ name: node.name, expanded: true });
-    for (const i of node.inputs) if (!state.has(i)) stack.push({ name: i, expanded: false });
-  }
-  return order;
 }
 
 function graphActivationAndGradient(
@@ -219,16 +170,13 @@ function graphActivationAndGradient(
   objective: Objective,
   nodeName?: string,
 ): ActivationAndGradient {
-  if (model.inputs.length !== 1) {
-    throw new LensError('INVALID_INPUT', `Grad-CAM supports graph models with one input; this one has ${model.inputs.length}.`);
-  }
-  const inputName = model.inputs[0].name.replace(/:\d+$/, '');
+  const inputName = graphInput(model, 'Grad-CAM');
   const outputName = model.outputs[0].name;
-  const node = nodeName ?? inferGraphNode(model, topology, x, inputName, outputName.replace(/:\d+$/, ''));
-  if (!graphNodes(topology).has(node.replace(/:\d+$/, ''))) {
+  const node = nodeName ?? inferGraphNode(model, topology, x);
+  if (!graphNodes(topology).has(nodeOf(node))) {
     throw new LensError('INVALID_INPUT', `The graph model has no node named '${node}'.`);
   }
-  const activation = runGraph(() => tf.tidy(() => model.execute(x, node) as tf.Tensor));
+  const activation = runGraph(() => tf.tidy(() => model.execute(x, node) as tf.Tensor), 'Grad-CAM');
   if (activation.rank !== 4) {
     const shape = activation.shape;
     activation.dispose();
@@ -243,6 +191,7 @@ function graphActivationAndGradient(
           return tf.sum(objectiveOfOutput(out, objective, kind ?? 'probabilities'));
         })(activation),
       ),
+      'Grad-CAM',
     );
     return { activation: activation as tf.Tensor4D, gradient: gradient as tf.Tensor4D, layer: node };
   } catch (err) {
@@ -252,8 +201,8 @@ function graphActivationAndGradient(
 }
 
 /** The last node between input and output with a [b, h, w, c] output, h, w > 1 (pooling skipped). */
-function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>, x: tf.Tensor, input: string, output: string): string {
-  const candidates = pathNodes(graphNodes(topology), input, output).filter((n) => !GRAPH_SKIPPED_OPS.has(n.op));
+function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>, x: tf.Tensor): string {
+  const candidates = activationNodes(model, topology, 'Grad-CAM').filter((n) => !GRAPH_POOLING_OPS.has(n.op));
   // Probe from the end, a chunk of nodes per execution.
   const CHUNK = 16;
   for (let end = candidates.length; end > 0; end -= CHUNK) {
@@ -263,23 +212,13 @@ function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>,
         const out = model.execute(x, chunk);
         return (Array.isArray(out) ? out : [out]).map((t) => t.shape);
       }),
+      'Grad-CAM',
     );
     for (let i = chunk.length - 1; i >= 0; i--) {
       if (isSpatial(shapes[i])) return chunk[i];
     }
   }
   throw new LensError('INVALID_INPUT', 'Grad-CAM needs a node with a 4-D [batch, height, width, channels] output, and this graph model has none (it is not convolutional).');
-}
-
-/** Graph execution errors (control flow, bad feeds) as one-line LensErrors. */
-function runGraph<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (err) {
-    if (err instanceof LensError) throw err;
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new LensError('INVALID_INPUT', `Grad-CAM could not run the graph model to the chosen node: ${message}`);
-  }
 }
 
 /** The output's kind on the unperturbed input, where the objective reads it (not for a class in output space). */

@@ -1,11 +1,13 @@
 /**
- * The options of every engine request, defined once (saliency.ts, influence.ts, counterfactual.ts, predict.ts) and
+ * The options of every engine request, defined once (saliency.ts, influence.ts, predict.ts, concepts.ts,
+ * counterfactual.ts) and
  * read through this module: `parseOptions` validates a request and applies its defaults (the
  * engine at its process boundary, the host for the panel's messages, the CLI after reading its
  * flags); `fieldSpecs` describes the options for forms and help texts.
  */
 import { z } from 'zod';
 import { OptionError, requirement, specOf, type FieldSpec, type FieldTable, type InputKind, type OptionDef } from './field';
+import { PROBE_FIELDS, TCAV_FIELDS } from './concepts';
 import { COUNTERFACTUAL_FIELDS } from './counterfactual';
 import { INFLUENCE_FIELDS } from './influence';
 import { INFO_FIELDS, PREDICT_FIELDS } from './predict';
@@ -19,6 +21,8 @@ export const REQUEST_FIELDS = {
   predict: PREDICT_FIELDS,
   saliency: SALIENCY_FIELDS,
   influence: INFLUENCE_FIELDS,
+  tcav: TCAV_FIELDS,
+  probe: PROBE_FIELDS,
   counterfactual: COUNTERFACTUAL_FIELDS,
 } as const;
 export type OptionRequest = keyof typeof REQUEST_FIELDS;

@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   metrics: ['common', 'checkpoint', 'model'],
   saliency: ['common', 'checkpoint', 'data', 'model', 'parallel', 'metrics'],
   influence: ['common', 'checkpoint', 'data', 'model'],
+  concepts: ['common', 'checkpoint', 'data', 'model'],
   counterfactuals: ['common', 'checkpoint', 'data', 'model'],
 };
 /** Files at the engine's root that every folder may import: errors, and the handler context's types. */

@@ -11,11 +11,12 @@ import type { Sidecar, TensorSpec } from '../../../protocol/model';
 import type { Checkpoint } from '../../checkpoint/load';
 import { LensError } from '../../errors';
 import { base, formatShape, readInputFile, shapeFits } from '../common';
-import type { TrainingSet, TrainingSetFormat } from '../trainingSet';
+import type { LabelMode, TrainingSet, TrainingSetFormat } from '../trainingSet';
 
 export interface Example {
   id: string;
   location: ExampleLocation;
+  /** From labelOf (-1 without labels). */
   label: number;
   /** The preprocessed input, flat. */
   values: Float32Array | Int32Array;
@@ -36,12 +37,17 @@ export class TrainingSetBuilder {
   private readonly skipped: { id: string; reason: string }[] = [];
   private readonly hash: Hash = createHash('sha256');
   private readonly classes: number | null;
+  /** 'names' mode: the names read so far, by index. */
+  private readonly names: string[] = [];
   private reported = 0;
 
   constructor(
     readonly root: string,
     checkpoint: Checkpoint,
     private readonly ctx: RunContext,
+    readonly labelMode: LabelMode = 'classes',
+    /** What the set is, for messages. */
+    readonly what = 'training set',
   ) {
     if (checkpoint.inputs.length !== 1) {
       throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; training sets are read for models with one input only.`);
@@ -62,6 +68,21 @@ export class TrainingSetBuilder {
     const bytes = await readInputFile(file);
     this.source(base(file), bytes);
     return bytes;
+  }
+
+  /** Whether examples carry labels (readers then require them: class sub-folders, a label column…). */
+  get labelled(): boolean {
+    return this.labelMode !== 'none';
+  }
+
+  /** The label of an example as the mode reads it: a class (classOf), a name's index, or -1 without labels. */
+  labelOf(raw: unknown): number {
+    if (this.labelMode === 'classes') return this.classOf(raw);
+    if (this.labelMode === 'none') return -1;
+    const name = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    if (name === '') throw new LensError('INVALID_INPUT', typeof raw === 'string' ? 'the label is empty.' : `label ${JSON.stringify(raw) ?? String(raw)} is not a name or number.`);
+    const known = this.names.indexOf(name);
+    return known >= 0 ? known : this.names.push(name) - 1;
   }
 
   /**
@@ -116,7 +137,7 @@ export class TrainingSetBuilder {
   async tick(done: number, total: number): Promise<void> {
     if (done - this.reported < PROGRESS_EVERY && done < total) return;
     this.reported = done;
-    this.ctx.onProgress(done, total, 'Reading training set');
+    this.ctx.onProgress(done, total, `Reading ${this.what}`);
     // Yield so a cancel message can arrive, then honour it (the engine reports an AbortError as CANCELLED).
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.ctx.signal.throwIfAborted();
@@ -127,7 +148,7 @@ export class TrainingSetBuilder {
     if (n === 0) {
       const first = this.skipped[0];
       const why = first ? `all ${this.skipped.length} were skipped; the first, ${first.id}: ${first.reason}` : 'it holds no examples.';
-      throw new LensError('INVALID_INPUT', `${base(this.root)}: no usable training examples: ${why}`);
+      throw new LensError('INVALID_INPUT', `${base(this.root)}: no usable examples in the ${this.what}: ${why}`);
     }
     const shape = [n, ...this.examples[0].shape.slice(1)];
     const size = this.examples[0].values.length;
@@ -140,6 +161,7 @@ export class TrainingSetBuilder {
     });
     // The preprocessed values stand for every preprocessing setting (size, scale, mean/std,
     // features, vocab), so a change to any of them changes the hash.
+    if (this.labelMode !== 'classes') this.hash.update(`${this.labelMode}\0${this.names.join('\0')}\0`);
     this.hash.update(`${format}\0${formatShape(shape)}\0${int ? 'int32' : 'float32'}\0${this.examples.map((e) => e.id).join('\0')}\0`);
     this.hash.update(new Uint8Array(data.buffer)).update(new Uint8Array(labels.buffer));
     // Keep only what the set needs: the per-example values now live in x.
@@ -150,6 +172,7 @@ export class TrainingSetBuilder {
       format,
       x,
       labels,
+      ...(this.labelMode === 'names' && { labelNames: [...this.names] }),
       ids: this.examples.map((e) => e.id),
       locations: this.examples.map((e) => e.location),
       skipped: this.skipped,

@@ -1,4 +1,4 @@
-/** CSV/TSV training sets: a header row, the model's feature columns and a label column. */
+/** CSV/TSV sets: a header row, the model's feature columns and a label column (none without labels). */
 import * as path from 'path';
 import { LensError } from '../../errors';
 import { assertShapeFits } from '../common';
@@ -17,7 +17,7 @@ export async function readCsvSet(file: string, set: TrainingSetBuilder): Promise
   if (!table.rows.length) return;
   const { header } = table;
   const labelIndex = header.indexOf(input.labelColumn);
-  if (labelIndex < 0) {
+  if (labelIndex < 0 && set.labelled) {
     throw new LensError(
       'INVALID_INPUT',
       `${name}: no label column '${input.labelColumn}' (the header has ${header.join(', ')}); name it in the sidecar's input.labelColumn.`,
@@ -36,7 +36,7 @@ export async function readCsvSet(file: string, set: TrainingSetBuilder): Promise
         const problem = cellProblem(row[j]);
         if (problem) throw new LensError('INVALID_INPUT', `column '${header[j]}' ${problem}.`);
       }
-      labels.push(set.classOf(row[labelIndex]));
+      labels.push(set.labelOf(row[labelIndex]));
       good.rows.push(row);
       good.lines.push(table.lines[i]);
     });

@@ -1,4 +1,7 @@
-/** Image folder training sets: one sub-folder per class (a label name or class index), images inside. */
+/**
+ * Image folder sets: one sub-folder per class (a label name or class index; a probe's label
+ * name), images inside; without labels (concept and random sets) every image below the folder.
+ */
 import { promises as fs, readFileSync } from 'fs';
 import * as path from 'path';
 import { LensError } from '../../errors';
@@ -23,10 +26,10 @@ export async function readImageFolder(dir: string, set: TrainingSetBuilder): Pro
         throw new LensError('INVALID_INPUT', `cannot read (${(err as Error).message}).`);
       }
       set.source(id, bytes);
-      if (folders.length < 2) throw new LensError('INVALID_INPUT', 'not inside a class sub-folder (name each sub-folder by a label or class index).');
+      if (set.labelled && folders.length < 2) throw new LensError('INVALID_INPUT', 'not inside a class sub-folder (name each sub-folder by a label or class index).');
       let label: number;
       try {
-        label = set.classOf(folders[0]);
+        label = set.labelOf(folders[0]);
       } catch (err) {
         throw new LensError('INVALID_INPUT', `folder '${folders[0]}': ${(err as Error).message}`);
       }

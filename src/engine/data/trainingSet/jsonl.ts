@@ -1,4 +1,4 @@
-/** JSONL training sets for text models: one {"text": "…", "label": name or index} per line. */
+/** JSONL sets for text models: one {"text": "…", "label": name or index} per line ("label" not needed without labels). */
 import * as path from 'path';
 import { LensError } from '../../errors';
 import { textEncoder } from '../text';
@@ -22,8 +22,8 @@ export async function readJsonlSet(file: string, set: TrainingSetBuilder): Promi
         }
         const { text, label } = row as { text?: unknown; label?: unknown };
         if (typeof text !== 'string') throw new LensError('INVALID_INPUT', `"text" is ${text === undefined ? 'missing' : 'not a string'}.`);
-        if (label === undefined) throw new LensError('INVALID_INPUT', '"label" is missing.');
-        const classIndex = set.classOf(label);
+        if (label === undefined && set.labelled) throw new LensError('INVALID_INPUT', '"label" is missing.');
+        const classIndex = set.labelOf(label);
         const { ids } = encode(id, text);
         set.add({
           id,

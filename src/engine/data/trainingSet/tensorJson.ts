@@ -1,4 +1,4 @@
-/** Tensor JSON training sets: {"x": [n, ...input shape] nested arrays, "y": [n labels]}, used as-is. */
+/** Tensor JSON sets: {"x": [n, ...input shape] nested arrays, "y": [n labels]} ("y" not needed without labels), used as-is. */
 import * as path from 'path';
 import { LensError } from '../../errors';
 import { formatShape } from '../common';
@@ -11,14 +11,14 @@ export async function readTensorJsonSet(file: string, set: TrainingSetBuilder): 
   const bytes = await set.readSource(file);
   const value = parseJson(file, bytes.toString('utf8').replace(/^\uFEFF/, ''));
   const { x, y } = (typeof value === 'object' && value !== null ? value : {}) as { x?: unknown; y?: unknown };
-  if (!Array.isArray(x) || !Array.isArray(y)) {
-    throw new LensError('INVALID_INPUT', `${name}: expected an object {"x": [one nested array per example], "y": [one label per example]}.`);
+  if (!Array.isArray(x) || (set.labelled && !Array.isArray(y))) {
+    throw new LensError('INVALID_INPUT', `${name}: expected an object {"x": [one nested array per example]${set.labelled ? ', "y": [one label per example]' : ''}}.`);
   }
-  if (x.length !== y.length) throw new LensError('INVALID_INPUT', `${name}: "x" has ${x.length} examples but "y" has ${y.length} labels.`);
+  if (Array.isArray(y) && x.length !== y.length) throw new LensError('INVALID_INPUT', `${name}: "x" has ${x.length} examples but "y" has ${y.length} labels.`);
   for (let i = 0; i < x.length; i++) {
     const id = `${name}:${i}`;
     set.attempt(id, () => {
-      const label = set.classOf(y[i]);
+      const label = set.labelOf(Array.isArray(y) ? y[i] : undefined);
       const { values, shape } = tensorValues(`${name} x[${i}]`, x[i], set.spec);
       const summary = summarise(values, shape.slice(1));
       set.add({ id, location: { path: file }, label, values, shape, preview: () => ({ kind: 'tensor', summary }) });

@@ -62,6 +62,19 @@ describe('checkpoint/sidecar', () => {
     assert.ok(warnings.some((w) => /'missing\.csv', which does not exist/.test(w)));
   });
 
+  it("TCAV's data.concepts and data.random are read, and a missing one is named", () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'concepts/striped'), { recursive: true });
+    const model = path.join(dir, 'model.json');
+    fs.writeFileSync(sidecarPath(model), JSON.stringify({ data: { concepts: { striped: 'concepts/striped', dotted: 'concepts/dotted' }, random: 'random' } }));
+    const { info, warnings } = readSidecar(model, image);
+    assert.deepStrictEqual(info.sidecar.data, { concepts: { striped: 'concepts/striped', dotted: 'concepts/dotted' }, random: 'random' });
+    assert.deepStrictEqual(warnings.filter((w) => /does not exist/.test(w)).length, 2, warnings.join('\n'));
+    assert.ok(warnings.some((w) => /'concepts\/dotted', which does not exist/.test(w)));
+    assert.ok(warnings.some((w) => /'random', which does not exist/.test(w)));
+    assert.throws(() => parse(JSON.stringify({ data: { random: ['a'] } }), 'model.lens.json'), /\/data\/random must be string/);
+  });
+
   it('the contributed JSON schema is the one the engine validates with', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../../package.json'), 'utf8'));
     const contributed = pkg.contributes.jsonValidation.find((v: { fileMatch: string }) => v.fileMatch === '*.lens.json');

@@ -346,11 +346,11 @@ describe('data/trainingSet', function () {
       const before = tf.memory().numTensors;
       await rejectsLens(() => loadTrainingSet(path.join(dir, 'nope'), mnist), 'FILE_NOT_FOUND', 'nope', 'training set not found');
       fs.mkdirSync(path.join(dir, 'empty'));
-      await rejectsLens(() => loadTrainingSet(path.join(dir, 'empty'), mnist), 'INVALID_INPUT', 'empty: no usable training examples', 'holds no examples');
+      await rejectsLens(() => loadTrainingSet(path.join(dir, 'empty'), mnist), 'INVALID_INPUT', 'empty: no usable examples in the training set', 'holds no examples');
       writeIn(dir, 'bad/3/x.png', 'garbage');
       writeIn(dir, 'bad/3/y.png', 'garbage');
       await rejectsLens(() => loadTrainingSet(path.join(dir, 'bad'), mnist), 'INVALID_INPUT', 'all 2 were skipped', '3/x.png', 'cannot decode image');
-      await rejectsLens(() => loadTrainingSet(write(dir, 'set.parquet', 'x'), mnist), 'INVALID_INPUT', 'unknown training-set format');
+      await rejectsLens(() => loadTrainingSet(write(dir, 'set.parquet', 'x'), mnist), 'INVALID_INPUT', 'unknown format of training set');
       await rejectsLens(() => loadTrainingSet(write(dir, 'empty.jsonl', '\n\n'), text), 'INVALID_INPUT', 'holds no examples');
       assert.strictEqual(tf.memory().numTensors, before);
     });
