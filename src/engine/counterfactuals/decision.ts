@@ -24,9 +24,7 @@ export interface Verdict {
 export interface Decision {
   target: number;
   classes: number;
-  /** Class scores [k, classes] of points [k, ...] in the model's input space; differentiable, call inside a tidy. */
-  scores(points: tf.Tensor): tf.Tensor2D;
-  /** s_t − max_{j≠t} s_j, [k]: positive where the target wins. */
+  /** s_t − max_{j≠t} s_j over the class scores s of points [k, ...] in the model's input space, [k]: positive where the target wins. Differentiable; call inside a tidy. */
   margin(points: tf.Tensor): tf.Tensor1D;
   /** max(0, ε − margin), [k]: zero where the target wins by ε. */
   hinge(points: tf.Tensor, epsilon: number): tf.Tensor1D;
@@ -53,7 +51,6 @@ export function decisionFor(checkpoint: Checkpoint, x: tf.Tensor, target: number
   return {
     target,
     classes,
-    scores,
     margin,
     hinge: (points, epsilon) => tf.relu(tf.sub(epsilon, margin(points))) as tf.Tensor1D,
     verdicts(points) {

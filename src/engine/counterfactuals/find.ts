@@ -20,7 +20,7 @@ import type { KindResult, RunSetup } from './run';
 import { tabularCounterfactuals } from './tabularRun';
 import { textCounterfactuals } from './textRun';
 
-type Params_ = Params<'counterfactual'>;
+type Request = Params<'counterfactual'>;
 
 /** The methods each input kind takes. */
 const KIND_METHODS: Record<LoadedInput['kind'], readonly CounterfactualMethod[]> = {
@@ -30,7 +30,7 @@ const KIND_METHODS: Record<LoadedInput['kind'], readonly CounterfactualMethod[]>
   tensor: [],
 };
 
-export async function findCounterfactuals(engine: HandlerContext, params: Params_, ctx: RunContext): Promise<CounterfactualResult> {
+export async function findCounterfactuals(engine: HandlerContext, params: Request, ctx: RunContext): Promise<CounterfactualResult> {
   const started = performance.now();
   const checkpoint = await engine.checkpoint(params.modelPath);
   if (checkpoint.inputs.length !== 1) {
@@ -76,7 +76,7 @@ function trainingPath(checkpoint: Checkpoint, given: string | undefined): string
 }
 
 /** The method asked for, checked against the input kind; or auto's choice. */
-function chooseMethod(params: Params_, input: LoadedInput, checkpoint: Checkpoint, hasTrain: boolean): CounterfactualMethod {
+function chooseMethod(params: Request, input: LoadedInput, checkpoint: Checkpoint, hasTrain: boolean): CounterfactualMethod {
   const allowed = KIND_METHODS[input.kind];
   if (allowed.length === 0) throw new LensError('BAD_REQUEST', `Counterfactuals take CSV rows, images or text; ${path.basename(params.inputPath)} is a ${input.kind} input.`);
   if (params.method !== 'auto') {
@@ -90,10 +90,10 @@ function chooseMethod(params: Params_, input: LoadedInput, checkpoint: Checkpoin
 }
 
 /** Every option the caller gave must apply to the method that runs and to the input's kind. */
-function checkApplicable(params: Params_, method: CounterfactualMethod, kind: LoadedInput['kind']): void {
+function checkApplicable(params: Request, method: CounterfactualMethod, kind: LoadedInput['kind']): void {
   const defaulted = new Set(defaultedKeys(params));
   for (const [key, def] of Object.entries(COUNTERFACTUAL_FIELDS) as [string, OptionDef][]) {
-    if (params[key as keyof Params_] === undefined || defaulted.has(key)) continue;
+    if (params[key as keyof Request] === undefined || defaulted.has(key)) continue;
     if (def.methods && !def.methods.includes(method)) {
       const chosen = params.method === 'auto' ? ` (chosen for this ${kind} input)` : '';
       throw new LensError('BAD_REQUEST', `${key} applies to ${def.methods.filter((m) => m !== 'auto').join(', ')}, not ${method}${chosen}.`);
@@ -103,7 +103,7 @@ function checkApplicable(params: Params_, method: CounterfactualMethod, kind: Lo
 }
 
 /** The options as computed with: method and target resolved, the training set used, defaults of other methods dropped. */
-function resolvedOptions(params: Params_, method: CounterfactualMethod, target: number, train: TrainingSet | null): CounterfactualResult['options'] {
+function resolvedOptions(params: Request, method: CounterfactualMethod, target: number, train: TrainingSet | null): CounterfactualResult['options'] {
   const applies = ([key]: [string, unknown]) => {
     const def = (COUNTERFACTUAL_FIELDS as Record<string, OptionDef>)[key];
     return !def?.methods || def.methods.includes(method);

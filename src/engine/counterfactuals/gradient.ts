@@ -32,7 +32,7 @@ const DIVERSITY = 1;
 /** Starting points of diverse candidates lie within ± this many cost units of the original. */
 const JITTER = 0.5;
 /** Two counterfactuals closer than this fraction of the smaller one's cost count as the same. */
-export const DUPLICATE = 0.05;
+const DUPLICATE = 0.05;
 
 export async function gradientSearch(problem: TabularProblem, settings: GradientSettings, ctx: RunContext): Promise<TabularOutcome> {
   const { space } = problem;

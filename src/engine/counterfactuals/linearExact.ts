@@ -13,7 +13,7 @@
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
 import { affineLogits, type AffineLogits } from './affine';
-import { boundKinds, boundsOf, describeBound, emptyIntervals, violations, type BoundKind, type FeatureSpace } from './constraints';
+import { boundKinds, boundsOf, describeBound, emptyIntervals, type BoundKind, type FeatureSpace } from './constraints';
 import { highsSolver, type Highs } from './highs';
 import type { TabularProblem } from './tabular';
 import type { TabularOutcome } from './outcome';
@@ -49,7 +49,7 @@ export async function linearExact(problem: TabularProblem, checkpoint: Checkpoin
     }
     const row = clean(space, solved.values);
     const verdict = problem.verdicts(row)[0];
-    if (violations(space, row).length === 0 && problem.accepts(row, verdict) && verdict.margin >= epsilon / 2) {
+    if (problem.accepts(row, verdict) && verdict.margin >= epsilon / 2) {
       const program = space.integer.some(Boolean) ? 'mixed-integer program' : 'linear program';
       return { rows: [row], reason: null, details: `linear-exact: ${program} solved by HiGHS ${highs.version.major}.${highs.version.minor} (optimal cost ${solved.objective.toPrecision(6)}, logit margin ${epsilon})` };
     }

@@ -9,7 +9,7 @@ import { readCsvTable, selectFeatures } from '../data/csv';
 import { LensError } from '../errors';
 import { base, perChannel } from '../data/common';
 import type { TrainingSet } from '../data/trainingSet';
-import { costDistance, featureSpace, violations, type FeatureSpace, type RawTrainingRows } from './constraints';
+import { costDistance, featureSpace, type FeatureSpace, type RawTrainingRows } from './constraints';
 import { decisionFor } from './decision';
 import { gradientSearch } from './gradient';
 import { linearExact } from './linearExact';
@@ -39,9 +39,8 @@ export async function tabularCounterfactuals(setup: RunSetup): Promise<KindResul
         : await gradientSearch(problem, { count: params.count!, steps: params.steps!, seed: params.seed! }, ctx);
     const labels = sidecar.labels;
     const values = (r: ArrayLike<number>) => Object.fromEntries(space.features.map((f, i) => [f, r[i]]));
-    const kept = outcome.rows.filter((r) => violations(space, r).length === 0);
-    const verdicts = kept.length ? problem.verdicts(stack(kept, d)) : [];
-    const counterfactuals: { row: Float64Array; cf: Counterfactual }[] = kept
+    const verdicts = outcome.rows.length ? problem.verdicts(stack(outcome.rows, d)) : [];
+    const counterfactuals: { row: Float64Array; cf: Counterfactual }[] = outcome.rows
       .map((r, n) => ({ r, verdict: verdicts[n] }))
       .filter(({ r, verdict }) => problem.accepts(r, verdict))
       .map(({ r, verdict }) => ({
