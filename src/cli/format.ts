@@ -188,7 +188,7 @@ export function formatCounterfactual(r: CounterfactualResult): string {
     `original: ${o.label} ${percent(o.probability)} (${r.targetLabel} ${percent(o.targetProbability)})`,
     `method:   ${r.details}`,
   ];
-  if (r.counterfactuals.length === 0) lines.push('', `no counterfactual: ${r.reason}`);
+  if (r.counterfactuals.length === 0) lines.push('', `reason:   ${r.reason}`);
   else if (r.constraints.kind === 'tabular') lines.push('', counterfactualTable(r));
   else lines.push('', ...r.counterfactuals.flatMap((c, n) => counterfactualLines(c, n)));
   if (r.diversity !== null) lines.push(`diversity: ${num(r.diversity)}   (mean pairwise cost)`);

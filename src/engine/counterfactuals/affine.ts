@@ -51,7 +51,7 @@ export function affineLogits(checkpoint: Checkpoint, d: number): AffineLogits | 
     const scale = 1 + Math.max(...fitted.map(Math.abs));
     for (let j = 1; j < k; j++) worst = Math.max(worst, Math.abs(actual[r][j] - actual[r][0] - (fitted[j] - fitted[0])) / scale);
   });
-  if (worst > TOLERANCE) return { reason: `its logits are not affine in its input (they depart from the affine fit by ${(worst * 100).toPrecision(2)}% at a random point)` };
+  if (worst > TOLERANCE) return { reason: `its logits depart from an affine map by ${(worst * 100).toPrecision(2)}% at a random point` };
   return { weights, bias, classes: k };
 }
 

@@ -34,7 +34,7 @@ export async function linearExact(problem: TabularProblem, checkpoint: Checkpoin
   const { space } = problem;
   const affine = affineLogits(checkpoint, problem.d);
   if ('reason' in affine) {
-    throw new LensError('BAD_REQUEST', `linear-exact needs a model whose logits are affine in its input, and ${affine.reason}: use --method gradient.`);
+    throw new LensError('BAD_REQUEST', `linear-exact needs a model whose logits are affine in its input: ${affine.reason}. Use --method gradient.`);
   }
   const empty = emptyIntervals(space);
   if (empty.length) return { rows: [], reason: `No counterfactual within the constraints: ${empty.join('; ')}.`, details: 'linear-exact: no value satisfies the constraints' };

@@ -33,7 +33,7 @@ export function spatialLayer(model: tf.LayersModel, name: string | undefined, wh
   if (!layer) throw new LensError('INVALID_INPUT', `The model has no layer named '${name}'; layers with 4-D outputs: ${choices}.`);
   const shape = outputShapeOf(layer);
   if (!shape || shape.length !== 4) {
-    throw new LensError('INVALID_INPUT', `${what} needs a layer with a 4-D [batch, height, width, channels] output; '${name}' outputs [${shape ?? '?'}]. Layers with 4-D outputs: ${choices}.`);
+    throw new LensError('INVALID_INPUT', `${what} needs a layer with a 4-D [batch, height, width, channels] output; '${name}' outputs [${shape ? shape.map((d) => d ?? '?').join(', ') : '?'}]. Layers with 4-D outputs: ${choices}.`);
   }
   return layer;
 }
