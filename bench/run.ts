@@ -22,6 +22,8 @@ import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 import { withDefaults } from '../src/protocol/options';
 import { benchConcepts } from './concepts';
+import { influenceScores } from '../src/engine/influence/influenceFunctions';
+import { chooseScope } from '../src/engine/influence/scope';
 import { COUNTERFACTUAL_BENCH, counterfactualBench } from './counterfactuals';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -29,6 +31,8 @@ const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const COUNTERFACTUALS = 'counterfactuals';
 const BATCH = 32;
 const IG_STEPS = 50;
+/** Training examples of the influence benchmark (synthetic inputs, labels cycling through the classes). */
+const INFLUENCE_TRAIN = 64;
 
 /** Occlusion windows: 64 on the CNN, 49 on MobileNetV2 (4-pixel windows there would be 3,136 forward passes). */
 const OCCLUSION: Record<BenchModel, Partial<SaliencyOptions>> = { cnn32: { window: 4 }, mobilenetv2: { window: 32 } };
@@ -51,6 +55,8 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
     values.dispose();
   };
   const weights = (checkpoint.model as tf.LayersModel).trainableWeights.map((w) => w.read() as tf.Variable);
+  const classes = checkpoint.outputs[0].shape.at(-1) as number;
+  const train = { x: input(INFLUENCE_TRAIN), labels: Int32Array.from({ length: INFLUENCE_TRAIN }, (_, i) => i % classes) };
   return {
     predict1: forwardOf(one),
     [`predict${BATCH}`]: forwardOf(many),
@@ -70,6 +76,12 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
     smoothGrad25BothCores: saliency({ method: 'smoothgrad', samples: 25 }, true),
     gradCam: saliency({ method: 'grad-cam' }),
     occlusion: saliency({ method: 'occlusion', ...OCCLUSION[model] }),
+    // Influence functions with CG over the default scope (MobileNetV2: its last dense layer, 645
+    // parameters), all of it: the prefix over the training set once, per-example gradients, the solve.
+    influenceCg: async () => {
+      const model = checkpoint.model as tf.LayersModel;
+      await influenceScores({ model, scope: chooseScope(model), train, test: { x: one, label: 0 }, solver: 'cg', damping: 0.01, autoDamping: true }, quietContext());
+    },
   };
 }
 

@@ -114,6 +114,8 @@ async function main(argv: string[]): Promise<number> {
       if (args.length !== 1) throw usage('info takes exactly one model.json path');
       await engine.useBackend(values.backend as BackendChoice);
       const summary = await engine.run('info', { modelPath: args[0] }, ctx);
+      // The text lists it among the warnings; --json readers see it on stderr too, never a silent fallback.
+      if (values.json && summary.sidecar.error) warn(summary.sidecar.error);
       return print(values.json ? JSON.stringify(summary) : formatSummary(summary));
     }
     case 'predict': {
@@ -144,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
         fs.writeFileSync(files.heatmap, heatmapPng(result));
         fs.writeFileSync(files.result, JSON.stringify(saliencyJson(result), null, 2) + '\n');
       }
+      if (values.json) result.warnings?.forEach(warn);
       return print(values.json ? JSON.stringify(saliencyJson(result, files)) : formatSaliency(result, files));
     }
     case 'influence': {
@@ -196,6 +199,11 @@ function progressLine(enabled: boolean): { show: (done: number, total: number, m
       drawn = false;
     },
   };
+}
+
+function warn(message: string): void {
+  progress.clear();
+  console.error(`model-lens: warning: ${message}`);
 }
 
 function print(text: string): number {

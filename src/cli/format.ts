@@ -1,5 +1,5 @@
 /** Plain-text renderings of engine results for the terminal. */
-import type { ModelSummary, Prediction, TensorSpec } from '../protocol/model';
+import type { HeadRef, ModelSummary, OutputSpec, Prediction, TensorSpec } from '../protocol/model';
 import type { SaliencyResult } from '../protocol/saliency';
 import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
 import type { ProbeResult, TcavResult } from '../protocol/concepts';
@@ -13,7 +13,7 @@ export function formatSummary(s: ModelSummary): string {
     `${s.path}`,
     `format: ${s.format}   backend: ${s.backend}   params: ${s.params.toLocaleString('en-US')}   weights: ${(s.weightBytes / 1024).toFixed(1)} KiB`,
     ...s.inputs.map((t) => `input:  ${tensor(t)}`),
-    ...s.outputs.map((t) => `output: ${tensor(t)}`),
+    ...s.outputs.map((t: OutputSpec, i) => `output: ${s.outputs.length > 1 ? `${i}: ` : ''}${tensor(t)}   ${t.kind} (${t.kindReason})`),
     `sidecar: ${s.sidecar.path ?? `none (inferred: ${s.sidecar.sidecar.input?.kind ?? 'unknown'} input)`}`,
     '',
     table([['layer', 'class', 'output shape', 'params'], ...rows]),
@@ -28,10 +28,19 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
+/** "output 'age' (regression)   " where the model has several heads or the head is not a classifier. */
+function headLine(head: HeadRef): string {
+  return `output ${head.index} '${head.name}' (${head.kind})`;
+}
+
 export function formatPrediction(p: Prediction): string {
-  const lines = [`${p.input.description}   (${p.outputKind}, ${p.backend}, ${p.ms.toFixed(1)} ms)`];
+  const lines = [`${p.input.description}   (${headLine(p.output)}, ${p.outputKind}, ${p.backend}, ${p.ms.toFixed(1)} ms)`];
   p.rows.forEach((row, i) => {
     if (p.rows.length > 1) lines.push(`row ${i + 1}${row.trueLabel !== undefined ? ` (true: ${row.trueLabel})` : ''}`);
+    if (row.values) {
+      const shown = row.values.slice(0, 64).map((v) => num(v)).join(', ');
+      lines.push(`  values: [${shown}${row.values.length > 64 ? `, … (${row.values.length})` : ''}]`);
+    }
     const width = Math.max(...row.top.map((c) => c.label.length));
     for (const c of row.top) {
       lines.push(`  ${c.label.padEnd(width)}  ${(c.probability * 100).toFixed(1).padStart(5)}%  ${'█'.repeat(Math.round(c.probability * 30))}`);
@@ -45,12 +54,15 @@ export function saliencyJson(r: SaliencyResult, files?: { heatmap: string; resul
   const { preview: _preview, ...input } = r.input;
   return {
     method: r.method,
+    output: r.output,
     target: r.target,
     targetLabel: r.targetLabel,
-    targetProbability: r.targetProbability,
+    ...(r.targetProbability !== undefined ? { targetProbability: r.targetProbability } : {}),
+    ...(r.targetValue !== undefined ? { targetValue: r.targetValue } : {}),
     prediction: r.prediction,
     attribution: r.attribution,
     ...(r.completenessDelta !== undefined ? { completenessDelta: r.completenessDelta } : {}),
+    ...(r.warnings ? { warnings: r.warnings } : {}),
     ...(r.layer !== undefined ? { layer: r.layer } : {}),
     ...(r.metrics ? { metrics: r.metrics } : {}),
     summary: r.summary,
@@ -71,13 +83,17 @@ function num(v: number): string {
 export function formatSaliency(r: SaliencyResult, files?: { heatmap: string; result: string }): string {
   const lines = [
     `${r.method}   ${r.input.description}   (${r.backend}, ${r.ms.toFixed(1)} ms)`,
-    `target:   ${r.targetLabel}${r.targetLabel !== String(r.target) ? ` (class ${r.target})` : ''}   p = ${(r.targetProbability * 100).toFixed(1)}%`,
-    `top:      ${r.prediction.map((c) => `${c.label} ${(c.probability * 100).toFixed(1)}%`).join(', ')}`,
+    `output:   ${headLine(r.output)}`,
+    r.targetProbability !== undefined
+      ? `target:   ${r.targetLabel}${r.targetLabel !== String(r.target) ? ` (class ${r.target})` : ''}   p = ${(r.targetProbability * 100).toFixed(1)}%`
+      : `target:   unit ${r.target}${r.targetLabel !== String(r.target) ? ` (${r.targetLabel})` : ''}   value = ${num(r.targetValue ?? NaN)}`,
+    ...(r.prediction.length > 0 ? [`top:      ${r.prediction.map((c) => `${c.label} ${(c.probability * 100).toFixed(1)}%`).join(', ')}`] : []),
     `summary:  ${r.summary}`,
   ];
   if (r.layer !== undefined) lines.push(`layer:    ${r.layer}`);
   if (r.input.tokens && r.input.tokens.length === r.attribution.data.length) lines.push(...topTokens(r.input.tokens, r.attribution.data));
   if (r.completenessDelta !== undefined) lines.push(`completeness delta: ${num(r.completenessDelta)}   (Σ attribution − (F(x) − F(baseline)))`);
+  for (const w of r.warnings ?? []) lines.push(`warning:  ${w}`);
   const m = r.metrics;
   if (m) {
     lines.push(
@@ -119,6 +135,8 @@ export function formatInfluence(r: InfluenceResult): string {
   if (r.solver) {
     const info = r.solverInfo ? `   (${r.solverInfo.iterations} iterations, residual ${num(r.solverInfo.residual)})` : '';
     lines.push(`solver:   ${r.solver}   damping ${r.damping === null ? 'none' : Number(r.damping.toPrecision(3))}${info}`);
+    const e = r.estimate;
+    if (e) lines.push(`expected: ${e.hvps} Hessian-vector products × ${e.hvpMs.toFixed(1)} ms ≈ ${e.seconds.toFixed(1)} s (said before the solve)`);
   }
   if (r.checkpoints) lines.push(`checkpoints: ${r.checkpoints.map((c) => `${c.path} (η ${c.learningRate})`).join(', ')}`);
   lines.push(`train:    ${r.trainPath}: ${r.trainSize} examples${r.cached ? ', gradients from the cache' : ''}`);

@@ -132,6 +132,8 @@ function valueHint(spec: FieldSpec): string {
     case 'layer':
     case 'string':
       return ' <name>';
+    case 'output':
+      return ' <name|index>';
     case 'structured':
       return ' <list>';
   }

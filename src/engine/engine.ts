@@ -30,7 +30,7 @@ type Handler<M extends MethodName> = (engine: HandlerContext, params: Params<M>,
 
 const handlers: { [M in MethodName]: Handler<M> } = {
   info: async (engine, { modelPath }) => summarize(await engine.checkpoint(modelPath), engine.backend),
-  predict: async (engine, { modelPath, inputPath, top }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top!),
+  predict: async (engine, { modelPath, inputPath, top, output }) => predict(await engine.checkpoint(modelPath), inputPath, engine.backend, engine.inputs, top!, output),
   saliency: async (engine, params, run) => explain(engine, params, run),
   influence: async (engine, params, run) => findInfluence(engine, params, run),
   tcav: async (engine, params, run) => testConcepts(engine, params, run),

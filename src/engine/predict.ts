@@ -2,23 +2,27 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, Prediction } from '../protocol/model';
 import type { Checkpoint } from './checkpoint/load';
+import { requireSidecar } from './checkpoint/sidecar';
 import type { InputCache } from './data/inputCache';
 import { LensError } from './errors';
 import { pngDataUri } from './data/encode';
+import { headRef, readingOf, selectHead } from './model/head';
 import { outputKind as kindOf, rank, toProbabilities } from './model/probabilities';
 
-/** `top` is the request's, defaulted at the engine's boundary (src/protocol/options). */
-export async function predict(checkpoint: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top: number): Promise<Prediction> {
-  if (checkpoint.inputs.length !== 1) {
-    throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens predicts from one input file only.`);
+/** `top` is the request's, defaulted at the engine's boundary (src/protocol/options); `output` names the head. */
+export async function predict(loaded: Checkpoint, inputPath: string, backend: BackendName, inputs: InputCache, top: number, output?: string): Promise<Prediction> {
+  if (loaded.inputs.length !== 1) {
+    throw new LensError('INVALID_INPUT', `The model has ${loaded.inputs.length} inputs; Model Lens predicts from one input file only.`);
   }
-  const { sidecar } = checkpoint.sidecar;
+  requireSidecar(loaded.sidecar);
+  const { checkpoint, head } = selectHead(loaded, output);
   const started = performance.now();
-  const { input, output } = await inputs.get(checkpoint, inputPath); // the cache's, not ours to dispose
-  const outputKind = kindOf(output);
-  const probabilities = tf.tidy(() => toProbabilities(output, outputKind));
-  const rows = (await probabilities.array()) as number[][];
-  probabilities.dispose();
+  const { input, output: out } = await inputs.get(checkpoint, inputPath); // the cache's, not ours to dispose
+  const regression = head.kind === 'regression';
+  const reading = readingOf(head, () => kindOf(out));
+  const scores = regression ? out.clone() : tf.tidy(() => toProbabilities(out, reading));
+  const rows = (await scores.array()) as number[][];
+  scores.dispose();
   const ms = performance.now() - started;
   return {
     modelPath: checkpoint.path,
@@ -29,9 +33,13 @@ export async function predict(checkpoint: Checkpoint, inputPath: string, backend
       shape: input.tensor.shape,
       ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
     },
-    outputKind,
-    rows: rows.map((p, i) => ({ top: rank(p, sidecar.labels, top), ...(input.labels ? { trueLabel: input.labels[i] } : {}) })),
-    options: { modelPath: checkpoint.path, inputPath, top },
+    output: headRef(head),
+    outputKind: regression ? 'values' : reading,
+    rows: rows.map((p, i) => ({
+      ...(regression ? { top: [], values: p } : { top: rank(p, head.labels, top) }),
+      ...(input.labels ? { trueLabel: input.labels[i] } : {}),
+    })),
+    options: { modelPath: checkpoint.path, inputPath, ...(output !== undefined ? { output } : {}), top },
     backend,
     ms,
   };

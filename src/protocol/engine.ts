@@ -13,7 +13,7 @@ export interface EngineMethods {
   /** Load a checkpoint with its weights and summarise it. */
   info: { params: { modelPath: string }; result: ModelSummary };
   /** Run one input file (image, CSV rows or tensor JSON) through the model. */
-  predict: { params: { modelPath: string; inputPath: string; top?: number }; result: Prediction };
+  predict: { params: { modelPath: string; inputPath: string; output?: string; top?: number }; result: Prediction };
   /** Attribute the model's output for one input to the input's features. */
   saliency: { params: { modelPath: string; inputPath: string } & SaliencyOptions; result: SaliencyResult };
   /** Rank training examples by their influence on one prediction (or by self-influence). */

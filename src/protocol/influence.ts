@@ -91,6 +91,13 @@ export interface InfluenceResult {
   cached: boolean;
   /** What the user should know about these numbers (e.g. damping raised, a solve that did not converge). */
   warnings: string[];
+  /**
+   * influence/self: what the solve was expected to cost, said before it started: one measured
+   * Hessian-vector product's time and how many the solver needs (the exact solver one per
+   * parameter; CG at most one per parameter, 500 at most). The default solver is exact only where
+   * that is cheap.
+   */
+  estimate?: { hvpMs: number; hvps: number; seconds: number };
   /** Iterative solvers' diagnostics (cg, lissa): iterations and final relative residual; null otherwise. */
   solverInfo: { iterations: number; residual: number } | null;
   /**

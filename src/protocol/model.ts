@@ -16,6 +16,30 @@ export interface TensorSpec {
   dtype: string;
 }
 
+/**
+ * How a head's values are read: softmax (a distribution over classes), logits (class scores whose
+ * softmax is the distribution), sigmoid (one unit: a binary classifier, p(1) = σ, p(0) = 1 − σ),
+ * multilabel (several independent sigmoid units), regression (values, not probabilities).
+ */
+export const OUTPUT_KINDS = ['softmax', 'sigmoid', 'multilabel', 'logits', 'regression'] as const;
+export type OutputKindName = (typeof OUTPUT_KINDS)[number];
+
+/** One output of the model (a head), with its true shape and how its values are read. */
+export interface OutputSpec extends TensorSpec {
+  kind: OutputKindName;
+  /** Why that kind: the final activation, the sidecar, or the labels ("sigmoid activation, one unit"). */
+  kindReason: string;
+  /** The final activation found in the model (softmax, sigmoid, or anything else: linear). */
+  activation: 'softmax' | 'sigmoid' | 'linear';
+}
+
+/** The head a result is about. */
+export interface HeadRef {
+  index: number;
+  name: string;
+  kind: OutputKindName;
+}
+
 export interface LayerSummary {
   name: string;
   /** Keras class name for layers models, op name for graph-model nodes. */
@@ -56,6 +80,10 @@ export interface Sidecar {
     categorical?: string[][];
   };
   labels?: string[];
+  /** How the first output's values are read (default: from its final activation and the labels). */
+  output?: HeadSettings;
+  /** Per output head, by name or index: its kind and labels. */
+  outputs?: Record<string, HeadSettings>;
   data?: {
     train?: string;
     test?: string;
@@ -68,6 +96,11 @@ export interface Sidecar {
     checkpoints?: TrainingCheckpoint[];
   };
   description?: string;
+}
+
+export interface HeadSettings {
+  kind?: OutputKindName;
+  labels?: string[];
 }
 
 /** How a counterfactual may change one feature (sidecar input.constraints), in the CSV's raw units. */
@@ -91,13 +124,16 @@ export interface SidecarInfo {
   sidecar: Sidecar;
   /** What could not be known without a sidecar, or what the sidecar left open. */
   missing: string[];
+  /** Why the sidecar beside the model could not be used (invalid JSON, an unknown key…): requests that need it fail with this. */
+  error?: string;
 }
 
 export interface ModelSummary {
   path: string;
   format: ModelFormat;
   inputs: TensorSpec[];
-  outputs: TensorSpec[];
+  /** Every output head, with its probed shape and kind. */
+  outputs: OutputSpec[];
   layers: LayerSummary[];
   params: number;
   weightBytes: number;
@@ -122,10 +158,18 @@ export interface Prediction {
     /** Images: what the model sees, as a PNG data: URI. */
     preview?: string;
   };
-  /** 'logits' when the outputs were not a distribution and softmax was applied for display. */
-  outputKind: 'probabilities' | 'logits';
-  /** One entry per input row, each sorted by probability, highest first (at most `top`). */
-  rows: { top: ClassScore[]; trueLabel?: string }[];
+  /** The head predicted from. */
+  output: HeadRef;
+  /**
+   * 'logits' when the outputs were not probabilities and softmax (or σ) was applied for display;
+   * 'values' for a regression head, whose values are reported as they are.
+   */
+  outputKind: 'probabilities' | 'logits' | 'values';
+  /**
+   * One entry per input row: classes sorted by probability, highest first (at most `top`; a
+   * sigmoid head's two classes p(1) = σ and p(0) = 1 − σ); a regression head's `values` instead.
+   */
+  rows: { top: ClassScore[]; values?: number[]; trueLabel?: string }[];
   /** The options it was computed with, after defaults (paths resolved). */
   options: RequestOptions<'predict'>;
   backend: BackendName;

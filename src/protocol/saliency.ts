@@ -1,5 +1,5 @@
 /** Saliency (input attribution) requests and results, shared by engine, CLI, extension and webview. */
-import type { BackendName, ClassScore } from './model';
+import type { BackendName, ClassScore, HeadRef } from './model';
 import { defaultOf, type RequestOptions } from './options';
 import type { SaliencyMethod } from './options/saliency';
 
@@ -33,12 +33,17 @@ export interface FaithfulnessMetrics {
 
 export interface SaliencyResult {
   method: SaliencyMethod;
+  /** The head explained. */
+  output: HeadRef;
+  /** The class explained (a regression head: the output unit). */
   target: number;
   targetLabel: string;
-  /** Top classes of the model's prediction on the input. */
+  /** Top classes of the model's prediction on the input (none for a regression head). */
   prediction: ClassScore[];
-  /** Probability of the target class. */
-  targetProbability: number;
+  /** Probability of the target class; absent for a regression head. */
+  targetProbability?: number;
+  /** A regression head: the target unit's value. */
+  targetValue?: number;
   /**
    * Same shape as the input without its batch dimension (Grad-CAM without upsampling: the layer's
    * [h, w]); text inputs: [L], one value per token position, reduced over the embedding.
@@ -46,6 +51,8 @@ export interface SaliencyResult {
   attribution: WireTensor;
   /** Integrated Gradients: Σ attribution − (F(x) − F(baseline)). */
   completenessDelta?: number;
+  /** What the result's reader should know (IG's completeness gap and the steps that would close it). */
+  warnings?: string[];
   /** Grad-CAM: the layer used. */
   layer?: string;
   metrics?: FaithfulnessMetrics;

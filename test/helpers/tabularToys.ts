@@ -66,23 +66,28 @@ export async function writeTabularToy(dir: string, spec: ToySpec): Promise<Tabul
   return { dir, modelPath, csvPath, features: spec.features, rows: spec.rows, mean: spec.mean, std: spec.std };
 }
 
-/** A binary softmax regression over d features with seeded random weights, its standardisation and n rows (two decimals). */
-export async function logisticToy(dir: string, d: number, n: number, seed: number, constraints?: Record<string, FeatureConstraint>): Promise<TabularToy> {
+/**
+ * Binary logistic regression over d features with seeded random weights, its standardisation and
+ * n rows (two decimals): two softmax units, or (`sigmoid`) one sigmoid unit, which the engine reads
+ * as the classes [1 − p, p].
+ */
+export async function logisticToy(dir: string, d: number, n: number, seed: number, constraints?: Record<string, FeatureConstraint>, sigmoid = false): Promise<TabularToy> {
   const rng = makeRng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
   const features = Array.from({ length: d }, (_, i) => `f${i}`);
   const mean = features.map(() => Number((10 * normal()).toFixed(3)));
   const std = features.map(() => Number((0.5 + 5 * rng()).toFixed(3)));
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [d] })] });
-  const kernel = features.map(() => [normal(), normal()]);
-  const bias = [0.3 * normal(), 0.3 * normal()];
+  const units = sigmoid ? 1 : 2;
+  const model = tf.sequential({ layers: [tf.layers.dense({ units, activation: sigmoid ? 'sigmoid' : 'softmax', inputShape: [d] })] });
+  const kernel = features.map(() => Array.from({ length: units }, normal));
+  const bias = Array.from({ length: units }, () => 0.3 * normal());
   tf.tidy(() => model.layers[0].setWeights([tf.tensor2d(kernel), tf.tensor1d(bias)]));
   const rows = Array.from({ length: n }, () => mean.map((m, i) => Number((m + std[i] * 1.5 * normal()).toFixed(2))));
   const toy = await writeTabularToy(dir, { model, features, rows, mean, std, labels: ['no', 'yes'], constraints });
-  // The weights as the model holds them (float32).
+  // The margin z₁ − z₀ as the model holds its weights (float32): the sigmoid's logit, or the difference of the two logits.
   const [k, b] = model.layers[0].getWeights().map((t) => Array.from(t.dataSync()));
   model.dispose();
-  return { ...toy, w: features.map((_, i) => k[2 * i + 1] - k[2 * i]), b: b[1] - b[0] };
+  return sigmoid ? { ...toy, w: k, b: b[0] } : { ...toy, w: features.map((_, i) => k[2 * i + 1] - k[2 * i]), b: b[1] - b[0] };
 }
 
 export interface Box {

@@ -1,13 +1,16 @@
 /** Loads a checkpoint (layers or graph model) from model.json + shards into one uniform handle. */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelFormat, SidecarInfo, TensorSpec } from '../../protocol/model';
+import type { ModelFormat, OutputSpec, SidecarInfo, TensorSpec } from '../../protocol/model';
+import * as path from 'path';
 import { fileStamp } from '../common/fileStamp';
 import { LensError } from '../errors';
 import { readModelJson, type ModelJson } from './modelJson';
 import { nonFiniteWeights, readWeights, type Weights } from './weights';
-import { readSidecar } from './sidecar';
-import { forward } from './forward';
+import { labelWarnings, readSidecar } from './sidecar';
 import { InferenceModel } from './inference/inferenceModel';
+import type { HeadView } from './forward';
+import { finalActivations, headSettings, outputKinds } from './outputKinds';
+import { recordActivations } from './activations';
 
 export interface Checkpoint {
   path: string;
@@ -16,7 +19,12 @@ export interface Checkpoint {
   /** The layers model compiled for inference, which forward() runs instead of model.predict when present. */
   inference?: InferenceModel;
   inputs: TensorSpec[];
-  outputs: TensorSpec[];
+  /** Every output head, with its probed shape and kind. */
+  outputs: OutputSpec[];
+  /** Set for graph models that run only through executeAsync (dynamic ops): why. */
+  async?: string;
+  /** The output head requests read (model/head.ts selectHead); absent: the first, as it is. */
+  head?: HeadView;
   /** model.json's topology, for describing graph models op by op. */
   topology: Record<string, unknown>;
   weightSpecs: tf.io.WeightsManifestEntry[];
@@ -44,7 +52,8 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
     path: file,
     format,
     model,
-    ...specs,
+    inputs: specs.inputs,
+    outputs: [],
     topology: json.modelTopology,
     weightSpecs: weights.specs,
     weightBytes: weights.data.byteLength,
@@ -52,8 +61,11 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
     warnings,
     stamp,
   };
-  const probed = smokeTest(checkpoint);
-  checkpoint.outputs = checkpoint.outputs.map((spec) => (spec.shape.length > 0 && spec.dtype ? spec : { ...spec, ...probed }));
+  const probe = await smokeTest(checkpoint, specs.outputs);
+  const outputs = specs.outputs.map((spec, i) => ({ ...spec, ...probe.outputs[i] }));
+  checkpoint.outputs = outputKinds(outputs, finalActivations(model, json.modelTopology), sidecar.info.sidecar, probe.distribution);
+  const name = `${path.basename(file, '.json')}.lens.json`;
+  warnings.push(...labelWarnings(checkpoint.outputs, (i) => headSettings(sidecar.info.sidecar, i, checkpoint.outputs[i].name).labels, name));
   if (format === 'layers-model') compileForInference(checkpoint);
   return checkpoint;
 }
@@ -144,23 +156,45 @@ function specsOfGraph(model: tf.GraphModel): { inputs: TensorSpec[]; outputs: Te
   return { inputs: model.inputs.map(spec), outputs: model.outputs.map(spec) };
 }
 
+/** What running zeros through the model at load tells: each output's true shape and dtype, and whether its rows are distributions. */
+interface Probe {
+  outputs: Pick<TensorSpec, 'shape' | 'dtype'>[];
+  distribution: boolean[];
+}
+
 /**
  * Runs zeros through the model so unsupported ops and inconsistent shapes surface at load, not
- * mid-analysis. Returns the first output's shape (batch left free) and dtype, which graph models
- * often do not declare.
+ * mid-analysis, and so every output's true shape is known (graph models often do not declare
+ * them). Graph models that need executeAsync (dynamic ops) are run that way and marked async; a
+ * graph model's activations per example are recorded for batch sizing (model/batching.ts).
  */
-function smokeTest(checkpoint: Checkpoint): Pick<TensorSpec, 'shape' | 'dtype'> {
+async function smokeTest(checkpoint: Checkpoint, declared: TensorSpec[]): Promise<Probe> {
+  const model = checkpoint.model;
+  const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d, i) => d ?? (i === 0 ? 1 : 32)), spec.dtype as tf.DataType));
+  const feed = feeds.length === 1 ? feeds[0] : feeds;
+  const names = declared.map((o) => o.name);
+  let outputs: tf.Tensor[] = [];
   try {
-    const out = tf.tidy(() => {
-      // Free dimensions: batch 1, others 32, so convolutions over free sizes have room for their windows.
-      const feeds = checkpoint.inputs.map((spec) => tf.zeros(spec.shape.map((d, i) => d ?? (i === 0 ? 1 : 32)), spec.dtype as tf.DataType));
-      const first = forward(checkpoint, feeds.length === 1 ? feeds[0] : feeds);
-      first.dataSync(); // kernels run lazily on some backends: force them to fail here
-      return first;
-    });
-    out.dispose();
+    if (model instanceof tf.GraphModel) {
+      try {
+        const profile = await tf.profile(() => asList(model.execute(feed, names)));
+        outputs = profile.result as tf.Tensor[];
+        recordActivations(model, profile.kernels.reduce((n, k) => n + k.outputShapes.reduce((m, shape) => m + (shape ?? []).reduce((a, b) => a * b, 1), 0), 0));
+      } catch (err) {
+        if (!/executeAsync/.test(String((err as Error)?.message))) throw err;
+        const ops = (/dynamic op '(\w+)'/.exec((err as Error).message) ?? [])[1];
+        checkpoint.async = `its graph has dynamic ops${ops ? ` such as ${ops}` : ''}`;
+        outputs = asList(await model.executeAsync(feed, names));
+      }
+    } else {
+      outputs = tf.tidy(() => asList(model.predict(feed)).map((t) => t.clone()));
+    }
+    outputs.forEach((t) => t.dataSync()); // kernels run lazily on some backends: force them to fail here
     const freeBatch = checkpoint.inputs[0]?.shape[0] === null;
-    return { shape: out.shape.map((d, i) => (i === 0 && freeBatch ? null : d)), dtype: out.dtype };
+    return {
+      outputs: outputs.map((out) => ({ shape: out.shape.map((d, i) => (i === 0 && freeBatch ? null : d)), dtype: out.dtype })),
+      distribution: outputs.map((out) => out.rank >= 1 && out.size > 0 && tf.tidy(() => isDistribution(out.reshape([out.shape[0] || 1, -1]) as tf.Tensor2D))),
+    };
   } catch (err) {
     checkpoint.model.dispose();
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -169,7 +203,19 @@ function smokeTest(checkpoint: Checkpoint): Pick<TensorSpec, 'shape' | 'dtype'> 
       throw new LensError('UNSUPPORTED_OP', `Unsupported op '${op[1] ?? op[2] ?? op[3]}': TensorFlow.js has no kernel for it; re-export the model without it or register it with tf.registerOp.`);
     }
     throw new LensError('INVALID_MODEL', `The model fails on a zero input: ${message}`);
+  } finally {
+    tf.dispose([...feeds, ...outputs]);
   }
+}
+
+/** Non-negative rows summing to 1 (the test model/probabilities.ts applies to a request's output). */
+function isDistribution(rows: tf.Tensor2D): boolean {
+  return rows.min().dataSync()[0] >= 0 && tf.abs(rows.sum(1).sub(1)).max().dataSync()[0] < 1e-3;
+}
+
+function asList(out: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor[] {
+  if (Array.isArray(out)) return out;
+  return out instanceof tf.Tensor ? [out] : Object.values(out);
 }
 
 function stampOrNotFound(file: string): string {

@@ -3,9 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import schema from '../../../media/lens.schema.json';
-import type { Sidecar, SidecarInfo, TensorSpec } from '../../protocol/model';
+import type { OutputSpec, Sidecar, SidecarInfo, TensorSpec } from '../../protocol/model';
+import { LensError } from '../errors';
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile<Sidecar>(schema);
+// verbose: errors carry their schema, so an unknown key can be matched against the keys allowed there.
+const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile<Sidecar>(schema);
 
 export function sidecarPath(modelFile: string): string {
   return path.join(path.dirname(modelFile), `${path.basename(modelFile, '.json')}.lens.json`);
@@ -19,16 +21,24 @@ export function readSidecar(
   const name = path.basename(file);
   const warnings: string[] = [];
   let found: Sidecar | null = null;
+  let error: string | undefined;
   if (fs.existsSync(file)) {
     try {
       found = parse(fs.readFileSync(file, 'utf8'), name);
     } catch (err) {
-      warnings.push(`${(err as Error).message} Using inferred settings instead.`);
+      // Never a silent fallback: requests that read the sidecar refuse to run (requireSidecar).
+      error = (err as Error).message;
+      warnings.push(`${error} Settings are inferred until it is fixed; predict, saliency and influence refuse to run without it.`);
     }
   }
   const sidecar = found ?? infer(specs.inputs);
   warnings.push(...consistency(sidecar, specs, path.dirname(file), name));
-  return { info: { path: found ? file : null, sidecar, missing: missing(found, sidecar, name) }, warnings };
+  return { info: { path: found ? file : null, sidecar, missing: missing(found, sidecar, name), ...(error ? { error } : {}) }, warnings };
+}
+
+/** Throws INVALID_SIDECAR when the sidecar beside the model could not be read: requests that use it must not run on guesses. */
+export function requireSidecar(info: SidecarInfo): void {
+  if (info.error) throw new LensError('INVALID_SIDECAR', `${info.error} Fix it (or move it away to run on inferred settings).`);
 }
 
 /** Parses and validates sidecar text; throws an Error whose message names the offending field. */
@@ -40,12 +50,43 @@ export function parse(text: string, name: string): Sidecar {
     throw new Error(`${name} is not valid JSON (${(err as Error).message}).`);
   }
   if (!validate(value)) {
-    const first = validate.errors?.[0];
+    const errors = validate.errors ?? [];
+    const first = errors.find((e) => e.keyword === 'additionalProperties') ?? errors[0];
     const where = first?.instancePath || '/';
-    const detail = first?.keyword === 'additionalProperties' ? `unknown field '${String(first.params.additionalProperty)}'` : first?.message;
-    throw new Error(`${name}: ${where} ${detail}.`);
+    if (first?.keyword === 'additionalProperties') {
+      const key = String(first.params.additionalProperty);
+      const allowed = Object.keys((first.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = closest(key, allowed);
+      const hint = guess ? ` — did you mean '${guess}'?` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
+      throw new Error(`${name}: unknown key '${key}' at ${where}${hint}`);
+    }
+    const choices = first?.keyword === 'enum' ? `: ${(first.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : '';
+    throw new Error(`${name}: ${where} ${first?.message}${choices}.`);
   }
   return value;
+}
+
+/** The allowed key nearest to a misspelt one (at most a third of its letters off), or undefined. */
+function closest(key: string, allowed: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, transpositions counted once (Damerau's restricted form). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** Without a sidecar: rank-4 inputs with 1 or 3 channels are images, rank-2 float inputs are tabular. */
@@ -53,11 +94,24 @@ function infer(inputs: TensorSpec[]): Sidecar {
   const shape = inputs[0]?.shape ?? [];
   const channels = shape[3];
   if (shape.length === 4 && (channels === 1 || channels === 3) && shape[1] && shape[2]) {
-    return { input: { kind: 'image', size: [shape[1], shape[2]], channels, scale: 1 / 255 } };
+    // Integer image inputs take raw 0–255 pixel values.
+    return { input: { kind: 'image', size: [shape[1], shape[2]], channels, scale: inputs[0].dtype === 'int32' ? 1 : 1 / 255 } };
   }
   if (shape.length === 2 && inputs[0].dtype === 'int32') return { input: { kind: 'text' } };
   if (shape.length === 2) return { input: { kind: 'tabular' } };
   return { input: { kind: 'tensor' } };
+}
+
+/** A warning for each head whose labels do not match its classes (a sigmoid unit has two). */
+export function labelWarnings(outputs: OutputSpec[], labelsOf: (index: number) => string[] | undefined, name: string): string[] {
+  return outputs.flatMap((o, i) => {
+    const labels = labelsOf(i);
+    const units = o.shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
+    const classes = o.kind === 'sigmoid' ? 2 : units;
+    if (!labels || o.kind === 'regression' || labels.length === classes) return [];
+    const head = outputs.length > 1 ? ` for output '${o.name}'` : '';
+    return [`${name} lists ${labels.length} labels${head} but ${o.kind === 'sigmoid' ? 'a sigmoid unit has 2 classes' : `the model has ${classes} outputs`}.`];
+  });
 }
 
 function missing(found: Sidecar | null, sidecar: Sidecar, name: string): string[] {
@@ -71,9 +125,9 @@ function missing(found: Sidecar | null, sidecar: Sidecar, name: string): string[
 
 function consistency(sidecar: Sidecar, specs: { inputs: TensorSpec[]; outputs: TensorSpec[] }, dir: string, name: string): string[] {
   const warnings: string[] = [];
-  const classes = specs.outputs[0]?.shape.at(-1);
-  if (sidecar.labels && classes && sidecar.labels.length !== classes) {
-    warnings.push(`${name} lists ${sidecar.labels.length} labels but the model has ${classes} outputs.`);
+  const heads = new Set(specs.outputs.flatMap((o, i) => [o.name, String(i)]));
+  for (const key of Object.keys(sidecar.outputs ?? {})) {
+    if (!heads.has(key)) warnings.push(`${name} sets outputs['${key}'], but the model has no such output: ${specs.outputs.map((o) => o.name).join(', ')}.`);
   }
   const features = specs.inputs[0]?.shape.at(-1);
   const given = sidecar.input?.features;

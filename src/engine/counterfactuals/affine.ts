@@ -22,8 +22,8 @@ export interface AffineLogits {
 
 /** Layers that are affine at inference (dropout and noise layers are the identity there). */
 const AFFINE_LAYERS = new Set(['InputLayer', 'Dense', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'Flatten', 'Reshape', 'BatchNormalization', 'Activation']);
-/** Activations a final layer may apply to its logits. */
-const OUTPUT_ACTIVATIONS = new Set(['linear', 'softmax']);
+/** Activations a final layer may apply to its logits (a sigmoid unit's class margin, log p − log(1 − p), is its logit). */
+const OUTPUT_ACTIVATIONS = new Set(['linear', 'softmax', 'sigmoid']);
 
 /** Largest disagreement with the fitted map allowed at a probe, relative to the logits' scale. */
 const TOLERANCE = 1e-3;

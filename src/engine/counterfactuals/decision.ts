@@ -8,9 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { forward, headOutput } from '../checkpoint/forward';
 import { hasFinalSoftmax, withLogits } from '../model/logits';
-import { firstOutput } from '../model/objective';
 import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { LensError } from '../errors';
 
@@ -34,12 +33,13 @@ export interface Decision {
 
 /** The decision for `target`, with the output's kind read once on `x` (the original input, [1, ...]). */
 export function decisionFor(checkpoint: Checkpoint, x: tf.Tensor, target: number): Decision {
-  const kind: OutputKind = tf.tidy(() => {
+  // The head as methods read it (a sigmoid unit as two classes): its width is the number of classes.
+  const [kind, classes] = tf.tidy((): [OutputKind, number] => {
     const out = forward(checkpoint, x);
-    return outputKind(out.reshape([out.shape[0], -1]) as tf.Tensor2D);
+    const rows = out.reshape([out.shape[0], -1]) as tf.Tensor2D;
+    return [outputKind(rows), rows.shape[1]];
   });
-  const classes = checkpoint.outputs[0]?.shape.at(-1) ?? null;
-  if (classes === null || classes < 2) throw new LensError('BAD_REQUEST', 'A counterfactual needs a model with at least two output classes.');
+  if (classes < 2) throw new LensError('BAD_REQUEST', 'A counterfactual needs a model with at least two output classes.');
   const scores = scoreFunction(checkpoint, kind);
   const margin = (points: tf.Tensor): tf.Tensor1D => {
     const s = scores(points);
@@ -47,7 +47,8 @@ export function decisionFor(checkpoint: Checkpoint, x: tf.Tensor, target: number
     const mine = s.slice([0, target], [-1, 1]).reshape([-1]);
     return tf.sub(mine, tf.max(tf.where(isTarget, tf.fill(s.shape, -Infinity), s), 1)) as tf.Tensor1D;
   };
-  const real = { model: checkpoint.model };
+  // The model itself (not its compiled form), reading the request's head.
+  const real = { model: checkpoint.model, head: checkpoint.head };
   return {
     target,
     classes,
@@ -68,7 +69,7 @@ export function scoreFunction(checkpoint: Checkpoint, kind: OutputKind): (x: tf.
   const model = checkpoint.model;
   if (model instanceof tf.LayersModel && hasFinalSoftmax(model)) {
     return (x) => {
-      const out = withLogits(model, () => firstOutput(model.apply(x, { training: false })));
+      const out = withLogits(model, () => headOutput(checkpoint, model.apply(x, { training: false })));
       return out.reshape([out.shape[0], -1]) as tf.Tensor2D;
     };
   }
@@ -77,6 +78,15 @@ export function scoreFunction(checkpoint: Checkpoint, kind: OutputKind): (x: tf.
     const rows = out.reshape([out.shape[0], -1]) as tf.Tensor2D;
     return kind === 'probabilities' ? (tf.log(tf.maximum(rows, 1e-30)) as tf.Tensor2D) : rows;
   };
+}
+
+/** The decision's verdicts on points it then disposes (the caller hands them over). */
+export function judge(decision: Decision, points: tf.Tensor): Verdict[] {
+  try {
+    return decision.verdicts(points);
+  } finally {
+    points.dispose();
+  }
 }
 
 export function verdictOf(probabilities: number[], target: number): Verdict {

@@ -14,6 +14,7 @@ import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
 import type { LoadedInput } from '../data/input';
 import { trainingSetPath, type TrainingSet } from '../data/trainingSet';
+import { labelOf, selectHead } from '../model/head';
 import { affineLogits } from './affine';
 import { imageCounterfactuals } from './imageRun';
 import type { KindResult, RunSetup } from './run';
@@ -32,23 +33,25 @@ const KIND_METHODS: Record<LoadedInput['kind'], readonly CounterfactualMethod[]>
 
 export async function findCounterfactuals(engine: HandlerContext, params: Request, ctx: RunContext): Promise<CounterfactualResult> {
   const started = performance.now();
-  const checkpoint = await engine.checkpoint(params.modelPath);
+  const { checkpoint, head } = selectHead(await engine.checkpoint(params.modelPath), params.output);
+  if (head.kind === 'regression' || head.kind === 'multilabel') {
+    throw new LensError('BAD_REQUEST', `Counterfactuals change a classification, and output '${head.name}' is a ${head.kind} head: choose a classification head (--output).`);
+  }
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens finds counterfactuals for models with one input only.`);
   }
   const { input } = await engine.inputs.get(checkpoint, params.inputPath);
-  const labels = checkpoint.sidecar.sidecar.labels;
-  const target = resolveTarget(params.target, labels, checkpoint.outputs[0]?.shape.at(-1) ?? null);
+  const target = resolveTarget(params.target, head.labels, head.classes);
   const trainPath = trainingPath(checkpoint, params.train);
   const method = chooseMethod(params, input, checkpoint, trainPath !== null);
   checkApplicable(params, method, input.kind);
   const train = trainPath ? await engine.trainingSet(trainPath, checkpoint, ctx) : null;
-  const setup: RunSetup = { checkpoint, method, params, input, target, train, ctx };
+  const setup: RunSetup = { checkpoint, head, method, params, input, target, train, ctx };
   const run: KindResult = input.kind === 'tabular' ? await tabularCounterfactuals(setup) : input.kind === 'image' ? await imageCounterfactuals(setup) : await textCounterfactuals(setup);
   return {
     method,
     target,
-    targetLabel: labels?.[target] ?? String(target),
+    targetLabel: labelOf(head, target),
     ...run,
     options: resolvedOptions(params, method, target, train),
     backend: engine.backend,
@@ -57,7 +60,7 @@ export async function findCounterfactuals(engine: HandlerContext, params: Reques
 }
 
 /** A class index, or a label of the sidecar's (exact, else ignoring case). */
-function resolveTarget(target: number | string, labels: string[] | undefined, classes: number | null): number {
+function resolveTarget(target: number | string, labels: string[] | undefined, classes: number): number {
   let index: number;
   if (typeof target === 'number') index = target;
   else if (/^\d+$/.test(target)) index = Number(target);
@@ -66,7 +69,7 @@ function resolveTarget(target: number | string, labels: string[] | undefined, cl
     if (index < 0) index = labels?.findIndex((l) => l.toLowerCase() === target.toLowerCase()) ?? -1;
     if (index < 0) throw new LensError('BAD_REQUEST', `target '${target}' is not a class of the model: ${labels ? `use one of ${labels.join(', ')} or a class index` : 'the sidecar names no labels; use a class index'}.`);
   }
-  if (classes !== null && index >= classes) throw new LensError('BAD_REQUEST', `target ${index} is out of range: the model has ${classes} classes (0–${classes - 1}).`);
+  if (index >= classes) throw new LensError('BAD_REQUEST', `target ${index} is out of range: the model has ${classes} classes (0–${classes - 1}).`);
   return index;
 }
 

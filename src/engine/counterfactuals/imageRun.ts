@@ -5,11 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Counterfactual } from '../../protocol/counterfactual';
-import { forward } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import type { TrainingSet } from '../data/trainingSet';
-import { outputKind, toProbabilities } from '../model/probabilities';
-import { decisionFor, verdictOf, type Verdict } from './decision';
+import { labelOf } from '../model/head';
+import { decisionFor, judge, verdictOf } from './decision';
 import { perturbation } from './perturbation';
 import { PixelSpace } from './pixels';
 import { regionSwap, swappedCells } from './regionSwap';
@@ -21,14 +20,15 @@ export async function imageCounterfactuals(setup: RunSetup): Promise<KindResult>
   if (x.shape[0] !== 1 || !input.preview) throw new LensError('INVALID_INPUT', 'Counterfactuals change one image at a time.');
   const pixels = PixelSpace.of(checkpoint.inputs[0], checkpoint.sidecar.sidecar, x.shape, input.preview.height, input.preview.width);
   const p0 = pixels.quantize(pixels.toPixels(x.dataSync()));
-  const labels = checkpoint.sidecar.sidecar.labels;
-  const original = verdictOn(setup, pixels, p0);
+  const decision = decisionFor(checkpoint, x, target);
+  const verdictOn = (p: Float64Array) => judge(decision, pixels.toModel(p))[0];
+  const original = verdictOn(p0);
   refuseCurrentClass(original, setup);
-  const base = { original: { ...describeVerdict(original, target, labels), image: pixels.png(p0) }, diversity: null, warnings: [] };
+  const base = { original: { ...describeVerdict(original, setup), image: pixels.png(p0) }, diversity: null, warnings: [] };
 
   if (setup.method === 'region-swap') {
     if (!train) throw new LensError('BAD_REQUEST', "region-swap takes its cells from training images of the target class: name a training set in the sidecar's data.train, or pass --train.");
-    const run = await regionSwap(checkpoint, x, target, train, { layer: params.layer, distractors: params.distractors!, maxEdits: params.maxEdits }, setup.ctx);
+    const run = await regionSwap(checkpoint, labelOf(setup.head, target), x, target, train, { layer: params.layer, distractors: params.distractors!, maxEdits: params.maxEdits }, setup.ctx);
     const constraints = { kind: 'image' as const, pixelRange: [0, 255] as [number, number], layer: run.layer, grid: run.grid, maxEdits: run.maxEdits };
     const details = `region-swap: layer '${run.layer}' (${run.grid[0]}×${run.grid[1]} cells), ${run.tried} distractor${run.tried === 1 ? '' : 's'} tried`;
     if (!run.swapped) return { ...base, counterfactuals: [], reason: run.failure, constraints, details };
@@ -38,7 +38,7 @@ export async function imageCounterfactuals(setup: RunSetup): Promise<KindResult>
     const verdict = verdictOf(swapped.probabilities, target);
     const counterfactual: Counterfactual = {
       changes: [],
-      ...describeVerdict(verdict, target, labels),
+      ...describeVerdict(verdict, setup),
       validity: verdict.prediction === target,
       proximity: cells.length,
       sparsity: cells.length,
@@ -51,17 +51,16 @@ export async function imageCounterfactuals(setup: RunSetup): Promise<KindResult>
   }
 
   const tvWeight = params.tvWeight!;
-  const decision = decisionFor(checkpoint, x, target);
   const found = await perturbation(decision, pixels, p0, { epsilon: params.margin!, tvWeight, steps: params.steps! }, setup.ctx);
   const constraints = { kind: 'image' as const, pixelRange: [0, 255] as [number, number], tvWeight };
   const details = `perturbation: ${found.steps} steps`;
-  const verdict = found.pixels && verdictOn(setup, pixels, found.pixels);
+  const verdict = found.pixels && verdictOn(found.pixels);
   if (!found.pixels || !verdict || verdict.prediction !== target || verdict.margin < params.margin! / 2) {
     return { ...base, counterfactuals: [], reason: found.failure ?? 'The change did not hold on the real model once rounded to 8-bit pixels.', constraints, details };
   }
   const counterfactual: Counterfactual = {
     changes: [],
-    ...describeVerdict(verdict, target, labels),
+    ...describeVerdict(verdict, setup),
     validity: true,
     proximity: pixels.cost(found.pixels, p0, tvWeight),
     sparsity: pixels.changedPixels(found.pixels, p0),
@@ -69,16 +68,6 @@ export async function imageCounterfactuals(setup: RunSetup): Promise<KindResult>
     image: pixels.png(found.pixels),
   };
   return { ...base, counterfactuals: [counterfactual], reason: null, constraints, details };
-}
-
-/** The real model's verdict on an image given as pixels. */
-function verdictOn(setup: RunSetup, pixels: PixelSpace, p: Float64Array): Verdict {
-  const probabilities = tf.tidy(() => {
-    const out = forward({ model: setup.checkpoint.model }, pixels.toModel(p));
-    const rows = out.reshape([1, -1]) as tf.Tensor2D;
-    return toProbabilities(rows, outputKind(rows)).arraySync()[0] as number[];
-  });
-  return verdictOf(probabilities, setup.target);
 }
 
 /** Training example i as pixels. */

@@ -30,7 +30,8 @@ interface RawAffine {
   classes: number;
 }
 
-export async function linearExact(problem: TabularProblem, checkpoint: Checkpoint): Promise<TabularOutcome> {
+/** `name` is the target class's, for the reason when there is no counterfactual. */
+export async function linearExact(problem: TabularProblem, checkpoint: Checkpoint, name: string): Promise<TabularOutcome> {
   const { space } = problem;
   const affine = affineLogits(checkpoint, problem.d);
   if ('reason' in affine) {
@@ -45,7 +46,7 @@ export async function linearExact(problem: TabularProblem, checkpoint: Checkpoin
   for (let attempt = 0; attempt <= WIDENINGS; attempt++, epsilon *= 4) {
     const solved = solve(highs, space, raw, target, epsilon, space.lower, space.upper);
     if (solved.status === 'infeasible') {
-      return { rows: [], reason: infeasibilityReason(highs, space, raw, target, epsilon, checkpoint), details: `linear-exact: HiGHS ${highs.version.major}.${highs.version.minor}, infeasible at margin ${epsilon}` };
+      return { rows: [], reason: infeasibilityReason(highs, space, raw, target, epsilon, name), details: `linear-exact: HiGHS ${highs.version.major}.${highs.version.minor}, infeasible at margin ${epsilon}` };
     }
     const row = clean(space, solved.values);
     const verdict = problem.verdicts(row)[0];
@@ -139,8 +140,7 @@ function clean(space: FeatureSpace, values: Float64Array): Float64Array {
  * needed given the others (a deletion filter: start with every bound relaxed, put each back unless
  * the program becomes infeasible with it).
  */
-function infeasibilityReason(highs: Highs, space: FeatureSpace, raw: RawAffine, target: number, epsilon: number, checkpoint: Checkpoint): string {
-  const name = checkpoint.sidecar.sidecar.labels?.[target] ?? `class ${target}`;
+function infeasibilityReason(highs: Highs, space: FeatureSpace, raw: RawAffine, target: number, epsilon: number, name: string): string {
   const atoms = space.info.flatMap((f, i) => boundKinds(f).map((kind) => ({ i, kind })));
   const relaxed = new Set(atoms);
   const feasible = () => {

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { CellBox, SwappedCell } from '../../protocol/counterfactual';
-import { forward } from '../checkpoint/forward';
+import { forward, headOutput } from '../checkpoint/forward';
 import type { Checkpoint } from '../checkpoint/load';
 import type { TrainingSet } from '../data/trainingSet';
 import { LensError } from '../errors';
@@ -47,7 +47,7 @@ export interface SwapRun {
 /** Floats of the candidate feature maps evaluated at once. */
 const CHUNK_FLOATS = 1 << 22;
 
-export async function regionSwap(checkpoint: Checkpoint, x: tf.Tensor, target: number, train: TrainingSet, settings: SwapSettings, ctx: RunContext): Promise<SwapRun> {
+export async function regionSwap(checkpoint: Checkpoint, name: string, x: tf.Tensor, target: number, train: TrainingSet, settings: SwapSettings, ctx: RunContext): Promise<SwapRun> {
   const model = checkpoint.model;
   if (!(model instanceof tf.LayersModel)) throw new LensError('BAD_REQUEST', 'region-swap needs a layers model (it runs the model from a layer); use --method perturbation.');
   const layer = spatialLayer(model, settings.layer, 'region-swap', { skipPooling: false });
@@ -56,12 +56,10 @@ export async function regionSwap(checkpoint: Checkpoint, x: tf.Tensor, target: n
     const [, h, w, c] = query.shape;
     const cells = h * w;
     const maxEdits = Math.min(settings.maxEdits ?? cells, cells);
-    const labels = checkpoint.sidecar.sidecar.labels;
-    const name = labels?.[target] ?? `class ${target}`;
     const chosen = nearestDistractors(checkpoint, layer, query, target, train, settings.distractors);
     const base = { layer: layer.name, grid: [h, w] as [number, number], maxEdits, tried: chosen.length };
     if (chosen.length === 0) return { ...base, swapped: null, failure: `No counterfactual: the training set has no image labelled '${name}' that the model predicts as '${name}', to take cells from.` };
-    const run: FromLayer = { model, layer, x, logits: hasFinalSoftmax(model), what: 'region-swap' };
+    const run: FromLayer = { model, layer, x, logits: hasFinalSoftmax(model), output: (out) => headOutput(checkpoint, out), what: 'region-swap' };
     const kind: OutputKind = run.logits ? 'logits' : tf.tidy(() => outputKind(forward(checkpoint, x).reshape([1, -1]) as tf.Tensor2D));
     const q = Float32Array.from(query.dataSync());
     let best: Swapped | null = null;

@@ -2,13 +2,16 @@
 import type { RunContext, Params } from '../../protocol/engine';
 import type { Counterfactual, CounterfactualConstraints, CounterfactualMethod, CounterfactualPrediction, CounterfactualResult } from '../../protocol/counterfactual';
 import type { Checkpoint } from '../checkpoint/load';
+import { labelOf, type Head } from '../model/head';
 import type { LoadedInput } from '../data/input';
 import type { TrainingSet } from '../data/trainingSet';
 import { LensError } from '../errors';
 import type { Verdict } from './decision';
 
 export interface RunSetup {
+  /** The checkpoint reading the request's output head. */
   checkpoint: Checkpoint;
+  head: Head;
   method: CounterfactualMethod;
   params: Params<'counterfactual'>;
   /** The input as loaded (owned by the engine's input cache). */
@@ -30,21 +33,20 @@ export interface KindResult {
 }
 
 /** A verdict as the result reports it: the predicted class, its name and probability, and the target's. */
-export function describeVerdict(verdict: Verdict, target: number, labels: string[] | undefined): CounterfactualPrediction {
+export function describeVerdict(verdict: Verdict, setup: Pick<RunSetup, 'head' | 'target'>): CounterfactualPrediction {
   return {
     prediction: verdict.prediction,
-    label: labels?.[verdict.prediction] ?? String(verdict.prediction),
+    label: labelOf(setup.head, verdict.prediction),
     probability: verdict.probabilities[verdict.prediction],
-    targetProbability: verdict.probabilities[target],
+    targetProbability: verdict.probabilities[setup.target],
   };
 }
 
 /** A counterfactual must change the decision: refuses a target the model already predicts. */
 export function refuseCurrentClass(original: Verdict, setup: RunSetup): void {
   if (original.prediction !== setup.target) return;
-  const name = setup.checkpoint.sidecar.sidecar.labels?.[setup.target] ?? String(setup.target);
   const p = original.probabilities[setup.target];
-  throw new LensError('BAD_REQUEST', `The model already predicts '${name}' for this input (p = ${p.toFixed(3)}): choose another target.`);
+  throw new LensError('BAD_REQUEST', `The model already predicts '${labelOf(setup.head, setup.target)}' for this input (p = ${p.toFixed(3)}): choose another target.`);
 }
 
 /** Mean pairwise distance of two or more items; null for fewer. */

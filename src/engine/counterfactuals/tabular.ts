@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { violations, type FeatureSpace } from './constraints';
-import type { Decision, Verdict } from './decision';
+import { judge, type Decision, type Verdict } from './decision';
 
 export class TabularProblem {
   constructor(
@@ -57,12 +57,7 @@ export class TabularProblem {
   }
 
   verdicts(rows: Float64Array): Verdict[] {
-    const z = this.inputs(rows);
-    try {
-      return this.decision.verdicts(z);
-    } finally {
-      z.dispose();
-    }
+    return judge(this.decision, this.inputs(rows));
   }
 
   /** Whether a row is a counterfactual to return: feasible, and the real model gives the target. */

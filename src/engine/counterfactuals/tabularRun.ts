@@ -14,6 +14,7 @@ import { decisionFor } from './decision';
 import { gradientSearch } from './gradient';
 import { linearExact } from './linearExact';
 import type { TabularOutcome } from './outcome';
+import { labelOf } from '../model/head';
 import { describeVerdict, meanPairwise, refuseCurrentClass, type KindResult, type RunSetup } from './run';
 import { stack, TabularProblem } from './tabular';
 
@@ -35,9 +36,8 @@ export async function tabularCounterfactuals(setup: RunSetup): Promise<KindResul
     refuseCurrentClass(original, setup);
     const outcome: TabularOutcome =
       setup.method === 'linear-exact'
-        ? await linearExact(problem, checkpoint)
+        ? await linearExact(problem, checkpoint, labelOf(setup.head, target))
         : await gradientSearch(problem, { count: params.count!, steps: params.steps!, seed: params.seed! }, ctx);
-    const labels = sidecar.labels;
     const values = (r: ArrayLike<number>) => Object.fromEntries(space.features.map((f, i) => [f, r[i]]));
     const verdicts = outcome.rows.length ? problem.verdicts(stack(outcome.rows, d)) : [];
     const counterfactuals: { row: Float64Array; cf: Counterfactual }[] = outcome.rows
@@ -48,7 +48,7 @@ export async function tabularCounterfactuals(setup: RunSetup): Promise<KindResul
         cf: {
           values: values(r),
           changes: space.features.flatMap((feature, i) => (r[i] !== space.x[i] ? [{ feature, from: space.x[i], to: r[i] }] : [])),
-          ...describeVerdict(verdict, target, labels),
+          ...describeVerdict(verdict, setup),
           validity: true,
           proximity: costDistance(space.cost, r, space.x),
           sparsity: space.features.filter((_, i) => r[i] !== space.x[i]).length,
@@ -58,7 +58,7 @@ export async function tabularCounterfactuals(setup: RunSetup): Promise<KindResul
       .sort((a, b) => a.cf.proximity - b.cf.proximity);
     const lost = outcome.rows.length - counterfactuals.length;
     return {
-      original: { ...describeVerdict(original, target, labels), values: values(space.x), row: rowNumber },
+      original: { ...describeVerdict(original, setup), values: values(space.x), row: rowNumber },
       counterfactuals: counterfactuals.map((c) => c.cf),
       diversity: meanPairwise(counterfactuals.map((c) => c.row), (a, b) => costDistance(space.cost, a, b)),
       reason: counterfactuals.length ? null : (outcome.reason ?? `The method's ${outcome.rows.length} candidates did not hold on the float32 model or broke a constraint.`),

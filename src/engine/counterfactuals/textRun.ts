@@ -2,12 +2,11 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Counterfactual } from '../../protocol/counterfactual';
-import { forward } from '../checkpoint/forward';
 import { PAD_ID, readVocab } from '../data/text';
 import type { TrainingSet } from '../data/trainingSet';
 import { LensError } from '../errors';
-import { outputKind, toProbabilities } from '../model/probabilities';
-import { decisionFor, verdictOf, type Verdict } from './decision';
+import { labelOf } from '../model/head';
+import { decisionFor, judge } from './decision';
 import { describeVerdict, refuseCurrentClass, type KindResult, type RunSetup } from './run';
 import { tokenFlip } from './tokenFlip';
 
@@ -22,27 +21,27 @@ export async function textCounterfactuals(setup: RunSetup): Promise<KindResult> 
   const vocab = readVocab(path.resolve(path.dirname(sidecarPath), sidecar.input.vocab));
   const ids = Int32Array.from(input.tensor.dataSync());
   const text = (v: Int32Array) => Array.from(v).filter((id) => id !== PAD_ID).map((id, i) => (v[i] === ids[i] ? (input.tokens?.[i] ?? vocab[id]) : vocab[id])).join(' ');
-  const labels = sidecar.labels;
-  const original = verdictOn(setup, ids);
+  const decision = decisionFor(checkpoint, input.tensor, target);
+  const verdictOn = (v: Int32Array) => judge(decision, tf.tensor2d(v, [1, v.length], 'int32'))[0];
+  const original = verdictOn(ids);
   refuseCurrentClass(original, setup);
   const maxEdits = params.maxEdits ?? DEFAULT_MAX_EDITS;
-  const decision = decisionFor(checkpoint, input.tensor, target);
   const flipped = await tokenFlip(checkpoint, decision, ids, maxEdits, setup.ctx);
   const base = {
-    original: { ...describeVerdict(original, target, labels), text: text(ids) },
+    original: { ...describeVerdict(original, setup), text: text(ids) },
     diversity: null,
     constraints: { kind: 'text' as const, maxEdits, vocabulary: vocab.length },
     details: `token-flip: ${flipped.edits.length} substitution${flipped.edits.length === 1 ? '' : 's'} made`,
     warnings: [],
   };
-  const name = labels?.[target] ?? String(target);
-  const verdict = flipped.ids && verdictOn(setup, flipped.ids);
+  const name = labelOf(setup.head, target);
+  const verdict = flipped.ids && verdictOn(flipped.ids);
   if (!flipped.ids || !verdict || verdict.prediction !== target) {
     return { ...base, counterfactuals: [], reason: `No counterfactual: ${maxEdits} token substitution${maxEdits === 1 ? "" : "s"} did not make the model predict '${name}' (the closest reached a margin of ${flipped.margin.toPrecision(3)}); raise --max-edits.` };
   }
   const counterfactual: Counterfactual = {
     changes: [],
-    ...describeVerdict(verdict, target, labels),
+    ...describeVerdict(verdict, setup),
     validity: true,
     proximity: flipped.edits.length,
     sparsity: flipped.edits.length,
@@ -51,16 +50,6 @@ export async function textCounterfactuals(setup: RunSetup): Promise<KindResult> 
     edits: flipped.edits.sort((a, b) => a.position - b.position).map((e) => ({ position: e.position, from: input.tokens?.[e.position] ?? vocab[e.from], to: vocab[e.to] })),
   };
   return { ...base, counterfactuals: [counterfactual], reason: null };
-}
-
-/** The real model's verdict on token ids. */
-function verdictOn(setup: RunSetup, ids: Int32Array): Verdict {
-  const probabilities = tf.tidy(() => {
-    const out = forward({ model: setup.checkpoint.model }, tf.tensor2d(ids, [1, ids.length], 'int32'));
-    const rows = out.reshape([1, -1]) as tf.Tensor2D;
-    return toProbabilities(rows, outputKind(rows)).arraySync()[0] as number[];
-  });
-  return verdictOf(probabilities, setup.target);
 }
 
 /** Positions where the counterfactual differs from the nearest training text of the target class. */

@@ -43,7 +43,7 @@ const HINTS: Record<LoadedInput['kind'], string> = {
 export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sidecar, sidecarPath: string | null = null): Promise<LoadedInput> {
   const bytes = await readInputFile(file);
   const kind = chooseKind(file, bytes, sidecar);
-  const loaded = load(kind, file, bytes, spec, sidecar, sidecarPath);
+  const loaded = castTo(load(kind, file, bytes, spec, sidecar, sidecarPath), spec.dtype);
   try {
     assertShapeFits(file, loaded.tensor.shape, spec.shape, HINTS[kind]);
   } catch (err) {
@@ -51,6 +51,14 @@ export async function loadInput(file: string, spec: ModelInputSpec, sidecar: Sid
     throw err;
   }
   return loaded;
+}
+
+/** Images and CSV rows decode to float32: an integer input (MoveNet's pixels) gets them rounded to its dtype. */
+function castTo(loaded: LoadedInput, dtype: string): LoadedInput {
+  if (loaded.tensor.dtype === dtype || (dtype !== 'int32' && dtype !== 'float32')) return loaded;
+  const cast = tf.tidy(() => (dtype === 'int32' ? tf.round(loaded.tensor).toInt() : loaded.tensor.toFloat()));
+  loaded.tensor.dispose();
+  return { ...loaded, tensor: cast, description: `${loaded.description}, as ${dtype}` };
 }
 
 function chooseKind(file: string, bytes: Buffer, sidecar: Sidecar): LoadedInput['kind'] {
@@ -83,7 +91,9 @@ function load(
     return { tensor, kind, description, tokens };
   }
   if (kind === 'image') {
-    const plan = planImage(spec.shape, sidecar);
+    // Integer image inputs (MoveNet) take raw 0–255 pixels unless the sidecar scales them.
+    const raw = spec.dtype === 'int32' && sidecar.input?.scale === undefined;
+    const plan = planImage(spec.shape, raw ? { ...sidecar, input: { kind: 'image', ...sidecar.input, scale: 1 } } : sidecar);
     const img = prepareImage(file, bytes, plan.options);
     const tensor = tf.tensor(img.data, plan.shapeFor(img.height, img.width, img.channels), 'float32');
     return { tensor, kind, description: img.description, preview: img.preview };

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { forwardAsync } from '../checkpoint/forward';
 import { fileStamp } from '../common/fileStamp';
 import { loadInput, type LoadedInput } from './input';
 
@@ -16,16 +16,16 @@ const MAX_ENTRIES = 4;
 export interface RunInput {
   /** Owned by the cache: callers must not dispose `input.tensor` or `output`. */
   input: LoadedInput;
-  /** The model's first output, one row per example: [examples, outputs]. */
+  /** The model's selected head (checkpoint.head, default the first output), read, one row per example: [examples, outputs]. */
   output: tf.Tensor2D;
 }
 
 export class InputCache {
   private readonly entries = new Map<string, RunInput>();
 
-  /** `file` loaded for the checkpoint's (single) input, and the model's output on it. */
+  /** `file` loaded for the checkpoint's (single) input, and the selected head's output on it. */
   async get(checkpoint: Checkpoint, file: string): Promise<RunInput> {
-    const key = [checkpoint.path, checkpoint.stamp, stampOf(checkpoint.sidecar.path), file, stampOf(file)].join('\n');
+    const key = [checkpoint.path, checkpoint.stamp, stampOf(checkpoint.sidecar.path), file, stampOf(file), checkpoint.head?.index ?? 0].join('\n');
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key); // most recent last
@@ -35,7 +35,9 @@ export class InputCache {
     const input = await loadInput(file, checkpoint.inputs[0], checkpoint.sidecar.sidecar, checkpoint.sidecar.path);
     let output: tf.Tensor2D;
     try {
-      output = tf.tidy(() => forward(checkpoint, input.tensor).reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
+      const raw = await forwardAsync(checkpoint, input.tensor);
+      output = tf.tidy(() => raw.reshape([input.tensor.shape[0] ?? 1, -1]) as tf.Tensor2D);
+      raw.dispose();
     } catch (err) {
       input.tensor.dispose();
       throw err;

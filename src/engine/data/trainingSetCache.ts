@@ -53,7 +53,8 @@ export class TrainingSetCache {
  * names the set's activations without reading it (model/activationCache.ts).
  */
 export async function setKey(source: string, checkpoint: Checkpoint, how: ReadOptions = {}): Promise<string> {
-  return JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, how.labels ?? 'classes', await stamp(source)]);
+  // The head decides the classes and label names the set is read with.
+  return JSON.stringify([checkpoint.path, checkpoint.stamp, checkpoint.sidecar.sidecar, source, how.labels ?? 'classes', checkpoint.head?.index ?? 0, await stamp(source)]);
 }
 
 function dispose(entry: Promise<TrainingSet>): void {

@@ -5,6 +5,7 @@ import type { RunContext } from '../../protocol/engine';
 import type { InfluenceResult, InfluenceScore } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import { forward } from '../checkpoint/forward';
+import { requireSidecar } from '../checkpoint/sidecar';
 import { outputKind, toProbabilities, rank } from '../model/probabilities';
 import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
@@ -14,6 +15,8 @@ import { solverOf } from './dampedHessian';
 import type { InfluenceParams, Scored, TestPoint } from './method';
 import { influenceMethod } from './registry';
 import { chooseScope, layersModel } from './scope';
+import { graphFeatures, graphTail } from './graphTail';
+import { labelOf, selectHead } from '../model/head';
 
 type Params = InfluenceParams;
 
@@ -21,20 +24,36 @@ type Params = InfluenceParams;
 export async function findInfluence(loaded: HandlerContext, params: Params, ctx: RunContext): Promise<InfluenceResult> {
   const started = performance.now();
   const { backend } = loaded;
-  const checkpoint = await loaded.checkpoint(params.modelPath);
+  const whole = await loaded.checkpoint(params.modelPath);
+  requireSidecar(whole.sidecar);
+  const { checkpoint, head } = selectHead(whole, params.output);
+  // The loss is the softmax cross-entropy of the head's values (a head without labels: as logits).
+  if (head.kind === 'sigmoid' || head.kind === 'multilabel') {
+    throw new LensError('BAD_REQUEST', `Influence ranks training examples by their effect on a softmax classifier's cross-entropy; output '${head.name}' is a ${head.kind} head. Choose another head with --output.`);
+  }
   const method = influenceMethod(params.method);
-  const model = layersModel(checkpoint);
-  const scope = chooseScope(model, params.layers);
-  const test = method.needsTest ? await testPoint(checkpoint, params) : null;
+  // A graph model's trailing dense layer, rebuilt over its features (graphTail.ts), is its scope.
+  const tail = checkpoint.model instanceof tf.GraphModel ? graphTail(checkpoint) : null;
+  const owned: tf.Tensor[] = [];
+  let test: TestPoint | null = null;
   try {
-    const train = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
-    const scored = await method.run({ checkpoint, model, scope, train, test, params, load: (p) => loaded.checkpoint(p) }, ctx);
-    const labels = checkpoint.sidecar.sidecar.labels;
-    const labelName = (k: number) => labels?.[k] ?? String(k);
+    if (tail && params.method === 'tracin') throw new LensError('BAD_REQUEST', "TracIn needs each checkpoint's trainable weights: run it on the Keras (layers) export of the model.");
+    if (tail && params.layers?.length && params.layers.join() !== tail.matmul) throw new LensError('BAD_REQUEST', `A graph model's parameter scope is its trailing dense layer '${tail.matmul}'.`);
+    const model = tail?.model ?? layersModel(checkpoint);
+    const scope = tail ? { ...chooseScope(model), reason: tail.reason } : chooseScope(model, params.layers);
+    const shownLayers = tail ? [tail.matmul] : scope.layers;
+    test = method.needsTest ? await testPoint(checkpoint, params, head.labels) : null;
+    const set = await loaded.trainingSet(trainingSetPath(checkpoint, params.train), checkpoint, ctx);
+    const features = (x: tf.Tensor) => (tail ? (owned.push(graphFeatures(checkpoint, tail, x)), owned[owned.length - 1]) : x);
+    // The model's version joins the hash: cached gradients are of these features, not of the raw set.
+    const train: TrainingSet = tail ? { ...set, x: features(set.x), hash: `${set.hash}:${checkpoint.stamp}`, preview: (i) => set.preview(i) } : set;
+    const point = test && { ...test, x: features(test.x) };
+    const scored = await method.run({ checkpoint, model, scope, train, test: point, params, load: (p) => loaded.checkpoint(p) }, ctx);
+    const labelName = (k: number) => labelOf(head, k);
     return {
       method: params.method,
-      solver: method.usesSolver ? solverOf(params, scope) : null,
-      paramScope: { layers: scope.layers, params: scope.size, reason: scope.reason },
+      solver: method.usesSolver ? (scored.solver ?? solverOf(params, scope)) : null,
+      paramScope: { layers: shownLayers, params: scope.size, reason: scope.reason },
       damping: scored.damping,
       ...(test && {
         test: {
@@ -53,13 +72,14 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
       ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       cached: scored.cached,
       warnings: warnings(scored, params),
+      ...(scored.estimate && { estimate: scored.estimate }),
       solverInfo: scored.solution?.residual === undefined ? null : { iterations: scored.solution.iterations, residual: scored.solution.residual },
       options: {
         ...params,
         ...(test && { label: test.label }),
         train: train.path,
-        layers: scope.layers,
-        ...(method.usesSolver && { solver: solverOf(params, scope) }),
+        layers: shownLayers,
+        ...(method.usesSolver && { solver: scored.solver ?? solverOf(params, scope) }),
         ...(scored.checkpoints && { checkpoints: scored.checkpoints }),
       },
       backend,
@@ -67,6 +87,8 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
     };
   } finally {
     test?.x.dispose();
+    tf.dispose(owned);
+    tail?.model.dispose();
   }
 }
 
@@ -82,7 +104,7 @@ function warnings(scored: Scored, params: Params): string[] {
   return out;
 }
 
-async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPoint> {
+async function testPoint(checkpoint: Checkpoint, params: Params, labels: string[] | undefined): Promise<TestPoint> {
   if (!params.inputPath) throw new LensError('BAD_REQUEST', `${params.method} needs a test input (inputPath / --input).`);
   const input = await loadInput(params.inputPath, checkpoint.inputs[0], checkpoint.sidecar.sidecar, checkpoint.sidecar.path);
   const rows = input.tensor.shape[0];
@@ -102,7 +124,7 @@ async function testPoint(checkpoint: Checkpoint, params: Params): Promise<TestPo
     input.tensor.dispose();
     throw new LensError('BAD_REQUEST', `label ${label} is out of range: the model has ${p.length} classes (0–${p.length - 1}).`);
   }
-  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, checkpoint.sidecar.sidecar.labels, 3) };
+  return { x: input.tensor, label, labelFromPrediction: params.label === undefined, prediction: rank(p, labels, 3) };
 }
 
 /** Indices to report: the `top` highest scores, then (unless self) the `top` lowest, highest first. */

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { ClassScore } from '../../protocol/model';
-import type { InfluenceMethod as InfluenceMethodId, InfluenceOptions, TrainingCheckpoint } from '../../protocol/influence';
+import type { InfluenceMethod as InfluenceMethodId, InfluenceOptions, InfluenceSolver, TrainingCheckpoint } from '../../protocol/influence';
 import type { Checkpoint } from '../checkpoint/load';
 import type { TrainingSet } from '../data/trainingSet';
 import type { ParamScope } from './scope';
@@ -45,6 +45,10 @@ export interface Scored {
   damping: number | null;
   testLoss?: number;
   checkpoints?: TrainingCheckpoint[];
+  /** The solver used, where the request left the choice to the cost (dampedHessian.ts). */
+  solver?: InfluenceSolver;
+  /** What the solve was expected to cost, said before it started. */
+  estimate?: { hvpMs: number; hvps: number; seconds: number };
 }
 
 export interface InfluenceMethod {

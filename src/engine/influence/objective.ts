@@ -43,11 +43,13 @@ export class Objective {
   private readonly vars: tf.Variable[];
   private kind: OutputKind | null = null;
 
+  /** `output`: the head whose loss it is (default the first output). */
   constructor(
     readonly model: tf.LayersModel,
     readonly scope: ParamScope,
+    readonly output = 0,
   ) {
-    this.split = splitModel(model, scope.layers[0]);
+    this.split = splitModel(model, scope.layers, output);
     this.vars = scope.variables.map((v) => v.read() as tf.Variable);
     this.size = scope.size;
   }

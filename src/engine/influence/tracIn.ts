@@ -31,7 +31,7 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
   let cached = true;
   for (const [k, { path: file, learningRate }] of checkpoints.entries()) {
     const model = layersModel(await load(file));
-    const objective = new Objective(model, sameScope(model, scope, file));
+    const objective = new Objective(model, sameScope(model, scope, file), checkpoint.head?.index ?? 0);
     const train = objective.embed(set.x, set.labels);
     const testData = objective.embed(test.x, Int32Array.of(test.label));
     try {
@@ -43,7 +43,7 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
       tf.dispose([train.features, testData.features]);
     }
   }
-  const objective = new Objective(layersModel(checkpoint), scope);
+  const objective = new Objective(layersModel(checkpoint), scope, checkpoint.head?.index ?? 0);
   const testData = objective.embed(test.x, Int32Array.of(test.label));
   const testLoss = objective.losses(testData)[0];
   testData.features.dispose();

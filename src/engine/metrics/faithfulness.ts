@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { FaithfulnessMetrics } from '../../protocol/saliency';
-import { forward, type Runnable } from '../checkpoint/forward';
+import { forward, forwardAsync, type Runnable } from '../checkpoint/forward';
 import { outputKind, toProbabilities, type OutputKind } from '../model/probabilities';
 import { makeRng, shuffleInPlace } from '../common/random';
-import { batchSizeFor, concatOverBatches, exampleElements } from '../model/batching';
+import { batchSizeFor, concatOverBatchesAsync, exampleElements } from '../model/batching';
 
 export const DEFAULT_CURVE_STEPS = 20;
 
@@ -63,7 +63,7 @@ export interface CurveOptions {
   deletionBaseline?: tf.Tensor;
   /** Where insertion starts (default zeros; pass a blurred copy for images), shape of x. */
   insertionBaseline?: tf.Tensor;
-  /** Whether the outputs are logits or probabilities; default: decided on x's own output. */
+  /** Whether the outputs are logits or probabilities ('probabilities': read as they are, e.g. a regression's values); default: decided on x's own output. */
   outputKind?: OutputKind;
 }
 
@@ -112,12 +112,19 @@ export async function deletionInsertion(
         signal: ctx.signal,
         onProgress: (done) => ctx.onProgress(offset + done, runs.length * counts.length, 'deletion/insertion'),
       };
-      const probs = await concatOverBatches(counts.length, batch, part, (start, end) => {
-        const mask = tf.tensor(swapMask(rank, counts.slice(start, end), layout), [end - start, ...x.shape.slice(1)]);
-        // Features ranked below the step's count come from `to`, the rest from `from`.
-        const inputs = tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask));
-        const rows = forward(checkpoint, inputs).reshape([end - start, -1]) as tf.Tensor2D;
-        return toProbabilities(rows, kind).slice([0, target], [-1, 1]).reshape([-1]);
+      const probs = await concatOverBatchesAsync(counts.length, batch, part, async (start, end) => {
+        const inputs = tf.tidy(() => {
+          const mask = tf.tensor(swapMask(rank, counts.slice(start, end), layout), [end - start, ...x.shape.slice(1)]);
+          // Features ranked below the step's count come from `to`, the rest from `from`.
+          return tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask)).cast(x.dtype);
+        });
+        // Through executeAsync where the model needs it.
+        const out = await forwardAsync(checkpoint, inputs).finally(() => inputs.dispose());
+        try {
+          return tf.tidy(() => toProbabilities(out.reshape([end - start, -1]) as tf.Tensor2D, kind).slice([0, target], [-1, 1]).reshape([-1]));
+        } finally {
+          out.dispose();
+        }
       });
       curves.push(Array.from(await probs.data()));
       probs.dispose();

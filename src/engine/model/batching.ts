@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../../protocol/saliency';
 import { flatLayers, outputShapeOf } from './layerTap';
+import { probedActivations } from '../checkpoint/activations';
 
 
 /** How a request bounds its batches: a fixed size, or else the memory they may hold. */
@@ -20,7 +21,7 @@ export interface BatchLimits {
  * ≈350 MB per image for 22M output floats over all its layers).
  */
 const BACKWARD_FACTOR = 4;
-/** Graph models do not declare their layers' shapes: a CNN's activations-with-temporaries ≈ 600× its input (MobileNetV2). */
+/** A graph model not probed at load: a CNN's activations-with-temporaries ≈ 600× its input (MobileNetV2). */
 const GRAPH_FACTOR = 600;
 
 /**
@@ -29,7 +30,11 @@ const GRAPH_FACTOR = 600;
  * 150k input floats, ≈90M in flight).
  */
 export function exampleElements(model: tf.LayersModel | tf.GraphModel, inputElements: number): number {
-  if (!(model instanceof tf.LayersModel)) return inputElements * GRAPH_FACTOR;
+  if (!(model instanceof tf.LayersModel)) {
+    // Probed at load (checkpoint/load.ts): every kernel's output for one example.
+    const probed = probedActivations(model);
+    return probed === undefined ? inputElements * GRAPH_FACTOR : Math.max(inputElements, probed) * BACKWARD_FACTOR;
+  }
   const outputs = flatLayers(model).reduce((sum, layer) => sum + perExample(outputShapeOf(layer)), 0);
   return Math.max(inputElements, outputs) * BACKWARD_FACTOR;
 }
@@ -51,11 +56,11 @@ export function batchSizeFor(elementsPerExample: number, limits: BatchLimits = {
  * Calls visit(start, end) for consecutive batches covering [0, total). Between batches it yields to
  * the event loop (so cancellation messages arrive), checks for cancellation and reports progress.
  */
-async function forEachBatch(total: number, batchSize: number, ctx: RunContext, visit: (start: number, end: number) => void): Promise<void> {
+async function forEachBatch(total: number, batchSize: number, ctx: RunContext, visit: (start: number, end: number) => void | Promise<void>): Promise<void> {
   for (let start = 0; start < total; start += batchSize) {
     ctx.signal.throwIfAborted();
     const end = Math.min(total, start + batchSize);
-    visit(start, end);
+    await visit(start, end);
     ctx.onProgress(end, total);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -94,7 +99,31 @@ export async function concatOverBatches(
 ): Promise<tf.Tensor> {
   const parts: tf.Tensor[] = [];
   try {
-    await forEachBatch(total, batchSize, ctx, (start, end) => parts.push(tf.tidy(() => step(start, end))));
+    await forEachBatch(total, batchSize, ctx, (start, end) => {
+      parts.push(tf.tidy(() => step(start, end)));
+    });
+    if (parts.length === 1) return parts.pop() as tf.Tensor;
+    return tf.concat(parts, 0);
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/**
+ * concatOverBatches for steps that await (models that run through executeAsync): each step owns
+ * its temporaries and returns a tensor the batching then owns.
+ */
+export async function concatOverBatchesAsync(
+  total: number,
+  batchSize: number,
+  ctx: RunContext,
+  step: (start: number, end: number) => Promise<tf.Tensor>,
+): Promise<tf.Tensor> {
+  const parts: tf.Tensor[] = [];
+  try {
+    await forEachBatch(total, batchSize, ctx, async (start, end) => {
+      parts.push(await step(start, end));
+    });
     if (parts.length === 1) return parts.pop() as tf.Tensor;
     return tf.concat(parts, 0);
   } finally {

@@ -18,12 +18,14 @@ export interface FromLayer {
   x: tf.Tensor;
   /** Run the output layer without its softmax (logits.ts). */
   logits?: boolean;
+  /** The output read from what the model returns (default: its first output). */
+  output?: (out: tf.Tensor | tf.Tensor[]) => tf.Tensor;
   /** The method, for messages. */
   what?: string;
 }
 
-export function runFromLayer({ model, layer, x, logits = false, what = 'The method' }: FromLayer, values: tf.Tensor): tf.Tensor {
-  const run = () => chain(model, layer, values) ?? replaced(model, layer, x, values, what);
+export function runFromLayer({ model, layer, x, logits = false, output = firstOutput, what = 'The method' }: FromLayer, values: tf.Tensor): tf.Tensor {
+  const run = () => output(chain(model, layer, values) ?? replaced(model, layer, x, values, what));
   return logits ? withLogits(model, run) : run();
 }
 
@@ -39,8 +41,8 @@ export function repeated(x: tf.Tensor, k: number): tf.Tensor {
   return k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
 }
 
-/** The whole model on x (repeated to the values' batch) with the layer's output replaced by values. */
-function replaced(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, values: tf.Tensor, what: string): tf.Tensor {
+/** The whole model's outputs on x (repeated to the values' batch) with the layer's output replaced by values. */
+function replaced(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, values: tf.Tensor, what: string): tf.Tensor | tf.Tensor[] {
   const xs = repeated(x, values.shape[0]);
   return withTap(
     layer,
@@ -52,7 +54,7 @@ function replaced(model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, v
       return tf.clone(values);
     },
     // apply(), not predict(): predict splits batches over 32 into chunks, and only the first call of the layer is tapped.
-    () => firstOutput(model.apply(xs, { training: false })),
+    () => model.apply(xs, { training: false }) as tf.Tensor | tf.Tensor[],
     what,
   );
 }

@@ -72,9 +72,9 @@ export function graphInput(model: tf.GraphModel, what: string): string {
   return nodeOf(model.inputs[0].name);
 }
 
-/** The nodes between the model's input and its first output that hold activations, in execution order. */
-export function activationNodes(model: tf.GraphModel, topology: Record<string, unknown>, what: string): GraphNode[] {
-  return pathNodes(graphNodes(topology), graphInput(model, what), nodeOf(model.outputs[0].name)).filter((n) => !NOT_ACTIVATIONS.has(n.op));
+/** The nodes between the model's input and `output` (default its first output) that hold activations, in execution order. */
+export function activationNodes(model: tf.GraphModel, topology: Record<string, unknown>, what: string, output = model.outputs[0].name): GraphNode[] {
+  return pathNodes(graphNodes(topology), graphInput(model, what), nodeOf(output)).filter((n) => !NOT_ACTIVATIONS.has(n.op));
 }
 
 /**

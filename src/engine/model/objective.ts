@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OBJECTIVE_SPACES, type Objective, type ObjectiveSpace } from '../../protocol/objective';
-import { forward, type Runnable } from '../checkpoint/forward';
+import { forward, headOutput, type Runnable } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { hasFinalSoftmax, withLogits } from './logits';
 import { outputKind, type OutputKind } from './probabilities';
@@ -103,7 +103,7 @@ export function objectiveFunction(checkpoint: Runnable, objective: Objective, ki
   if (objective.kind === 'class' && objective.space === 'output') return (x) => targetScore(checkpoint, x, objective.index);
   const model = checkpoint.model;
   if (wantsLogits(objective) && model instanceof tf.LayersModel && hasFinalSoftmax(model)) {
-    return (x) => objectiveOfOutput(withLogits(model, () => firstOutput(model.apply(x, { training: false }))), objective, 'logits');
+    return (x) => objectiveOfOutput(withLogits(model, () => headOutput(checkpoint, model.apply(x, { training: false }))), objective, 'logits');
   }
   let decided = kind;
   return (x) => {

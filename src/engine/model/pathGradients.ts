@@ -3,7 +3,7 @@
  * what Integrated Gradients integrates, shared by the engine and its gradient helper.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Runnable } from '../checkpoint/forward';
+import { readHead, type Runnable } from '../checkpoint/forward';
 import { inputGradient, targetColumn } from './objective';
 
 /** Σᵢ wᵢ ∇F(b + αᵢ δ) over one batch of path nodes αᵢ: [1, ...]. Synchronous: call it inside a tidy. */
@@ -15,7 +15,7 @@ export type PathGradients = (baseline: tf.Tensor, delta: tf.Tensor, nodes: numbe
  */
 export function inputPathGradients(checkpoint: Runnable, target: number): PathGradients {
   return (baseline, delta, nodes, weights) =>
-    checkpoint.inference?.weightedPathGradients(baseline, delta, nodes, weights, (output) => targetColumn(output, target)) ??
+    checkpoint.inference?.weightedPathGradients(baseline, delta, nodes, weights, (output) => targetColumn(readHead(checkpoint, output), target)) ??
     weightedPathGradients((points) => inputGradient(checkpoint, points, target), baseline, delta, nodes, weights);
 }
 

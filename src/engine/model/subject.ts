@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Checkpoint } from '../checkpoint/load';
-import { forward } from '../checkpoint/forward';
+import { asyncOnly, forward, forwardAsync, headOutput, readHead } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { exampleElements } from './batching';
 import { repeated, runFromLayer } from './fromLayer';
@@ -32,6 +32,11 @@ export interface Subject {
   pathGradients?: PathGradients;
   /** Set where the gradient helper can evaluate this subject itself: the input, with a class in output space. */
   helper?: { modelPath: string; target: number };
+  /**
+   * The objective at k points without gradients, for methods that need none (occlusion): set for
+   * models that run only through executeAsync, whose `forward` cannot run. The caller owns the result.
+   */
+  evaluate?(points: tf.Tensor): Promise<tf.Tensor1D>;
   /** 'the input', or "layer 'emb''s output", for messages. */
   where: string;
   dispose(): void;
@@ -53,15 +58,30 @@ function needsKind(objective: Objective): boolean {
 export function inputSubject(checkpoint: Checkpoint, x: tf.Tensor, objective: Objective): Subject {
   const kind = needsKind(objective) ? kindOn(() => forward(checkpoint, x)) : undefined;
   const f = objectiveFunction(checkpoint, objective, kind);
-  const classInOutput = objective.kind === 'class' && objective.space === 'output';
+  // The helper thread reads the model's first output as it is: other heads stay on this thread.
+  const classInOutput = objective.kind === 'class' && objective.space === 'output' && !checkpoint.head?.index && !checkpoint.head?.read;
   return {
     x,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
     elements: exampleElements(checkpoint.model, x.size),
     ...(classInOutput ? { pathGradients: inputPathGradients(checkpoint, objective.index), helper: { modelPath: checkpoint.path, target: objective.index } } : {}),
+    ...(checkpoint.async ? { evaluate: asyncEvaluation(checkpoint, objective) } : {}),
     where: 'the input',
     dispose: () => {},
+  };
+}
+
+/** The objective of a model that runs only through executeAsync: a class in output space (no other objective reads it without gradients). */
+function asyncEvaluation(checkpoint: Checkpoint, objective: Objective): (points: tf.Tensor) => Promise<tf.Tensor1D> {
+  if (objective.kind !== 'class' || objective.space !== 'output') throw asyncOnly(checkpoint.async as string);
+  return async (points) => {
+    const out = await forwardAsync(checkpoint, points);
+    try {
+      return tf.tidy(() => targetColumn(out, objective.index));
+    } finally {
+      out.dispose();
+    }
   };
 }
 
@@ -75,38 +95,42 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
   if (!(model instanceof tf.LayersModel)) throw new LensError('INVALID_INPUT', `${what} needs a layers model to run from a layer's output.`);
   const at = layerOutput(model, layer, x, what);
   const logits = !(objective.kind === 'class' && objective.space !== 'logit') && hasFinalSoftmax(model);
-  const run = (values: tf.Tensor) => runFromLayer({ model, layer, x, logits, what }, values);
-  return runSubject(at, run, objective, logits, exampleElements(model, x.size), `layer '${layer.name}''s output`);
+  const run = (values: tf.Tensor) => runFromLayer({ model, layer, x, logits, what, output: (out) => headOutput(checkpoint, out) }, values);
+  return replacedSubject(at, run, objective, { logits, elements: exampleElements(model, x.size), where: `layer '${layer.name}''s output` });
 }
 
 /**
  * The subject at a node of a graph model: x [b, ...] is fed to the input; the point is the node's
  * output on x (owned by the subject), and forward(values) runs the graph with values fed at the node
  * (x still fed beside it, for branches that bypass the node). Objectives that read logits run the
- * graph to the input of a final Softmax.
+ * first head to the input of its final Softmax; other heads are read as the request's head says.
+ * Also where an integer input is attributed: at its Cast to floats (inputCastNode).
  */
-export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topology'>, node: string, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
+export function graphNodeSubject(checkpoint: Pick<Checkpoint, 'model' | 'topology' | 'head'>, node: string, x: tf.Tensor, objective: Objective, what = 'The method'): Subject {
   const model = checkpoint.model as tf.GraphModel;
   const input = graphInput(model, what);
-  const logits = needsKind(objective) ? logitsNode(model, checkpoint.topology) : null;
-  const output = logits ?? model.outputs[0].name;
+  const logits = needsKind(objective) && !checkpoint.head?.index ? logitsNode(model, checkpoint.topology) : null;
+  const output = logits ?? checkpoint.head?.name ?? model.outputs[0].name;
   // A copy: at the input node, execute returns x itself, which the caller owns.
   const at = runGraph(() => tf.tidy(() => tf.clone(model.execute(x, node) as tf.Tensor)), what);
   const run = (values: tf.Tensor) => {
     const xs = repeated(x, values.shape[0]);
-    return runGraph(() => model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor, what);
+    return runGraph(() => {
+      const out = model.execute({ [input]: xs, [nodeOf(node)]: values }, output) as tf.Tensor;
+      return logits ? out : readHead(checkpoint, out);
+    }, what);
   };
-  return runSubject(at, run, objective, logits !== null, exampleElements(model, x.size / x.shape[0]), `node '${node}''s output`);
+  return replacedSubject(at, run, objective, { logits: logits !== null, elements: exampleElements(model, x.size / x.shape[0]), where: `node '${node}''s output` });
 }
 
 /**
- * The subject at `at` (its point, owned by the subject) where run(values) computes the model's
- * output from values in place of `at` (logits, when `logits`).
+ * The subject whose point `at` (owned by it) replaces an inner tensor of the model: `run(values)`
+ * runs the model with the values in its place. `logits`: run already gives logits.
  */
-function runSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, objective: Objective, logits: boolean, elements: number, where: string): Subject {
+function replacedSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, objective: Objective, how: { logits?: boolean; elements: number; where: string }): Subject {
   let kind: OutputKind | undefined;
   try {
-    kind = logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
+    kind = how.logits ? 'logits' : needsKind(objective) ? kindOn(() => run(at)) : undefined;
   } catch (err) {
     at.dispose();
     throw err;
@@ -117,8 +141,8 @@ function runSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, object
     x: at,
     forward: f,
     gradient: (points) => tf.grad((p: tf.Tensor) => f(p).sum())(points),
-    elements,
-    where,
+    elements: how.elements,
+    where: how.where,
     dispose: () => at.dispose(),
   };
 }
@@ -139,4 +163,13 @@ export function embeddingLayer(model: tf.LayersModel): tf.layers.Layer | null {
 /** The subject of the `target` option: the class in output space, at the input. */
 export function targetSubject(checkpoint: Checkpoint, x: tf.Tensor, target: number): Subject {
   return inputSubject(checkpoint, x, classObjective(target));
+}
+
+/** The graph model's Cast of its integer input to floats, where it has one (attribution happens there). */
+export function inputCastNode(checkpoint: Checkpoint): string | null {
+  if (!(checkpoint.model instanceof tf.GraphModel)) return null;
+  const input = checkpoint.model.inputs[0].name.replace(/:\d+$/, '');
+  const nodes = (checkpoint.topology.node ?? []) as { name: string; op: string; input?: string[]; attr?: { DstT?: { type?: string } } }[];
+  const cast = nodes.find((n) => n.op === 'Cast' && n.input?.[0]?.replace(/:\d+$/, '') === input && n.attr?.DstT?.type === 'DT_FLOAT');
+  return cast?.name ?? null;
 }

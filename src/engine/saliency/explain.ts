@@ -7,6 +7,11 @@ import type { RunContext, Params } from '../../protocol/engine';
 import type { FaithfulnessMetrics, SaliencyResult } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
 import { outputKind as kindOf, toProbabilities, rank, type OutputKind } from '../model/probabilities';
+import { headRef, labelOf, readingOf, selectHead } from '../model/head';
+import { asyncOnly } from '../checkpoint/forward';
+import { requireSidecar } from '../checkpoint/sidecar';
+import { atFirstFloat, needsInputGradient } from './integerInputs';
+import { completenessWarning } from './completeness';
 import { LensError } from '../errors';
 import type { HandlerContext } from '../handler';
 import { base } from '../data/common';
@@ -27,10 +32,16 @@ const TOP_CLASSES = 5;
 export async function explain(engine: HandlerContext, params: Params<'saliency'>, ctx: RunContext): Promise<SaliencyResult> {
   const { inputPath } = params;
   const { inputs, helper, backend } = engine;
-  const checkpoint = await engine.checkpoint(params.modelPath);
-  if (checkpoint.inputs.length !== 1) {
-    throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens explains models with one input only.`);
+  const loaded = await engine.checkpoint(params.modelPath);
+  if (loaded.inputs.length !== 1) {
+    throw new LensError('INVALID_INPUT', `The model has ${loaded.inputs.length} inputs; Model Lens explains models with one input only.`);
   }
+  requireSidecar(loaded.sidecar);
+  const { checkpoint, head } = selectHead(loaded, params.output);
+  if (checkpoint.async && params.method !== 'occlusion') throw asyncOnly(checkpoint.async);
+  // A model with a fixed batch (MoveNet's is 1) takes that many points at a time.
+  const fixedBatch = checkpoint.inputs[0].shape[0];
+  if (typeof fixedBatch === 'number' && params.internalBatch === undefined) params = { ...params, internalBatch: fixedBatch };
   let method = attributionMethod(params.method);
   const { sidecar } = checkpoint.sidecar;
   // The input and the model's output on it belong to the cache, shared with other requests.
@@ -46,6 +57,8 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
       if (params.metrics) {
         throw new LensError('BAD_REQUEST', 'Faithfulness metrics are not available for text inputs yet: run without metrics.');
       }
+    } else if (input.tensor.dtype === 'int32' && needsInputGradient(method.id)) {
+      method = atFirstFloat(method, checkpoint);
     }
     const x = input.tensor;
     if (x.shape[0] !== 1) {
@@ -53,15 +66,18 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
     }
     const info: InputInfo = { kind: input.kind, height: input.preview?.height, width: input.preview?.width, path: inputPath };
     const started = performance.now();
-    const kind = kindOf(output);
+    const kind = readingOf(head, () => kindOf(output));
+    // A regression head's values as they are (toProbabilities leaves 'probabilities' untouched).
     const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
+    const regression = head.kind === 'regression';
     const objective = params.objective ?? classObjective(chooseTarget(params.target, probabilities));
     // The class the result names: the objective's own, else the predicted one (continuations).
     const target = objective.kind === 'class' ? chooseTarget(objective.index, probabilities) : objective.kind === 'margin' ? chooseTarget(objective.target, probabilities) : chooseTarget(undefined, probabilities);
 
     const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
     if (baseline) owned.push(baseline);
-    const attribute = (at: tf.Tensor, runCtx: RunContext) => method.run({ checkpoint, x: at, target, objective, baseline, helper }, params, runCtx);
+    const attribute = (at: tf.Tensor, runCtx: RunContext, steps?: number) =>
+      method.run({ checkpoint, x: at, target, objective, baseline, helper }, steps === undefined ? params : { ...params, steps }, runCtx).catch(missingGradient);
 
     const attribution = await attribute(x, progressAs(ctx, method.id));
     owned.push(attribution.values);
@@ -71,15 +87,18 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
     const metrics = params.metrics
       ? await measure({ checkpoint, x, target, kind, info, params, attribute }, { tensor: attribution.values, values, shape }, ctx)
       : undefined;
+    const warnings = await completenessWarning(attribution, params, (steps) => attribute(x, { signal: ctx.signal, onProgress: () => {} }, steps));
     const ms = performance.now() - started;
     return {
       method: method.id,
+      output: headRef(head),
       target,
-      targetLabel: sidecar.labels?.[target] ?? String(target),
-      prediction: rank(probabilities, sidecar.labels, TOP_CLASSES),
-      targetProbability: probabilities[target],
+      targetLabel: labelOf(head, target),
+      prediction: regression ? [] : rank(probabilities, head.labels, TOP_CLASSES),
+      ...(regression ? { targetValue: probabilities[target] } : { targetProbability: probabilities[target] }),
       attribution: { shape, data: Array.from(values) },
       ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
       ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
       ...(metrics ? { metrics } : {}),
       summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
@@ -160,3 +179,11 @@ function imageScores(values: ArrayLike<number>, shape: number[], image: { height
   if (!map) throw new LensError('INTERNAL', `Attribution of shape [${shape}] does not map onto the ${image.height}×${image.width} input.`);
   return resizeBilinear(map.values, map.height, map.width, 1, image.height, image.width);
 }
+
+/** tfjs's "gradient function not found for GatherNd" (MoveNet's keypoint decoding) as what it means for the user. */
+function missingGradient(err: unknown): never {
+  const op = /gradient function not found for (\w+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (op) throw new LensError('BAD_REQUEST', `The model's output is computed through ${op}, which has no gradient in TensorFlow.js: gradient methods cannot run on this head. Use occlusion (forward passes only).`);
+  throw err;
+}
+

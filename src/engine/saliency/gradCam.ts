@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import type { Checkpoint } from '../checkpoint/load';
+import { headOutput, readHead, type HeadView } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
 import { outputShapeOf, withTap } from '../model/layerTap';
@@ -70,15 +71,15 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
  * summing over the last axis gives the signed map. The caller owns `channels`.
  */
 export function camChannels(
-  checkpoint: Pick<Checkpoint, 'model' | 'format' | 'topology'>,
+  checkpoint: Pick<Checkpoint, 'model' | 'format' | 'topology' | 'head'>,
   x: tf.Tensor,
   target: number | Objective,
   layerName?: string,
 ): { channels: tf.Tensor4D; layer: string } {
   const objective = typeof target === 'number' ? classObjective(target) : target;
   const { activation, gradient, layer } = isGraphModel(checkpoint.model)
-    ? graphActivationAndGradient(checkpoint.model, checkpoint.topology, x, objective, layerName)
-    : layersActivationAndGradient(checkpoint.model, x, objective, layerName);
+    ? graphActivationAndGradient(checkpoint, checkpoint.model, checkpoint.topology, x, objective, layerName)
+    : layersActivationAndGradient({ model: checkpoint.model, head: checkpoint.head }, x, objective, layerName);
   try {
     const channels = tf.tidy(() => tf.mul(activation, tf.mean(gradient, [1, 2], true)) as tf.Tensor4D);
     return { channels, layer };
@@ -103,7 +104,8 @@ export function gradCamLayer(model: tf.LayersModel, name?: string): tf.layers.La
   return spatialLayer(model, name, 'Grad-CAM', { skipPooling: true });
 }
 
-function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, objective: Objective, layerName?: string): ActivationAndGradient {
+function layersActivationAndGradient(runnable: { model: tf.LayersModel; head?: HeadView }, x: tf.Tensor, objective: Objective, layerName?: string): ActivationAndGradient {
+  const { model } = runnable;
   const layer = gradCamLayer(model, layerName);
   const declared = outputShapeOf(layer) as (number | null)[];
   const shape = declared.slice(1).every((d) => d !== null)
@@ -111,7 +113,7 @@ function layersActivationAndGradient(model: tf.LayersModel, x: tf.Tensor, object
     : probeShape(model, layer, x);
   let activation: tf.Tensor | null = null;
   // The objective's output kind is decided on x itself, before the tap goes in.
-  const score = objectiveFunction({ model }, objective, kindOf(objective, () => model.predict(x) as tf.Tensor));
+  const score = objectiveFunction(runnable, objective, kindOf(objective, () => headOutput(runnable, model.predict(x))));
   try {
     const gradient = tf.tidy(() =>
       tf.grad((delta: tf.Tensor) =>
@@ -164,6 +166,7 @@ function isGraphModel(model: tf.LayersModel | tf.GraphModel): model is tf.GraphM
 }
 
 function graphActivationAndGradient(
+  head: Pick<Checkpoint, 'head'>,
   model: tf.GraphModel,
   topology: Record<string, unknown>,
   x: tf.Tensor,
@@ -171,8 +174,8 @@ function graphActivationAndGradient(
   nodeName?: string,
 ): ActivationAndGradient {
   const inputName = graphInput(model, 'Grad-CAM');
-  const outputName = model.outputs[0].name;
-  const node = nodeName ?? inferGraphNode(model, topology, x);
+  const outputName = head.head?.name ?? model.outputs[0].name;
+  const node = nodeName ?? inferGraphNode(model, topology, x, outputName);
   if (!graphNodes(topology).has(nodeOf(node))) {
     throw new LensError('INVALID_INPUT', `The graph model has no node named '${node}'.`);
   }
@@ -182,12 +185,12 @@ function graphActivationAndGradient(
     activation.dispose();
     throw new LensError('INVALID_INPUT', `Grad-CAM needs a node with a 4-D [batch, height, width, channels] output; '${node}' outputs [${shape}].`);
   }
-  const kind = kindOf(objective, () => model.execute(x, outputName) as tf.Tensor);
+  const kind = kindOf(objective, () => readHead(head, model.execute(x, outputName) as tf.Tensor));
   try {
     const gradient = runGraph(() =>
       tf.tidy(() =>
         tf.grad((a: tf.Tensor) => {
-          const out = model.execute({ [inputName]: x, [node]: a }, outputName) as tf.Tensor;
+          const out = readHead(head, model.execute({ [inputName]: x, [node]: a }, outputName) as tf.Tensor);
           return tf.sum(objectiveOfOutput(out, objective, kind ?? 'probabilities'));
         })(activation),
       ),
@@ -201,8 +204,8 @@ function graphActivationAndGradient(
 }
 
 /** The last node between input and output with a [b, h, w, c] output, h, w > 1 (pooling skipped). */
-function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>, x: tf.Tensor): string {
-  const candidates = activationNodes(model, topology, 'Grad-CAM').filter((n) => !GRAPH_POOLING_OPS.has(n.op));
+function inferGraphNode(model: tf.GraphModel, topology: Record<string, unknown>, x: tf.Tensor, output: string): string {
+  const candidates = activationNodes(model, topology, 'Grad-CAM', output).filter((n) => !GRAPH_POOLING_OPS.has(n.op));
   // Probe from the end, a chunk of nodes per execution.
   const CHUNK = 16;
   for (let end = candidates.length; end > 0; end -= CHUNK) {

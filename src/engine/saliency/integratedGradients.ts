@@ -105,7 +105,7 @@ export async function integrate(f: PathIntegrand, options: SaliencyOptions, ctx:
       const check = tf.tidy(() => tf.concat([tf.reshape(tf.sum(values), [1]), tf.reshape(f.scoreOf(x), [1]), tf.reshape(f.scoreOf(baseline), [1])]));
       const [total, fx, fb] = await check.data();
       check.dispose();
-      return { values, completenessDelta: total - (fx - fb) };
+      return { values, completenessDelta: total - (fx - fb), scoreGap: fx - fb };
     } catch (err) {
       values.dispose();
       throw err;

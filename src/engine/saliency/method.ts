@@ -44,6 +44,8 @@ export interface Attribution {
   /** Same shape as the subject's point (Grad-CAM without upsampling: [1, h, w]). The caller disposes it. */
   values: tf.Tensor;
   completenessDelta?: number;
+  /** Integrated Gradients: F(x) − F(baseline), which Σ attribution should equal. */
+  scoreGap?: number;
   layer?: string;
 }
 

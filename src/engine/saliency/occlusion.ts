@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../protocol/engine';
 import type { SaliencyOptions } from '../../protocol/saliency';
 import { LensError } from '../errors';
-import { batchSizeFor, concatOverBatches } from '../model/batching';
+import { batchSizeFor, concatOverBatches, concatOverBatchesAsync } from '../model/batching';
 import { subjectOf, type Attribution, type AttributionInputs, type AttributionMethod } from './method';
 
 export const occlusion: AttributionMethod = {
@@ -90,12 +90,13 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
   const fill = options.fill!;
   const size = x.size;
   const original = await x.data();
-  const scoreOfX = tf.tidy(() => subject.forward(x));
+  // Models that run only through executeAsync are evaluated by the subject's evaluate().
+  const evaluate = subject.evaluate;
+  const scoreOfX = evaluate ? await evaluate(x) : tf.tidy(() => subject.forward(x));
   const fx = (await scoreOfX.data())[0];
   scoreOfX.dispose();
 
-  const batchSize = batchSizeFor(subject.elements, options);
-  const occludedScores = await concatOverBatches(grid.total, batchSize, ctx, (start, end) => {
+  const occluded = (start: number, end: number): tf.Tensor => {
     const data = x.dtype === 'int32' ? new Int32Array((end - start) * size) : new Float32Array((end - start) * size);
     for (let k = start; k < end; k++) {
       const copy = data.subarray((k - start) * size, (k - start + 1) * size);
@@ -103,9 +104,19 @@ async function run(inputs: AttributionInputs, options: SaliencyOptions, ctx: Run
       const { lo, hi } = windowBox(grid, k);
       forEachInBox(grid.shape, lo, hi, (i) => (copy[i] = fill));
     }
-    const batch = tf.tensor(data, [end - start, ...grid.shape], x.dtype);
-    return subject.forward(batch);
-  });
+    return tf.tensor(data, [end - start, ...grid.shape], x.dtype);
+  };
+  const batchSize = batchSizeFor(subject.elements, options);
+  const occludedScores = evaluate
+    ? await concatOverBatchesAsync(grid.total, batchSize, ctx, async (start, end) => {
+        const batch = occluded(start, end);
+        try {
+          return await evaluate(batch);
+        } finally {
+          batch.dispose();
+        }
+      })
+    : await concatOverBatches(grid.total, batchSize, ctx, (start, end) => subject.forward(occluded(start, end)));
   let scores: Float32Array | Int32Array | Uint8Array;
   try {
     scores = await occludedScores.data();

@@ -42,7 +42,7 @@ function hoverMarkdown(file: string, isModel: boolean, cached: CachedAttribution
     const label = r.targetLabel && r.targetLabel !== String(r.target) ? `${r.target} (${r.targetLabel})` : String(r.target);
     const lines = [
       `**Model Lens** · ${escape(method)}${r.layer ? ` · ${escape(r.layer)}` : ''}`,
-      `Target class **${escape(label)}** · p = ${(r.targetProbability * 100).toFixed(1)}%`,
+      `Target class **${escape(label)}** · p = ${r.targetProbability !== undefined ? `${(r.targetProbability * 100).toFixed(1)}%` : `value ${r.targetValue}`}`,
       isModel ? `input ${code(path.basename(cached.inputPath))}` : `model ${code(vscode.workspace.asRelativePath(cached.modelPath))}`,
       r.summary ? escape(r.summary) : '',
       [r.completenessDelta !== undefined ? `completeness Δ ${r.completenessDelta.toExponential(2)}` : '', `${Math.round(r.ms)} ms on ${r.backend}`].filter(Boolean).join(' · '),

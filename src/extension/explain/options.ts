@@ -8,7 +8,8 @@ export const DEFAULT_EXPLAIN_METHOD = 'integrated-gradients';
 /** Why these options cannot apply to this model, or undefined when they can. */
 export function checkAgainstModel(o: ExplainOptions, summary: ModelSummary | undefined): string | undefined {
   if (!summary) return undefined;
-  const classes = outputClasses(summary);
+  if (o.output !== undefined && !summary.outputs.some((h) => h.name === o.output)) return `The model has no output named "${o.output}".`;
+  const classes = outputClasses(summary, o.output);
   if (o.target !== undefined && classes !== undefined && o.target >= classes) {
     return `Target class ${o.target} is out of range: the model has ${classes} outputs.`;
   }
@@ -18,9 +19,11 @@ export function checkAgainstModel(o: ExplainOptions, summary: ModelSummary | und
   return undefined;
 }
 
-/** Size of the first output's last dimension, when known. */
-export function outputClasses(summary: ModelSummary): number | undefined {
-  const shape = summary.outputs[0]?.shape;
+/** Classes of the head named `output` (default the first): its last dimension, 2 for a sigmoid unit; when known. */
+export function outputClasses(summary: ModelSummary, output?: string): number | undefined {
+  const head = summary.outputs.find((h) => h.name === output) ?? summary.outputs[0];
+  if (head?.kind === 'sigmoid') return 2;
+  const shape = head?.shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' && last > 0 ? last : undefined;
 }

@@ -1,6 +1,7 @@
 /** The `counterfactual` request's options: one definition each (see field.ts). */
 import { z } from 'zod';
 import { option, type FieldTable } from './field';
+import { outputOption } from './predict';
 import { MAX_SEED } from './saliency';
 
 /**
@@ -35,6 +36,7 @@ const SEEDED = ['auto', 'gradient'] as const;
 export const COUNTERFACTUAL_FIELDS = {
   modelPath: option({ schema: path, type: 'path', label: 'Model', description: 'the model.json whose decision is changed', required: true }),
   inputPath: option({ schema: path, type: 'path', label: 'Input', description: 'the input: CSV rows, an image or a .txt', flag: 'input', required: true }),
+  output: outputOption,
   target: option({
     schema: z.union([z.int().min(0).max(65_535), z.string().min(1).max(256)]),
     type: 'classIndex',

@@ -21,6 +21,8 @@ export type FieldType =
   | 'classIndex'
   /** A layer name of the model: the form offers the model's layers. */
   | 'layer'
+  /** An output head of the model, by name or index: the form offers the model's outputs. */
+  | 'output'
   /** Structured values with their own CLI syntax (baselines, checkpoints, layer lists). */
   | 'structured';
 
@@ -137,6 +139,8 @@ export function requirement(spec: FieldSpec): string {
     case 'string':
     case 'layer':
       return 'must be a non-empty name';
+    case 'output':
+      return "must be an output's name or index";
     case 'path':
       return 'must be a non-empty path';
     case 'structured':

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { option, type FieldTable } from './field';
 import { MAX_SEED } from './saliency';
+import { outputOption } from './predict';
 
 /**
  * influence: influence functions (Koh & Liang) for one test input;
@@ -47,6 +48,7 @@ export const INFLUENCE_FIELDS = {
     description: 'influence functions, TracIn over checkpoints, or self-influence (likely mislabelled first)',
   }),
   inputPath: option({ schema: path, type: 'path', label: 'Input', description: 'the test input', flag: 'input', methods: WITH_TEST, required: WITH_TEST }),
+  output: outputOption,
   label: option({
     schema: z.int().min(0).max(65_535),
     type: 'classIndex',
@@ -85,7 +87,7 @@ export const INFLUENCE_FIELDS = {
     type: 'enum',
     label: 'Solver',
     description: 'inverse-Hessian-vector product solver',
-    defaultText: `exact for scopes of at most ${EXACT_DEFAULT_MAX_PARAMS} parameters, else cg`,
+    defaultText: `exact for scopes of at most ${EXACT_DEFAULT_MAX_PARAMS} parameters whose Hessian is cheap to build, else cg`,
     methods: WITH_HESSIAN,
   }),
   damping: option({

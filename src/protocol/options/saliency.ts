@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Objective } from '../objective';
 import { option, type FieldTable } from './field';
+import { outputOption } from './predict';
 
 export const SALIENCY_METHODS = [
   'gradient',
@@ -42,11 +43,12 @@ export const SALIENCY_FIELDS = {
   modelPath: option({ schema: path, type: 'path', label: 'Model', description: 'the model.json to explain', required: true }),
   inputPath: option({ schema: path, type: 'path', label: 'Input', description: 'the input file to explain', flag: 'input', required: true }),
   method: option({ schema: z.enum(SALIENCY_METHODS), type: 'enum', label: 'Method', description: 'attribution method', required: true }),
+  output: outputOption,
   target: option({
     schema: z.int().min(0).max(65_535),
     type: 'classIndex',
     label: 'Target class',
-    description: 'class to explain',
+    description: 'class to explain (a regression head: the output unit, by default its largest)',
     defaultText: 'the predicted class',
   }),
   objective: option({

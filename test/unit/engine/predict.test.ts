@@ -41,9 +41,11 @@ describe('predict', () => {
     disposeCheckpoint(checkpoint);
   });
 
-  it('applies softmax to logits and says so; --top limits the classes', async () => {
+  it('applies softmax to logits (a linear head with labels) and says so; --top limits the classes', async () => {
     const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'model.lens.json'), JSON.stringify({ input: { kind: 'tensor' }, labels: ['a', 'b', 'c'] }));
     const checkpoint = await loadCheckpoint(await saveLayersModel(linearLogits(), dir));
+    assert.deepStrictEqual([checkpoint.outputs[0].kind, checkpoint.outputs[0].kindReason], ['logits', 'linear output with labels']);
     fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([[1, 1], [0, 0]]));
     const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs, 2);
     assert.strictEqual(p.outputKind, 'logits');
@@ -53,6 +55,16 @@ describe('predict', () => {
     assert.ok(Math.abs(p.rows[0].top[0].probability - Math.exp(2) / z) < 1e-6);
     assert.strictEqual(p.rows[0].top.length, 2);
     assert.ok(p.rows[1].top.every((c) => Math.abs(c.probability - 1 / 3) < 1e-6));
+    disposeCheckpoint(checkpoint);
+  });
+
+  it('reads a linear head without labels as a regression: its values, not probabilities', async () => {
+    const dir = tempDir();
+    const checkpoint = await loadCheckpoint(await saveLayersModel(linearLogits(), dir));
+    fs.writeFileSync(path.join(dir, 'x.json'), JSON.stringify([[1, 1]]));
+    const p = await predict(checkpoint, path.join(dir, 'x.json'), 'cpu', inputs, 2);
+    assert.deepStrictEqual([p.outputKind, p.output], ['values', { index: 0, name: 'logits', kind: 'regression' }]);
+    assert.deepStrictEqual(p.rows[0], { top: [], values: [1, 2, -1] }, 'x·W = [1, 2, −1]');
     disposeCheckpoint(checkpoint);
   });
 

@@ -62,7 +62,7 @@ describe('option schemas (src/protocol/options)', () => {
     assert.strictEqual(refusal(() => parseOptions('saliency', { method: 'integrated-gradients', internalBatch: 4 }, { origin: 'webview' })).key, 'internalBatch');
     assert.strictEqual(parseOptions('saliency', { method: 'gradient', target: 3 }, { origin: 'webview' }).target, 3);
     const keys = panelFields('saliency', 'smoothgrad', 'image').map((f) => f.key);
-    assert.deepStrictEqual(keys, ['target', 'samples', 'noise', 'smoothVariant', 'metrics']);
+    assert.deepStrictEqual(keys, ['output', 'target', 'samples', 'noise', 'smoothVariant', 'metrics']);
   });
 
   it('resolves paths with the caller’s resolver', () => {

@@ -194,6 +194,7 @@ describe('shared heatmap: PNGs', () => {
   function result(over: Partial<SaliencyResult>): SaliencyResult {
     return {
       method: 'gradient',
+      output: { index: 0, name: 'probs', kind: 'softmax' },
       target: 0,
       targetLabel: '0',
       prediction: [],

@@ -37,12 +37,18 @@ export function inputDropdown(inputs: ExplainInput[], selected: number, onSelect
   );
 }
 
-/** '' (the model's prediction, labelled `none`) then every output class, named by the sidecar's labels. */
-export function classChoices(summary: ModelSummary | undefined, none: string): Choice[] {
+/**
+ * '' (the model's prediction, labelled `none`) then every class of the head named `output` (default
+ * the first), named by the sidecar's labels; a sigmoid head's two classes.
+ */
+export function classChoices(summary: ModelSummary | undefined, none: string, output?: string): Choice[] {
   const choices: Choice[] = [{ value: '', label: none }];
-  const shape = summary?.outputs[0]?.shape ?? [];
-  const n = shape[shape.length - 1];
-  const labels = summary?.sidecar.sidecar.labels ?? [];
+  const index = summary?.outputs.findIndex((o) => o.name === output) ?? -1;
+  const head = summary?.outputs[Math.max(0, index)];
+  const shape = head?.shape ?? [];
+  const n = head?.kind === 'sigmoid' ? 2 : shape[shape.length - 1];
+  const settings = summary?.sidecar.sidecar.outputs;
+  const labels = (head && (settings?.[head.name] ?? settings?.[String(Math.max(0, index))])?.labels) ?? (index <= 0 ? summary?.sidecar.sidecar.labels : undefined) ?? [];
   const count = typeof n === 'number' && n > 0 ? Math.min(n, 1000) : Math.min(labels.length, 1000);
   for (let i = 0; i < count; i++) choices.push({ value: String(i), label: labels[i] !== undefined && labels[i] !== String(i) ? `${i}: ${labels[i]}` : String(i) });
   return choices;
@@ -130,7 +136,9 @@ const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c
 
 /** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
 export function optionControls(ctx: OptionFormContext): HTMLElement[] {
-  return panelFields(ctx.request, ctx.method, ctx.kind).map((spec) => control(spec, ctx));
+  // A model with one output has no head to choose.
+  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1);
+  return fields.map((spec) => control(spec, ctx));
 }
 
 function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
@@ -152,7 +160,9 @@ function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
       return field(spec.label, dropdown(withDefault, value as string, set, spec.label, testId), title);
     }
     case 'classIndex':
-      return field(spec.label, dropdown(classChoices(ctx.summary, capitalise(spec.defaultText ?? 'default')), value as string, set, spec.label, testId), title);
+      return field(spec.label, dropdown(classChoices(ctx.summary, capitalise(spec.defaultText ?? 'default'), ctx.values.output as string | undefined), value as string, set, spec.label, testId), title);
+    case 'output':
+      return field(spec.label, dropdown(outputChoices(ctx.summary, capitalise(spec.defaultText ?? 'default')), value as string, set, spec.label, testId), title);
     case 'layer':
       return field(spec.label, dropdown(layerChoices(ctx.summary, capitalise(spec.defaultText ?? 'automatic')), value as string, set, spec.label, testId), title);
     default: {
@@ -165,6 +175,12 @@ function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
       );
     }
   }
+}
+
+/** '' (the first output, labelled `none`) then every output head with its shape and kind. */
+function outputChoices(summary: ModelSummary | undefined, none: string): Choice[] {
+  const heads = summary?.outputs ?? [];
+  return [{ value: '', label: none }, ...heads.map((o) => ({ value: o.name, label: `${o.name} [${o.shape.map((d) => d ?? '?').join(', ')}] ${o.kind}` }))];
 }
 
 /** '' (the default, labelled `none`) then the model's layers with 4-D outputs. */

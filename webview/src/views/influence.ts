@@ -236,6 +236,7 @@ function renderHeader(r: InfluenceResult): HTMLElement {
       fact('Parameters', h('span', { 'data-testid': 'influence-scope' }, `${formatCount(scope.params)} in ${scope.layers.join(', ') || '—'}`), scope.reason),
       r.damping !== null ? fact('Damping λ', h('span', {}, formatNumber(r.damping))) : null,
       r.solverInfo ? fact('Solver', h('span', {}, `${r.solverInfo.iterations} iterations`), `residual ${formatNumber(r.solverInfo.residual)}`) : null,
+      r.estimate ? fact('Expected', h('span', { 'data-testid': 'influence-estimate' }, `≈ ${formatNumber(r.estimate.seconds)} s`), `${r.estimate.hvps} Hessian-vector products × ${formatNumber(r.estimate.hvpMs)} ms`) : null,
       r.checkpoints?.length ? fact('Checkpoints', h('span', {}, String(r.checkpoints.length)), r.checkpoints.map((c) => `${c.path} (η ${formatNumber(c.learningRate)})`).join(', ')) : null,
       fact('Training set', h('span', { 'data-testid': 'influence-train-size' }, `${formatCount(r.trainSize)} examples`), r.trainPath),
       fact('Elapsed', h('span', {}, `${Math.round(r.ms).toLocaleString('en-US')} ms`), r.cached ? 'training gradients from the cache' : undefined),

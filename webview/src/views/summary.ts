@@ -1,5 +1,5 @@
 /** The model summary: what goes in and out, the layers, and what the sidecar says or lacks. */
-import type { ModelSummary, TensorSpec } from '../../../src/protocol/model';
+import type { ModelSummary, OutputSpec, TensorSpec } from '../../../src/protocol/model';
 import { button, divider, tag } from '../components';
 import { formatBytes, formatCount, formatShape, h } from '../dom';
 import { post } from '../messaging';
@@ -56,7 +56,12 @@ function tensors(title: string, specs: TensorSpec[]): HTMLElement {
     'div',
     { class: 'tensors' },
     h('h2', {}, title),
-    h('ul', {}, ...specs.map((t) => h('li', {}, h('code', {}, t.name), ` ${formatShape(t.shape)} ${t.dtype}`))),
+    h(
+      'ul',
+      {},
+      // Outputs say how their values are read (softmax, sigmoid, regression…) and why.
+      ...specs.map((t) => h('li', {}, h('code', {}, t.name), ` ${formatShape(t.shape)} ${t.dtype}`, 'kind' in t ? h('span', { class: 'muted', title: (t as OutputSpec).kindReason }, ` · ${(t as OutputSpec).kind}`) : null)),
+    ),
   );
 }
 

@@ -2,6 +2,7 @@
  * Collects a training set's examples as the format readers find them: checks each example's shape
  * and label, records skipped rows with the reason, hashes what was read, and packs the result.
  */
+import { headSettings } from '../../checkpoint/outputKinds';
 import { createHash, type Hash } from 'crypto';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -37,6 +38,8 @@ export class TrainingSetBuilder {
   private readonly skipped: { id: string; reason: string }[] = [];
   private readonly hash: Hash = createHash('sha256');
   private readonly classes: number | null;
+  /** The head's label names (sidecar), for 'classes' mode. */
+  private readonly labelNames: string[];
   /** 'names' mode: the names read so far, by index. */
   private readonly names: string[] = [];
   private reported = 0;
@@ -55,7 +58,11 @@ export class TrainingSetBuilder {
     this.spec = checkpoint.inputs[0];
     this.sidecar = checkpoint.sidecar.sidecar;
     this.sidecarDir = checkpoint.sidecar.path ? path.dirname(checkpoint.sidecar.path) : null;
-    this.classes = checkpoint.outputs[0]?.shape.at(-1) ?? null;
+    // The classes and label names of the head the request reads (model/head.ts), default the first.
+    const index = checkpoint.head?.index ?? 0;
+    const head = checkpoint.outputs[index];
+    this.classes = head?.kind === 'sigmoid' ? 2 : (head?.shape.at(-1) ?? null);
+    this.labelNames = (head && headSettings(this.sidecar, index, head.name).labels) ?? [];
   }
 
   /** Feeds a source file (its path relative to the set, then its bytes) to the hash. */
@@ -90,7 +97,7 @@ export class TrainingSetBuilder {
    * digits). Throws a LensError with the reason when it is neither or outside the model's classes.
    */
   classOf(raw: unknown): number {
-    const names = this.sidecar.labels ?? [];
+    const names = this.labelNames;
     let index: number;
     if (typeof raw === 'string' && names.includes(raw.trim())) index = names.indexOf(raw.trim());
     else if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) index = Number(raw.trim());

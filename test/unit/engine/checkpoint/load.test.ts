@@ -95,7 +95,7 @@ describe('checkpoint/load', () => {
       assert.strictEqual(s.format, 'graph-model');
       assert.deepStrictEqual(s.inputs, [{ name: 'x', shape: [null, 2], dtype: 'float32' }]);
       // The GraphDef declares no output shape: it is probed at load.
-      assert.deepStrictEqual(s.outputs, [{ name: 'probs', shape: [null, 2], dtype: 'float32' }]);
+      assert.deepStrictEqual(s.outputs, [{ name: 'probs', shape: [null, 2], dtype: 'float32', kind: 'softmax', kindReason: 'softmax activation', activation: 'softmax' }]);
       assert.deepStrictEqual(s.layers.map((l) => [l.name, l.className, l.params]), [['logits', 'MatMul', 4], ['probs', 'Softmax', 0]]);
       assert.strictEqual(s.params, 4);
       disposeCheckpoint(checkpoint);

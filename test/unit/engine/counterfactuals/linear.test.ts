@@ -142,4 +142,26 @@ describe('counterfactuals of logistic regression against the exact optimum', fun
     }
     assert.ok(checked >= 8, `${checked} cases`);
   });
+
+  it('a one-unit sigmoid head is read as two classes: linear-exact equals the knapsack there too', async () => {
+    const sig = await logisticToy(tempDir(), 5, 12, 33, undefined, true);
+    const predicted = sig.rows.map((x) => (sig.b! + x.reduce((s, v, i) => s + (sig.w![i] * (v - sig.mean[i])) / sig.std[i], 0) > 0 ? 1 : 0));
+    let matched = 0;
+    for (const c of cases(sig, predicted, 12).filter((c) => c.row % 6 !== 0)) {
+      const truth = knapsackOptimum(sig, sig.rows[c.row - 1], c.target, c.box, EPSILON);
+      const result: CounterfactualResult = await engine().run(
+        'counterfactual',
+        { modelPath: sig.modelPath, inputPath: sig.csvPath, row: c.row, target: c.target, method: 'linear-exact', cost: c.cost, range: c.range, ...(c.immutable.length ? { immutable: c.immutable } : {}) },
+        quietContext(),
+      );
+      if (!Number.isFinite(truth)) {
+        assert.deepStrictEqual(result.counterfactuals, []);
+        continue;
+      }
+      assert.ok(Math.abs(result.counterfactuals[0].proximity - truth) <= 1e-3 * truth, `row ${c.row}: ${result.counterfactuals[0]?.proximity} vs ${truth}`);
+      assert.strictEqual(result.counterfactuals[0].label, ['no', 'yes'][c.target]);
+      matched++;
+    }
+    assert.ok(matched >= 6, `${matched} cases`);
+  });
 });

@@ -44,7 +44,8 @@ describe('saliency request', function () {
       assert.strictEqual(r.method, method);
       assert.strictEqual(r.target, 7, 'default target: the predicted class');
       assert.strictEqual(r.targetLabel, '7');
-      assert.ok(r.targetProbability > 0.9);
+      assert.ok((r.targetProbability ?? 0) > 0.9);
+      assert.deepStrictEqual(r.output, { index: 0, name: 'probs', kind: 'softmax' }, 'the result names its head');
       assert.strictEqual(r.prediction[0].label, '7');
       assert.deepStrictEqual(r.attribution.shape, [28, 28, 1]);
       assert.strictEqual(r.attribution.data.length, 784);
@@ -60,7 +61,7 @@ describe('saliency request', function () {
       assert.ok(m);
       assert.strictEqual(m.deletionCurve.length, 21);
       assert.strictEqual(m.insertionCurve.length, 21);
-      assert.ok(Math.abs(m.deletionCurve[0] - r.targetProbability) < 1e-4, 'deletion starts at the input');
+      assert.ok(Math.abs(m.deletionCurve[0] - (r.targetProbability ?? NaN)) < 1e-4, 'deletion starts at the input');
       for (const key of ['deletionAuc', 'insertionAuc', 'randomDeletionAuc', 'randomInsertionAuc'] as const) {
         assert.ok(m[key] >= 0 && m[key] <= 1, `${key} = ${m[key]}`);
       }

@@ -58,6 +58,8 @@ export function renderForm(store: ExplainStore, redraw: () => void): HTMLElement
       store.values = { ...store.values, [key]: value };
       store.formError = undefined;
       saveForm(store);
+      // Another head has other classes: the target list is drawn again.
+      if (key === 'output') redraw();
     },
   });
   return h(

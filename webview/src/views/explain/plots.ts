@@ -13,10 +13,12 @@ export function renderDetails(run: { inputLabel: string; result: SaliencyResult 
     h('h3', { 'data-testid': 'explain-result-method' }, METHOD_NAMES[r.method], r.layer ? h('span', { class: 'muted' }, ` · layer ${r.layer}`) : null),
     h('p', { class: 'muted' }, run.inputLabel),
     h('p', { class: 'explain-summary', 'data-testid': 'explain-summary' }, r.summary),
+    ...(r.warnings ?? []).map((w) => h('p', { class: 'explain-warning', 'data-testid': 'explain-warning' }, w)),
     h(
       'dl',
       { class: 'explain-facts' },
-      fact('Target', h('span', { 'data-testid': 'explain-result-target' }, targetLabel), `p = ${(r.targetProbability * 100).toFixed(1)}%`),
+      r.output && r.output.index > 0 ? fact('Output', h('span', { 'data-testid': 'explain-result-output' }, r.output.name), r.output.kind) : null,
+      fact('Target', h('span', { 'data-testid': 'explain-result-target' }, targetLabel), r.targetProbability !== undefined ? `p = ${(r.targetProbability * 100).toFixed(1)}%` : `value ${formatNumber(r.targetValue ?? NaN)}`),
       r.completenessDelta !== undefined ? fact('Completeness Δ', h('span', { 'data-testid': 'explain-delta' }, formatNumber(r.completenessDelta)), 'Σ attribution − (F(x) − F(baseline))') : null,
       fact('Elapsed', h('span', { 'data-testid': 'explain-ms' }, `${Math.round(r.ms).toLocaleString('en-US')} ms`), r.backend),
     ),
