@@ -96,8 +96,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: new AbortController().signal, onProgress: progress.show };
-  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
-  /** Runs a request and prints its result; `output` turns the result into what is printed (e.g. images into files). */
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text; `output` turns the result into what is printed (counterfactual images into files). */
   const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string, output = (result: Result<M>) => result): Promise<number> => {
     await engine.useBackend(values.backend as BackendChoice);
     const result = output(await engine.run(method, params, ctx));
