@@ -11,7 +11,7 @@ import { disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load
 import { forward } from '../src/engine/checkpoint/forward';
 import { inputGradient } from '../src/engine/model/objective';
 import { inputPathGradients } from '../src/engine/model/pathGradients';
-import { gaussLegendre } from '../src/engine/saliency/quadrature';
+import { gaussLegendre } from '../src/engine/model/quadrature';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
 
 const IG_BATCH: Record<BenchModel, number> = { cnn32: 50, mobilenetv2: 10 };

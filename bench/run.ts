@@ -1,13 +1,13 @@
 /**
  * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2] [-- --concepts]`: prints one JSON
  * document timing, per bench model and per backend that starts here, predict, gradients and the
- * saliency methods, each in its own child process so that its peak RSS is its own. Medians and
- * p90s after one warm-up; model loading is left out. Then, in children of their own: the paired
- * ratios and the like-for-like PyTorch comparison (bench/paired.ts, where torch imports), every
- * method on MobileNetV2 224² as the CLI runs it (bench/practical.ts), and TCAV on
- * examples/concepts-cnn (bench/concepts.ts, on the wasm backend; `--concepts` runs only that), and
- * the ICL comparison's timings (bench/icl.ts) unless a single model is chosen. The like-for-like
- * table goes to stderr at the end.
+ * saliency methods, and the counterfactual requests of bench/counterfactuals.ts, each in its own
+ * child process so that its peak RSS is its own. Medians and p90s after one warm-up; model loading
+ * is left out. Then, in children of their own: the paired ratios and the like-for-like PyTorch
+ * comparison (bench/paired.ts, where torch imports), every method on MobileNetV2 224² as the CLI
+ * runs it (bench/practical.ts), TCAV on examples/concepts-cnn (bench/concepts.ts, on the wasm
+ * backend; `--concepts` runs only that), and the ICL comparison's timings (bench/icl.ts) unless a
+ * single model is chosen. The like-for-like table goes to stderr at the end.
  */
 import { spawnSync } from 'child_process';
 import * as os from 'os';
@@ -28,8 +28,11 @@ import { benchConcepts } from './concepts';
 import { influenceScores } from '../src/engine/influence/influenceFunctions';
 import { chooseScope } from '../src/engine/influence/scope';
 import { iclBench } from './icl';
+import { COUNTERFACTUAL_BENCH, counterfactualBench } from './counterfactuals';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The child's "model" argument for the counterfactual requests (bench/counterfactuals.ts). */
+const COUNTERFACTUALS = 'counterfactuals';
 const BATCH = 32;
 const IG_STEPS = 50;
 /** Training examples of the influence benchmark (synthetic inputs, labels cycling through the classes). */
@@ -84,11 +87,10 @@ function methods(checkpoint: Checkpoint, backend: BackendName): Record<string, (
   };
 }
 
-/** Child: times one method of one model on one backend, prints one JSON line. */
-async function child(backend: BackendName, model: BenchModel, method: string, repeats: number, budgetMs: number): Promise<void> {
+/** Child: times one method of one model (or one counterfactual request) on one backend, prints one JSON line. */
+async function child(backend: BackendName, model: BenchModel | typeof COUNTERFACTUALS, method: string, repeats: number, budgetMs: number): Promise<void> {
   await initBackend(backend);
-  const checkpoint = await loadCheckpoint(await benchModelPath(model));
-  const f = methods(checkpoint, backend)[method];
+  const f = model === COUNTERFACTUALS ? await counterfactualBench(backend, method) : methods(await loadCheckpoint(await benchModelPath(model)), backend)[method];
   await f(); // warm-up: kernel setup and first-use allocations
   const runs: number[] = [];
   const stop = performance.now() + budgetMs;
@@ -168,7 +170,12 @@ async function parent(argv: string[]): Promise<void> {
       const fwd = ms(`forward${IG_STEPS}`);
       perModel[model] = { ...timings, [`ig${IG_STEPS}OverForward${IG_STEPS}`]: ig && fwd ? Math.round((ig / fwd) * 100) / 100 : null };
     }
-    results[backend] = perModel;
+    const counterfactuals: Record<string, unknown> = {};
+    for (const name of Object.keys(COUNTERFACTUAL_BENCH)) {
+      counterfactuals[name] = runChild([backend, COUNTERFACTUALS, name, String(repeats), String(budgetMs)]);
+      process.stderr.write(`bench: ${backend} counterfactual ${name}: ${JSON.stringify(counterfactuals[name])}\n`);
+    }
+    results[backend] = { ...perModel, counterfactuals };
   }
   const report = {
     date: new Date().toISOString(),
@@ -190,7 +197,7 @@ async function parent(argv: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 const main =
   argv[0] === '--child'
-    ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
+    ? child(argv[1] as BackendName, argv[2] as BenchModel | typeof COUNTERFACTUALS, argv[3], Number(argv[4]), Number(argv[5]))
     : argv[0] === '--concepts-child'
       ? benchConcepts('wasm').then((r) => void process.stdout.write(JSON.stringify(r) + '\n'))
       : parent(argv);

@@ -9,12 +9,14 @@ import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatIcl, formatInfluence, formatPrediction, formatProbe, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { formatCounterfactual, formatIcl, formatInfluence, formatPrediction, formatProbe, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
 import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
 import { progressMode, progressReporter } from './cli/progress';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { ICL_FLAGS, ICL_TAKES, ICL_USAGE, iclParams } from './cli/iclArgs';
+import { COUNTERFACTUAL_FLAGS, COUNTERFACTUAL_USAGE, counterfactualParams } from './cli/counterfactualArgs';
+import { hasImages, imageFolder, writeImages } from './cli/counterfactualImages';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
 import { textFlag, type Flags } from './cli/flags';
 import { fieldSpecs } from './protocol/options';
@@ -31,12 +33,13 @@ ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
 ${TCAV_USAGE.split('\n\n')[0]}
 ${ICL_USAGE.split('\n\n')[0]}
+${COUNTERFACTUAL_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
 ${helpLine('  --backend <name>', `${BACKEND_CHOICES.join(' | ')} (default: auto)`)}
 ${helpLine('  --quiet', 'No progress on stderr (by default: a bar on a terminal, else one line per stage of a command past 1 s); Ctrl-C cancels')}
-${helpLine('  --input <file>', 'predict, saliency, influence: the input file')}
+${helpLine('  --input <file>', 'predict, saliency, influence, counterfactual: the input file')}
 ${helpLine('  --top <n>', `predict: ${PREDICT_TOP.description} (default: ${PREDICT_TOP.default}); influence: see below`)}
 ${helpLine('  -h, --help', 'Show this help')}
 ${helpLine('  -v, --version', 'Show the version')}
@@ -47,7 +50,9 @@ ${INFLUENCE_USAGE.split('\n\n')[1]}
 
 ${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}
 
-${ICL_USAGE.split('\n\n')[1]}`;
+${ICL_USAGE.split('\n\n')[1]}
+
+${COUNTERFACTUAL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
 /** A run cancelled by Ctrl-C exits as shells expect of SIGINT: 128 + 2. */
@@ -63,6 +68,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   tcav: Object.keys(TCAV_FLAGS),
   probe: Object.keys(PROBE_FLAGS),
   icl: ICL_TAKES,
+  counterfactual: Object.keys(COUNTERFACTUAL_FLAGS),
 };
 
 /** Progress on stderr; print() and the error handler clear its terminal line before they write. */
@@ -84,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       ...PROBE_FLAGS,
       ...TCAV_FLAGS,
       ...ICL_FLAGS,
+      ...COUNTERFACTUAL_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -100,10 +107,10 @@ async function main(argv: string[]): Promise<number> {
     console.error(`model-lens: ${level}: ${message}`);
   });
   const ctx = { signal: cancelOnInterrupt(), onProgress: progress.show };
-  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
-  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text; `output` turns the result into what is printed (counterfactual images into files). */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string, output = (result: Result<M>) => result): Promise<number> => {
     await engine.useBackend(values.backend as BackendChoice);
-    const result = await engine.run(method, params, ctx);
+    const result = output(await engine.run(method, params, ctx));
     return print(values.json ? JSON.stringify(result) : format(result));
   };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
@@ -168,6 +175,12 @@ async function main(argv: string[]): Promise<number> {
     case 'icl':
       if (args.length !== 1) throw usage('icl takes exactly one prompt spec (*.icl.json)');
       return answer('icl', iclParams(args[0], values, usage), formatIcl);
+    case 'counterfactual': {
+      if (args.length !== 1) throw usage('counterfactual takes exactly one model.json path');
+      // Images become files (--out, or a new temp folder) that the output names.
+      const files = (r: Result<'counterfactual'>) => (hasImages(r) ? writeImages(r, imageFolder(textFlag((values as Flags).out))) : r);
+      return answer('counterfactual', counterfactualParams(args[0], values as Flags, usage), formatCounterfactual, files);
+    }
     case undefined:
       throw usage('missing command');
     default:
