@@ -14,6 +14,7 @@ import { findInfluenceCommand } from './influence/findInfluence';
 import { ModelPanels } from './modelPanel/modelPanels';
 import { openModelCommand } from './modelPanel/openModel';
 import { openSidecar } from './modelPanel/openSidecar';
+import { registerCounterfactuals } from './counterfactuals/register';
 
 export type { ModelLensApi } from './api';
 
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
     vscode.commands.registerCommand('modelLens.explainInput', explainInputCommand(panels, engine, context.workspaceState, output)),
     vscode.commands.registerCommand('modelLens.findInfluence', findInfluenceCommand(panels, output)),
     vscode.languages.registerHoverProvider({ scheme: 'file' }, new AttributionHoverProvider(cache)),
+    registerCounterfactuals(context, { panels, engine, output }),
     vscode.commands.registerCommand('modelLens.openSidecar', (uri?: vscode.Uri) => openSidecar(uri)),
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackendCommand(engine)),
     vscode.commands.registerCommand('modelLens.showLog', () => output.show()),

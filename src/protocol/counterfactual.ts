@@ -10,6 +10,7 @@ import type { CounterfactualMethod } from './options/counterfactual';
 
 export {
   AUTO_METHOD,
+  COUNTERFACTUAL_KIND_METHODS,
   COUNTERFACTUAL_METHOD_CHOICES,
   COUNTERFACTUAL_METHODS,
   type CounterfactualMethod,

@@ -6,6 +6,7 @@
  * (chooseInput, chooseTrain).
  */
 import type { ModelSummary, Prediction } from './model';
+import type { CounterfactualMethodChoice, CounterfactualOptions, CounterfactualResult } from './counterfactual';
 import type { ErrorCode } from './errors';
 import type { InfluenceMethod, InfluenceOptions, InfluenceResult } from './influence';
 import { fieldSpecs, OptionError, parseOptions } from './options';
@@ -28,6 +29,22 @@ export type ExplainOptions = SaliencyOptions;
 
 /** What the Influence form sends: the influence request's panel options (no paths). */
 export type InfluencePanelOptions = Omit<InfluenceOptions, 'inputPath' | 'train' | 'cacheDir'>;
+
+/**
+ * What the Counterfactuals form sends: the request's panel options (no paths). Without a target the
+ * host picks the input's runner-up class (the option's hostDefault).
+ */
+export type CounterfactualPanelOptions = Omit<CounterfactualOptions, 'inputPath' | 'train' | 'target'> & { target?: CounterfactualOptions['target'] };
+
+/** Display names of the counterfactual methods (panel, quick picks). */
+export const COUNTERFACTUAL_METHOD_NAMES: Record<CounterfactualMethodChoice, string> = {
+  auto: 'Automatic',
+  'linear-exact': 'Exact (linear program)',
+  gradient: 'Gradient search (DiCE)',
+  perturbation: 'Pixel perturbation (L1 + TV)',
+  'region-swap': 'Region swap',
+  'token-flip': 'Token flip (HotFlip)',
+};
 
 export const HEATMAP_COLORMAPS = ['auto', 'viridis', 'inferno', 'gray', 'blue-white-red'] as const;
 
@@ -58,11 +75,12 @@ export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
 export interface Sections {
   explain: { request: 'saliency'; options: ExplainOptions; result: SaliencyResult };
   influence: { request: 'influence'; options: InfluencePanelOptions; result: InfluenceResult };
+  counterfactual: { request: 'counterfactual'; options: CounterfactualPanelOptions; result: CounterfactualResult };
 }
 export type SectionId = keyof Sections;
-export const SECTION_IDS = ['explain', 'influence'] as const satisfies readonly SectionId[];
+export const SECTION_IDS = ['explain', 'influence', 'counterfactual'] as const satisfies readonly SectionId[];
 /** The engine request whose options a section's form sends. */
-export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence' };
+export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence', counterfactual: 'counterfactual' };
 
 /**
  * Runs started together to be shown side by side (Compare methods; influence functions beside
@@ -173,7 +191,9 @@ export type FromWebview =
   /** Ask the host for a dialog to choose the training data (folder or file). */
   | { type: 'chooseTrain' }
   /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
-  | { type: 'openInfluenceExample'; run: number; index: number };
+  | { type: 'openInfluenceExample'; run: number; index: number }
+  /** Copy result.counterfactuals[index] of a kept run to the clipboard: a CSV row as the input file writes its rows, or JSON. */
+  | { type: 'copyCounterfactual'; run: number; index: number; format: 'csv' | 'json' };
 
 export type SectionRunRequest = { [S in SectionId]: { type: 'sectionRun'; section: S; input?: number; options: Sections[S]['options'] } }[SectionId];
 export type SectionCompareRequest = { [S in SectionId]: { type: 'sectionCompare'; section: S; input?: number; variants: Sections[S]['options'][] } }[SectionId];
@@ -248,6 +268,10 @@ export function parseFromWebview(value: unknown): FromWebview | null {
     case 'openInfluenceExample': {
       const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
       return ok ? { type: 'openInfluenceExample', run: message.run as number, index: message.index as number } : null;
+    }
+    case 'copyCounterfactual': {
+      const ok = keys.length === 4 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_RUN) && (message.format === 'csv' || message.format === 'json');
+      return ok ? { type: 'copyCounterfactual', run: message.run as number, index: message.index as number, format: message.format as 'csv' | 'json' } : null;
     }
     default:
       return null;

@@ -7,6 +7,7 @@ import { renderError, renderLoading } from './views/status';
 import { showPrediction, showPredictionError } from './views/samples';
 import { onExplainMessage } from './views/explain';
 import { onInfluenceMessage } from './views/influence';
+import { onCounterfactualMessage } from './views/counterfactual';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -24,6 +25,7 @@ function render(state: ToWebview): void {
     case 'explainInputs':
       onExplainMessage(state);
       onInfluenceMessage(state);
+      onCounterfactualMessage(state);
       return;
     case 'sectionRunning':
     case 'sectionResult':
@@ -32,6 +34,7 @@ function render(state: ToWebview): void {
     case 'sectionRecalled':
       // Each section's runs and history go to its view; a section the next issues add is one more case.
       if (state.section === 'explain') onExplainMessage(state as Parameters<typeof onExplainMessage>[0]);
+      else if (state.section === 'counterfactual') onCounterfactualMessage(state as Parameters<typeof onCounterfactualMessage>[0]);
       else onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
       return;
     case 'influenceTrain':

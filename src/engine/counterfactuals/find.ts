@@ -7,7 +7,7 @@
 import * as path from 'path';
 import type { Params, RunContext } from '../../protocol/engine';
 import type { CounterfactualMethod, CounterfactualResult } from '../../protocol/counterfactual';
-import { COUNTERFACTUAL_FIELDS } from '../../protocol/options/counterfactual';
+import { COUNTERFACTUAL_FIELDS, COUNTERFACTUAL_KIND_METHODS } from '../../protocol/options/counterfactual';
 import { defaultedKeys, type OptionDef } from '../../protocol/options';
 import type { Checkpoint } from '../checkpoint/load';
 import { LensError } from '../errors';
@@ -22,14 +22,6 @@ import { tabularCounterfactuals } from './tabularRun';
 import { textCounterfactuals } from './textRun';
 
 type Request = Params<'counterfactual'>;
-
-/** The methods each input kind takes. */
-const KIND_METHODS: Record<LoadedInput['kind'], readonly CounterfactualMethod[]> = {
-  tabular: ['linear-exact', 'gradient'],
-  image: ['perturbation', 'region-swap'],
-  text: ['token-flip'],
-  tensor: [],
-};
 
 export async function findCounterfactuals(engine: HandlerContext, params: Request, ctx: RunContext): Promise<CounterfactualResult> {
   const started = performance.now();
@@ -80,7 +72,7 @@ function trainingPath(checkpoint: Checkpoint, given: string | undefined): string
 
 /** The method asked for, checked against the input kind; or auto's choice. */
 function chooseMethod(params: Request, input: LoadedInput, checkpoint: Checkpoint, hasTrain: boolean): CounterfactualMethod {
-  const allowed = KIND_METHODS[input.kind];
+  const allowed = COUNTERFACTUAL_KIND_METHODS[input.kind];
   if (allowed.length === 0) throw new LensError('BAD_REQUEST', `Counterfactuals take CSV rows, images or text; ${path.basename(params.inputPath)} is a ${input.kind} input.`);
   if (params.method !== 'auto') {
     if (!allowed.includes(params.method)) throw new LensError('BAD_REQUEST', `${params.method} does not take ${input.kind} inputs: use ${allowed.join(' or ')}.`);

@@ -1,7 +1,7 @@
 /** CSV files (with a header row) → [n,f] feature tensors plus row labels. */
 import * as tf from '@tensorflow/tfjs';
-import Papa from 'papaparse';
 import type { Sidecar } from '../../protocol/model';
+import { cellProblem, fieldCountProblem, isBlankRecord, isNumberCell, splitCsv } from '../../shared/csv';
 import { LensError } from '../errors';
 import { base, perChannel, readInputFile } from './common';
 
@@ -25,41 +25,22 @@ export interface TabularRows {
 
 type InputSpec = NonNullable<Sidecar['input']>;
 
-/** Strict decimal: Number() would also take '', '0x1f' and 'Infinity'. */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 /**
  * Splits CSV text into a header and data rows. A row whose field count differs from the header's
  * is an error, or, given `skipRow`, reported to it (with its 1-based line) and left out.
  */
 export function parseCsv(file: string, text: string, skipRow?: (line: number, reason: string) => void): CsvTable {
-  const delimiter = file.toLowerCase().endsWith('.tsv') ? '\t' : guessDelimiter(text);
-  // skipEmptyLines stays off so record k maps to a known line; blank records are dropped below.
-  const parsed = Papa.parse<string[]>(text, { delimiter, skipEmptyLines: false });
-  const records = parsed.data;
-  const lines: number[] = [];
-  let line = 1;
-  for (const rec of records) {
-    lines.push(line);
-    line += 1 + rec.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-  }
-  const quoteError = parsed.errors.find((e) => e.type === 'Quotes');
-  if (quoteError) {
-    const at = quoteError.row !== undefined && lines[quoteError.row] ? `line ${lines[quoteError.row]}: ` : '';
-    throw new LensError('INVALID_INPUT', `${base(file)}: ${at}${quoteError.message}.`);
-  }
-  const blank = (rec: string[]): boolean => rec.every((c) => c.trim() === '');
-  const first = records.findIndex((r) => !blank(r));
+  const { records, lines, quoteError } = splitCsv(text, file.toLowerCase().endsWith('.tsv') ? '\t' : undefined);
+  if (quoteError) throw new LensError('INVALID_INPUT', `${base(file)}: ${quoteError.line ? `line ${quoteError.line}: ` : ''}${quoteError.message}.`);
+  const first = records.findIndex((r) => !isBlankRecord(r));
   if (first < 0) throw new LensError('INVALID_INPUT', `${base(file)}: the CSV file is empty; it needs a header row.`);
   const header = records[first].map((h) => h.trim());
   const table: CsvTable = { header, rows: [], lines: [] };
   for (let k = first + 1; k < records.length; k++) {
     const rec = records[k];
-    if (blank(rec)) continue;
-    // Trailing empty cells (a trailing delimiter) are harmless; anything else misaligns columns.
-    const extra = rec.slice(header.length);
-    if (rec.length < header.length || extra.some((c) => c.trim() !== '')) {
-      const reason = `has ${rec.length} fields; the header has ${header.length}.`;
+    if (isBlankRecord(rec)) continue;
+    const reason = fieldCountProblem(rec, header.length);
+    if (reason) {
       if (skipRow) {
         skipRow(lines[k], reason);
         continue;
@@ -116,20 +97,13 @@ export function featureColumns(file: string, table: CsvTable, input: Partial<Inp
     features = header.filter((name, j) => {
       if (j === labelIndex || name === '') return false;
       const cell = rows.find((r) => r[j].trim() !== '')?.[j];
-      return cell !== undefined && NUMBER.test(cell.trim());
+      return cell !== undefined && isNumberCell(cell);
     });
     if (!features.length) {
       throw new LensError('INVALID_INPUT', `${base(file)}: no numeric columns found; list them in the sidecar's input.features.`);
     }
   }
   return features;
-}
-
-/** Why a feature cell is not a number ('is empty', '"abc" is not a number'), or null when it is one. */
-export function cellProblem(cell: string): string | null {
-  const value = cell.trim();
-  if (NUMBER.test(value)) return null;
-  return value === '' ? 'is empty' : `"${value.length > 40 ? value.slice(0, 40) + '…' : value}" is not a number`;
 }
 
 /** Reads a CSV into feature rows and labels, e.g. training data for later analysis. */
@@ -179,18 +153,6 @@ export function csvInput(file: string, text: string, input: Partial<InputSpec> =
   if (rows.labels) description += `, labels from ${q(input.labelColumn ?? '')}`;
   if (input.mean || input.std) description += ', standardised';
   return { tensor, labels: rows.labels, features: rows.features, description };
-}
-
-/** The most frequent of , \t ; | on the header line; ',' when none (one column). */
-function guessDelimiter(text: string): string {
-  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  let best = ',';
-  let bestCount = 0;
-  for (const d of [',', '\t', ';', '|']) {
-    const count = headerLine.split(d).length - 1;
-    if (count > bestCount) [best, bestCount] = [d, count];
-  }
-  return best;
 }
 
 function q(name: string): string {

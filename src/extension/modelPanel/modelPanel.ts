@@ -14,6 +14,8 @@ import type { AttributionCache } from '../explain/attributionCache';
 import { Explainer, type ExplanationState } from '../explain/explainSection';
 import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
 import type { InfluenceResult } from '../../protocol/influence';
+import type { CounterfactualResult } from '../../protocol/counterfactual';
+import { CounterfactualFinder, type CounterfactualRequest, type CounterfactualState } from '../counterfactuals/counterfactualSection';
 import { renderShell, webviewOptions } from '../panel/webviewHtml';
 import { besidePanel, newPanelColumn } from '../panel/placement';
 import { openSidecar } from './openSidecar';
@@ -28,6 +30,8 @@ export type PanelState = ({ state: 'loading' | 'summary' } | { state: 'error'; c
   explanation?: ExplanationState;
   /** The Influence section's latest query, when there is one. */
   influence?: InfluenceState;
+  /** The Counterfactuals section's latest run, when there is one. */
+  counterfactual?: CounterfactualState;
 };
 
 export class ModelPanel extends Disposable {
@@ -38,6 +42,7 @@ export class ModelPanel extends Disposable {
   private readonly cancel = this._register(new vscode.CancellationTokenSource());
   private readonly explainer: Explainer;
   private readonly influence: InfluenceFinder;
+  private readonly counterfactuals: CounterfactualFinder;
 
   constructor(
     readonly modelPath: string,
@@ -57,9 +62,11 @@ export class ModelPanel extends Disposable {
     this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post));
     // Examples open in the editor group beside the panel, never over it.
     this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, () => besidePanel(panel.viewColumn)));
+    this.counterfactuals = this._register(new CounterfactualFinder(modelPath, engine, output, this.explainer, post));
     if (revived) {
       this.explainer.restore(revived.saved.explain, revived.seenRuns.explain ?? 0);
       this.influence.restore(revived.saved.influence, revived.seenRuns.influence ?? 0);
+      this.counterfactuals.restore(revived.saved.counterfactual, revived.seenRuns.counterfactual ?? 0);
     }
     // Every new result is saved, so a reloaded window shows it again.
     for (const section of Object.values(this.sections())) this._register(section.onDidChangeResult(() => this.save()));
@@ -81,11 +88,11 @@ export class ModelPanel extends Disposable {
 
   /** The sections' run controllers, by section. */
   private sections(): { [S in SectionId]: SectionController<S> } {
-    return { explain: this.explainer.runs, influence: this.influence.runs };
+    return { explain: this.explainer.runs, influence: this.influence.runs, counterfactual: this.counterfactuals.runs };
   }
 
   private save(): void {
-    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved() });
+    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved(), counterfactual: this.counterfactuals.runs.saved() });
   }
 
   /** Shows the panel where it is (never moving it to another group). */
@@ -101,6 +108,8 @@ export class ModelPanel extends Disposable {
     if (explanation) described.explanation = explanation;
     const influence = this.influence.describe();
     if (influence) described.influence = influence;
+    const counterfactual = this.counterfactuals.describe();
+    if (counterfactual) described.counterfactual = counterfactual;
     return described;
   }
 
@@ -129,6 +138,13 @@ export class ModelPanel extends Disposable {
     return this.influence.find(request);
   }
 
+  /** Finds counterfactuals for an input and shows them in the panel, once the model has loaded (rejects when it does not). */
+  async findCounterfactual(request: CounterfactualRequest): Promise<CounterfactualResult> {
+    await this.rendered;
+    if (this.state.type === 'error') throw new EngineError(this.state.code, this.state.message);
+    return this.counterfactuals.find(request);
+  }
+
   /** Explains an input file with this panel's model and shows the result in the panel. */
   explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
     return this.explainer.explain(inputPath, options);
@@ -147,6 +163,7 @@ export class ModelPanel extends Disposable {
       this.show({ type: 'summary', summary });
       this.explainer.setSummary(summary);
       this.influence.setSummary(summary);
+      this.counterfactuals.setSummary(summary);
     } catch (err) {
       const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
       if (code === 'CANCELLED') return;
@@ -200,6 +217,7 @@ export class ModelPanel extends Disposable {
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
+        this.counterfactuals.replay((inputPath) => this.explainer.indexOf(inputPath));
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -221,10 +239,12 @@ export class ModelPanel extends Disposable {
         return;
       case 'sectionRun':
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
+        else if (message.section === 'counterfactual') this.counterfactuals.findFromPanel(message.input ?? -1, message.options);
         else this.influence.findFromPanel(message.input, message.options);
         return;
       case 'sectionCompare':
         if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
+        else if (message.section === 'counterfactual') this.counterfactuals.compareFromPanel(message.input ?? -1, message.variants);
         else this.influence.compareFromPanel(message.input, message.variants);
         return;
       case 'sectionRecall':
@@ -244,6 +264,9 @@ export class ModelPanel extends Disposable {
         return;
       case 'openInfluenceExample':
         void this.influence.openExample(message.run, message.index);
+        return;
+      case 'copyCounterfactual':
+        void this.counterfactuals.copy(message.run, message.index, message.format);
         return;
       default: {
         const unexpected: never = message;

@@ -1,6 +1,6 @@
 /** The `counterfactual` request's options: one definition each (see field.ts). */
 import { z } from 'zod';
-import { option, type FieldTable } from './field';
+import { option, type FieldTable, type InputKind } from './field';
 import { outputOption } from './predict';
 import { MAX_SEED } from './saliency';
 
@@ -16,6 +16,14 @@ export type CounterfactualMethod = (typeof COUNTERFACTUAL_METHODS)[number];
 /** `auto` picks by the input and the model: see AUTO_METHOD. */
 export const COUNTERFACTUAL_METHOD_CHOICES = ['auto', ...COUNTERFACTUAL_METHODS] as const;
 export type CounterfactualMethodChoice = (typeof COUNTERFACTUAL_METHOD_CHOICES)[number];
+
+/** The methods each input kind takes (tensor inputs: none). */
+export const COUNTERFACTUAL_KIND_METHODS: Record<InputKind, readonly CounterfactualMethod[]> = {
+  tabular: ['linear-exact', 'gradient'],
+  image: ['perturbation', 'region-swap'],
+  text: ['token-flip'],
+  tensor: [],
+};
 
 export const AUTO_METHOD = 'linear-exact for tabular models with affine logits, else gradient (also with --count above 1); region-swap for images with a training set, else perturbation; token-flip for text';
 
@@ -43,6 +51,7 @@ export const COUNTERFACTUAL_FIELDS = {
     label: 'Target class',
     description: 'the class the counterfactual must get: an index or a label',
     required: true,
+    hostDefault: 'the runner-up class',
   }),
   method: option({
     schema: z.enum(COUNTERFACTUAL_METHOD_CHOICES),

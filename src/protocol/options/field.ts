@@ -46,6 +46,8 @@ export interface OptionDef<S extends z.ZodType = z.ZodType> {
   requires?: Readonly<Record<string, string>>;
   /** Required for these methods (true: for every method). */
   required?: true | readonly string[];
+  /** A required option the panel may leave out: the host then chooses it, as this says ('the runner-up class'). */
+  hostDefault?: string;
   /** Whether the panel's forms offer it (default true; paths never). */
   panel?: boolean;
   /** The choices a form offers for a structured option (e.g. baseline kinds without files). */
@@ -77,6 +79,7 @@ export interface FieldSpec {
   inputKinds?: readonly InputKind[];
   requires?: Readonly<Record<string, string>>;
   required?: true | readonly string[];
+  hostDefault?: string;
   panel: boolean;
 }
 
@@ -122,6 +125,7 @@ export function specOf(key: string, def: OptionDef): FieldSpec {
     inputKinds: def.inputKinds,
     requires: def.requires,
     required: def.required,
+    hostDefault: def.hostDefault,
     panel: def.panel ?? def.type !== 'path',
   };
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as FieldSpec;

@@ -87,8 +87,8 @@ export function parseOptions<R extends OptionRequest>(request: R, raw: unknown, 
     if (key === 'method') continue;
     const value = given[key];
     if (value === undefined) {
-      // The host adds the panel's paths: the webview neither sends nor owes them.
-      if (requiredFor(def, method) && !(how.origin === 'webview' && !specOf(key, def).panel)) throw new OptionError(key, `is required${method ? ` for ${method}` : ''}.`);
+      // The host adds the panel's paths (and chooses what hostDefault says): the webview neither sends nor owes them.
+      if (requiredFor(def, method) && !(how.origin === 'webview' && (!specOf(key, def).panel || def.hostDefault))) throw new OptionError(key, `is required${method ? ` for ${method}` : ''}.`);
       continue;
     }
     if (!applies(def, method)) throw new OptionError(key, `applies to ${def.methods!.join(', ')}, not ${method}.`);

@@ -2,3 +2,4 @@
 export * from './colormaps';
 export * from './grid';
 export * from './pixels';
+export * from './difference';

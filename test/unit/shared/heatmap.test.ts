@@ -8,6 +8,7 @@ import {
   BASE_BRIGHTNESS,
   colorAt,
   composite,
+  pixelDifference,
   cssGradient,
   defaultSigned,
   diverging,
@@ -251,5 +252,15 @@ describe('shared heatmap: PNGs', () => {
     const preview = { width: 2, height: 1, rgba: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255]) };
     const back = decodePngDataUri(pngDataUri(preview));
     assert.deepStrictEqual([back.width, back.height, Array.from(back.rgba)], [2, 1, Array.from(preview.rgba)]);
+  });
+});
+
+describe('shared/heatmap/difference: the difference map of two images', () => {
+  it('is the change of each pixel\'s mean channel value, after − before', () => {
+    const before = { width: 2, height: 1, rgba: Uint8ClampedArray.from([0, 0, 0, 255, 90, 120, 150, 255]) };
+    const after = { width: 2, height: 1, rgba: Uint8ClampedArray.from([255, 255, 255, 255, 0, 30, 60, 0]) };
+    const grid = pixelDifference(before, after);
+    assert.deepStrictEqual([grid.width, grid.height, [...grid.values]], [2, 1, [255, -90]]);
+    assert.throws(() => pixelDifference(before, { ...after, width: 1, height: 2 }), /differ in size: 2×1 and 1×2/);
   });
 });

@@ -90,6 +90,8 @@ export interface OptionFormContext {
   onChange(key: string, value: string | boolean): void;
   /** Display names of enum and structured choices, by value. */
   choiceLabels?: Record<string, string>;
+  /** Only the fields this keeps (e.g. those of the methods an input kind takes, where `auto` takes them all). */
+  only?: (spec: FieldSpec) => boolean;
 }
 
 /** The schema's default of a field as the control shows it, for a boolean or text. */
@@ -114,7 +116,7 @@ const isText = (spec: FieldSpec) => spec.type === 'integer' || spec.type === 'nu
 
 /** Tooltip: the description, what the value must be, and the default. */
 function tooltip(spec: FieldSpec): string {
-  const dflt = spec.defaultText ?? (spec.default !== undefined && typeof spec.default !== 'object' ? String(spec.default) : undefined);
+  const dflt = spec.defaultText ?? spec.hostDefault ?? (spec.default !== undefined && typeof spec.default !== 'object' ? String(spec.default) : undefined);
   return [spec.description, spec.type === 'structured' ? undefined : requirement(spec), dflt !== undefined ? `default: ${dflt}` : undefined].filter(Boolean).join('; ');
 }
 
@@ -124,7 +126,7 @@ const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c
 /** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
 export function optionControls(ctx: OptionFormContext): HTMLElement[] {
   // A model with one output has no head to choose.
-  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1);
+  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => (spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1) && (ctx.only?.(spec) ?? true));
   return fields.map((spec) => control(spec, ctx));
 }
 
@@ -148,7 +150,7 @@ function control(spec: FieldSpec, ctx: OptionFormContext): HTMLElement {
       return field(spec.label, dropdown(withDefault, value as string, set, spec.label, testId), title);
     }
     case 'classIndex':
-      return field(spec.label, dropdown(classChoices(ctx.summary, capitalise(spec.defaultText ?? 'default'), ctx.values.output as string | undefined), value as string, set, spec.label, testId), title);
+      return field(spec.label, dropdown(classChoices(ctx.summary, capitalise(spec.hostDefault ?? spec.defaultText ?? 'default'), ctx.values.output as string | undefined), value as string, set, spec.label, testId), title);
     case 'output':
       return field(spec.label, dropdown(outputChoices(ctx.summary, capitalise(spec.defaultText ?? 'default')), value as string, set, spec.label, testId), title);
     case 'layer':
@@ -200,9 +202,9 @@ function layerChoices(summary: ModelSummary | undefined, none: string): Choice[]
  * The options to send for `method`: every field it takes that the form sets ('' leaves the option
  * to its default). Numbers go as typed, so the schema's check names what is wrong.
  */
-export function formOptions(request: OptionRequest, method: string, kind: InputKind | undefined, values: FormValues): Record<string, unknown> {
+export function formOptions(request: OptionRequest, method: string, kind: InputKind | undefined, values: FormValues, only?: (spec: FieldSpec) => boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { method };
-  for (const spec of panelFields(request, method, kind)) {
+  for (const spec of panelFields(request, method, kind).filter((f) => only?.(f) ?? true)) {
     const v = shownValue(spec, values);
     if (spec.type === 'boolean') out[spec.key] = v;
     else if (v === '') continue;

@@ -4,6 +4,7 @@ import { button, progressRing } from '../components';
 import { h } from '../dom';
 import { post } from '../messaging';
 import { explainSample } from './explain';
+import { counterfactualSample } from './counterfactual';
 
 export function renderSamples(samples: string[]): HTMLElement | null {
   if (samples.length === 0) return null;
@@ -17,7 +18,7 @@ export function renderSamples(samples: string[]): HTMLElement | null {
         { class: 'sample-body' },
         h('code', {}, sample),
         h('div', { class: 'sample-result' }, progressRing()),
-        explainLink(i, sample),
+        h('div', { class: 'sample-links' }, explainLink(i, sample), counterfactualLink(i, sample)),
       ),
     ),
   );
@@ -34,6 +35,12 @@ export function renderSamples(samples: string[]): HTMLElement | null {
 function explainLink(index: number, sample: string): HTMLElement {
   const link = h('button', { class: 'link-button', type: 'button', title: `Explain ${sample} with the method chosen under Explain` }, 'Explain');
   link.addEventListener('click', () => explainSample(index));
+  return link;
+}
+
+function counterfactualLink(index: number, sample: string): HTMLElement {
+  const link = h('button', { class: 'link-button', type: 'button', title: `Find the smallest change to ${sample} that makes the model predict another class (under Counterfactuals)`, 'data-testid': 'sample-counterfactual' }, 'Counterfactual');
+  link.addEventListener('click', () => counterfactualSample(index));
   return link;
 }
 

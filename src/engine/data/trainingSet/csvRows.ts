@@ -2,11 +2,9 @@
 import * as path from 'path';
 import { LensError } from '../../errors';
 import { assertShapeFits } from '../common';
-import { cellProblem, featureColumns, parseCsv, selectFeatures, standardise, type CsvTable } from '../csv';
+import { cellProblem, DEFAULT_LABEL_COLUMN } from '../../../shared/csv';
+import { featureColumns, parseCsv, selectFeatures, standardise, type CsvTable } from '../csv';
 import type { TrainingSetBuilder } from './builder';
-
-/** The label column when the sidecar names none. */
-export const DEFAULT_LABEL_COLUMN = 'label';
 
 /** Features are chosen and standardised exactly as for a single CSV input; ids are `<file>:<line>`. */
 export async function readCsvSet(file: string, set: TrainingSetBuilder): Promise<void> {
