@@ -41,9 +41,9 @@ export function splitCsv(text: string, delimiter = guessDelimiter(text)): CsvRec
 /** Line breaks inside a record's (quoted) cells. */
 const lineBreaks = (rec: string[]): number => rec.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
 
-/** The delimiter the header line uses most: comma, tab, semicolon or bar. */
+/** The delimiter the header line (the first non-blank one) uses most: comma, tab, semicolon or bar. */
 export function guessDelimiter(text: string): string {
-  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   let best = ',';
   let bestCount = 0;
   for (const d of [',', '\t', ';', '|']) {
