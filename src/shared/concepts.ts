@@ -38,8 +38,17 @@ export function tcavGrid(r: TcavResult): TcavGrid {
   };
 }
 
-/** A p-value in 2 significant digits ("0.012", "3.1e-5", "1"). */
+/**
+ * A p-value in 3 significant digits ("0.0123", "1"; below 0.001 in exponent form, "3.1e-4"),
+ * truncated rather than rounded, so a p-value shown next to α compares with it as the test did
+ * (0.04999 is "0.0499", never "0.05").
+ */
 export function formatP(p: number): string {
-  if (!Number.isFinite(p)) return String(p);
-  return p !== 0 && p < 1e-3 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
+  if (!Number.isFinite(p) || p <= 0) return String(p);
+  const exponent = Math.floor(Math.log10(p));
+  const small = p < 1e-3;
+  const digits = small ? 1 : 2 - exponent;
+  // A hair above 1 absorbs binary fractions just below a decimal one (0.1 + 0.2).
+  const truncated = Math.floor((small ? p / 10 ** exponent : p) * 10 ** digits * (1 + 1e-12)) / 10 ** digits;
+  return small ? `${truncated}e${exponent}` : String(truncated);
 }
