@@ -60,11 +60,11 @@ function probeChart(r: ProbeResult, compact: boolean): HTMLElement {
     height: horizontal ? 40 + 26 * r.layers.length : compact ? 200 : 240,
     categories: r.layers.map((l) => l.layer),
     category: 'layer',
-    value: { title: 'held-out accuracy (selectivity: accuracy − control)', min: low < 0 ? Math.floor(low * 4) / 4 : 0, max: 1, step: 0.25 },
+    value: { title: 'held-out accuracy', min: low < 0 ? Math.floor(low * 4) / 4 : 0, max: 1, step: 0.25 },
     series: [
       { label: 'probe accuracy', values: r.layers.map((l) => l.accuracy), color: 'blue' },
       { label: 'control (permuted labels)', values: r.layers.map((l) => l.controlAccuracy), color: 'foreground', reference: true },
-      { label: 'selectivity', values: r.layers.map((l) => l.selectivity), color: 'green' },
+      { label: 'selectivity (accuracy − control)', values: r.layers.map((l) => l.selectivity), color: 'green' },
     ],
     references: [{ value: r.majorityAccuracy, label: `majority guess ${r.majorityAccuracy.toFixed(2)}` }],
   });

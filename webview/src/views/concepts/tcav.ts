@@ -46,13 +46,14 @@ function gradientNote(r: TcavResult): string {
 function facts(r: TcavResult): HTMLElement {
   const rs = r.randomSets;
   const t = r.timings;
-  const alpha = r.options.bonferroni ? `α = ${formatP(r.options.alpha ?? r.alpha)} / ${r.tests} tests (Bonferroni) = ${formatP(r.alpha)}` : `α = ${formatP(r.alpha)}`;
+  const test = "two-sided t-test of the concept's run scores against the baseline's";
+  const how = r.options.bonferroni ? `α ${formatP(r.options.alpha ?? r.alpha)} / ${r.tests} tests (Bonferroni); ${test}` : test;
   return h(
     'dl',
     { class: 'explain-facts' },
     fact('Random examples', h('span', { 'data-testid': 'tcav-runs' }, `${rs.runs} ${rs.kind === 'sets' ? 'random sets' : 'draws'} of ${rs.size}`), relativePath(rs.path)),
     fact('Class inputs', h('span', {}, `${r.classInputs.count}${r.classInputs.filtered ? ` labelled ${r.class}` : ''}`), relativePath(r.classInputs.path)),
-    fact('Significant', h('span', {}, `p < ${formatP(r.alpha)}`), `${alpha}; two-sided t-test of the concept's run scores against the baseline's`),
+    fact('Significant', h('span', {}, `p < ${formatP(r.alpha)}`), how),
     fact('Elapsed', h('span', {}, `${Math.round(r.ms).toLocaleString('en-US')} ms`), `activations ${Math.round(t.activationsMs)} ms · gradients ${Math.round(t.gradientsMs)} ms · CAVs ${Math.round(t.cavMs)} ms${r.cached ? ' · activations from the cache' : ''}`),
   );
 }
@@ -75,7 +76,8 @@ export function tcavChart(r: TcavResult, compact = false): HTMLElement {
     height: compact ? 200 : 250,
     categories: grid.layers,
     category: 'layer',
-    value: { title: `TCAV score (share of ${r.class} inputs with S > 0)`, min: 0, max: 1, step: 0.25 },
+    // Short enough to fit beside a 200 px plot; the note above says whose inputs and why S > 0.
+    value: { title: 'TCAV score (share with S > 0)', min: 0, max: 1, step: 0.25 },
     series: [...concepts, { label: 'random baseline', values: grid.baseline.map((b) => b.score), errors: grid.baseline.map((b) => b.std), color: 'foreground', reference: true }],
     mutedLabel: `hatched: not significant (p ≥ ${alpha})`,
     marksLabel: `* significant (p < ${alpha})`,
@@ -89,14 +91,14 @@ function scoreTable(r: TcavResult, compact: boolean): HTMLElement {
       { 'data-testid': 'tcav-row', 'data-concept': s.concept, 'data-layer': s.layer },
       h('td', {}, s.concept),
       h('td', {}, s.layer),
-      h('td', { class: 'num' }, `${s.score.toFixed(2)} ± ${s.std.toFixed(2)}`),
+      h('td', { class: 'num score' }, `${s.score.toFixed(2)} ± ${s.std.toFixed(2)}`),
       h('td', { class: 'num', 'data-testid': 'tcav-p' }, formatP(s.pValue)),
-      h('td', { class: s.significant ? 'significant' : '' }, s.significant ? 'significant *' : 'not significant'),
+      h('td', { class: s.significant ? 'verdict significant' : 'verdict' }, s.significant ? 'significant *' : 'not significant'),
       h('td', { class: 'num' }, s.cavNearChance ? h('span', { class: 'near-chance', title: 'held-out accuracy of the concept-vs-random classifier: near chance, so the layer barely tells the concept from random examples and the score means little' }, `${s.cavAccuracy.toFixed(2)} near chance`) : s.cavAccuracy.toFixed(2)),
       compact ? null : h('td', { class: 'num' }, formatNumber(s.magnitude)),
     );
   const baseline = r.random.map((b) =>
-    h('tr', { class: 'baseline-row' }, h('td', {}, 'random baseline'), h('td', {}, b.layer), h('td', { class: 'num' }, `${b.score.toFixed(2)} ± ${b.std.toFixed(2)}`), h('td', {}, '—'), h('td', {}, '—'), h('td', { class: 'num' }, b.cavAccuracy.toFixed(2)), compact ? null : h('td', {})),
+    h('tr', { class: 'baseline-row' }, h('td', {}, 'random baseline'), h('td', {}, b.layer), h('td', { class: 'num score' }, `${b.score.toFixed(2)} ± ${b.std.toFixed(2)}`), h('td', {}, '—'), h('td', {}, '—'), h('td', { class: 'num' }, b.cavAccuracy.toFixed(2)), compact ? null : h('td', {})),
   );
   const table = h(
     'table',
