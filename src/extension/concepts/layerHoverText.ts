@@ -41,7 +41,7 @@ export function layerHoverMarkdown(section: LayerHoverSection, now = Date.now())
     lines.push(`Linear probe${on} (${escape(probe.labels.join(', '))}): accuracy ${p.accuracy.toFixed(3)} · control ${p.controlAccuracy.toFixed(3)} · selectivity ${p.selectivity.toFixed(3)} · ${ago(probe.at, now)}`);
   }
   if (!tcav && !probe) lines.push('No concept scores for this layer yet.');
-  lines.push(`[$(beaker) Test concepts at ${escape(l.name)}](${section.testLink} "Choose a class and concepts, then run TCAV at this layer")`);
+  lines.push(`[$(beaker) Test concepts at ${escape(l.name)}](${section.testLink} "Choose a class, then run TCAV at this layer with the concepts the model offers")`);
   return lines.join('\n\n');
 }
 

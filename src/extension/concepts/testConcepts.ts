@@ -5,7 +5,8 @@
  *   executeCommand('modelLens.testConcepts', { model, class, layers, concepts, conceptPaths, random, runs, alpha, bonferroni })
  * Asks for whatever is missing — the model (the one whose folder holds the concept folders, the
  * active panel's, or a quick pick), the class, the layers, the concepts (the sidecar's and chosen
- * ones; folders to add), the random examples when the sidecar names none — then runs TCAV in the
+ * ones; folders to add; an options object without them means every concept on offer, as the CLI
+ * takes the sidecar's), the random examples when the sidecar names none — then runs TCAV in the
  * model panel's Concepts section. Resolves with the TcavResult, or undefined when the user
  * cancelled or the run failed (the panel and a notification say why).
  */
@@ -43,6 +44,8 @@ interface Parsed extends Omit<TestConceptsArgs, 'model' | 'conceptPaths' | 'rand
   model?: string;
   conceptPaths: string[];
   random?: string;
+  /** From a script or a link (an options object): concepts not given are every one on offer. */
+  scripted: boolean;
 }
 
 const TITLE = 'Model Lens: Test Concepts (TCAV)';
@@ -78,7 +81,9 @@ async function askOptions(tester: ConceptTester, summary: ModelSummary, args: Pa
   const layers = args.layers ?? (await pickLayers(summary));
   if (!layers?.length) return undefined;
   const added = args.conceptPaths.length ? await tester.addConcepts(args.conceptPaths) : [];
-  const concepts = args.concepts || added.length ? [...(args.concepts ?? []), ...added] : await pickConcepts(tester);
+  const given = args.concepts || added.length ? [...(args.concepts ?? []), ...added] : undefined;
+  const offered = tester.offeredConcepts().map((c) => c.name);
+  const concepts = given ?? (args.scripted && offered.length ? offered : await pickConcepts(tester));
   if (!concepts?.length) return undefined;
   if (!args.random && !tester.randomPath() && !(await askRandom(tester))) return undefined;
   const raw = { method: 'tcav', class: cls, layers, concepts, runs: args.runs, alpha: args.alpha, bonferroni: args.bonferroni };
@@ -90,13 +95,13 @@ async function askOptions(tester: ConceptTester, summary: ModelSummary, args: Pa
 function parseArgs(first: unknown, second: unknown): Parsed {
   if (isOptions(first)) {
     const { model, conceptPaths, random, ...rest } = first;
-    const out: Parsed = { ...rest, model: localPath(model, 'model'), conceptPaths: (conceptPaths ?? []).map((p) => localPath(p, 'a concept path')!), random: localPath(random, 'random') };
+    const out: Parsed = { ...rest, model: localPath(model, 'model'), conceptPaths: (conceptPaths ?? []).map((p) => localPath(p, 'a concept path')!), random: localPath(random, 'random'), scripted: true };
     if (out.model && !isModelFile(out.model)) throw new Error(`${out.model} is not a model.json.`);
     return out;
   }
   // From the explorer: the clicked resource and every selected one; a model.json is the model, the others are concepts.
   const selected = Array.isArray(second) && second.length ? second : first === undefined ? [] : [first];
-  const out: Parsed = { conceptPaths: [] };
+  const out: Parsed = { conceptPaths: [], scripted: false };
   for (const p of selected.map((s) => localPath(s, 'a selected resource'))) {
     if (p && isModelFile(p)) out.model ??= p;
     else if (p) out.conceptPaths.push(p);
