@@ -4,14 +4,14 @@
 // ± std error bar beside the random baseline, significant bars marked *, the others hatched, both
 // explained in the legend — and the table of p-values and CAV accuracies; then switches to linear
 // probes and reads accuracy, control and selectivity per layer.
-// Screenshots: test-results/concepts-tcav.png (the TCAV result), concepts-probes.png (the probes).
+// Screenshots: test-results/concepts-form.png (the form), concepts-tcav.png (the TCAV result), concepts-probes.png (the probes).
 'use strict';
 
 const path = require('path');
 const { choose, failIfShown, palette, pick, retry, sleep } = require('./util');
 
 const MODEL = 'concepts-cnn/model.json';
-const SCREENSHOTS = ['concepts-tcav.png', 'concepts-probes.png'];
+const SCREENSHOTS = ['concepts-form.png', 'concepts-tcav.png', 'concepts-probes.png'];
 
 /** The frame of the concepts-cnn panel (found anew: a hidden webview loses its frame). */
 async function conceptsFrame(page) {
@@ -98,6 +98,7 @@ function steps({ resultsDir, shared }) {
           await frame.locator('[data-testid="concepts-runs"]').click();
           await page.keyboard.type('5');
         });
+        await frame.locator('[data-testid="concepts"] .section-form').screenshot({ path: path.join(resultsDir, 'concepts-form.png') });
         await frame.locator('[data-testid="concepts-run"]').click();
         state.tcavRun = await waitForResult(frame, 'tcav-result', 0, 180_000);
         const result = frame.locator('.latest-result [data-testid="tcav-result"]');

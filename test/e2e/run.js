@@ -11,7 +11,7 @@
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
 // saliency-gradcam-webview.png), hover.png, compare-grid.png, history.png, deletion-curve.png,
 // text-inline.png, influence-iris-half.png, theme-dark.png, export.png, influence-gallery.png
-// (+ influence.png, influence-suspicious.png), concepts-tcav.png, concepts-probes.png; e2e-failure.png on failure.
+// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png; e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');

@@ -302,6 +302,8 @@ function barConfig(spec: BarChartSpec, theme: ThemeColors) {
       backgroundColor: s.muted ? s.values.map((_, i) => (s.muted![i] ? hatch : fill)) : fill,
       borderColor: color,
       borderWidth: s.reference || s.muted ? 1.5 : 1,
+      // A zero still shows as a sliver of its bar (a missing value shows nothing).
+      minBarLength: 2,
       // The legend's swatch: the series' own fill (a reference's outline), whatever its first bar looks like.
       legendFill: s.reference ? 'transparent' : withAlpha(color, 0.75),
       errorBars: s.errors,

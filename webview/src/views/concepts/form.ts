@@ -43,7 +43,7 @@ function tcavFields(store: ConceptsStore, changed: () => void): HTMLElement[] {
   const s = store.summary;
   const classes = classChoices(s, '').slice(1);
   const cls = dropdown(classes, store.classValue || classes[0]?.value || '', (v) => ((store.classValue = v), changed()), 'Class', 'concepts-class');
-  const layers = checklist('Layers', choicesOf(conceptLayers(s)), new Set(store.tcavLayers ?? defaultConceptLayers(s)), (chosen) => ((store.tcavLayers = chosen), changed()), 'concepts-layers', 'the concepts are read at each');
+  const layers = checklist('Layers (the concepts are read at each)', choicesOf(conceptLayers(s)), new Set(store.tcavLayers ?? defaultConceptLayers(s)), (chosen) => ((store.tcavLayers = chosen), changed()), 'concepts-layers');
   const generic = optionControls({
     request: 'tcav',
     method: 'tcav',
@@ -53,14 +53,13 @@ function tcavFields(store: ConceptsStore, changed: () => void): HTMLElement[] {
     keys: GENERIC_KEYS,
     onChange: (key, value) => ((store.values = { ...store.values, [key]: value }), changed()),
   });
-  return [field('Class', cls, 'the class whose logit is differentiated'), ...generic, layers, renderConcepts(store, changed), dataRow('Random examples', store.data.random, 'random', 'No random examples: the sidecar names none (data.random).', 'a folder of random sets, or one pool')];
+  return [field('Class', cls, 'the class whose logit is differentiated'), ...generic, layers, renderConcepts(store, changed), dataRow('Random examples', store.data.random, 'random', 'No random examples: the sidecar names none (data.random).', 'a folder of random sets (sub-folders or set files), or one pool of examples to draw them from')];
 }
 
 function probeFields(store: ConceptsStore, changed: () => void): HTMLElement[] {
   const layers = checklist('Layers', choicesOf(store.summary?.layers ?? []), new Set(store.probeLayers), (chosen) => ((store.probeLayers = chosen), changed()), 'concepts-probe-layers', 'none ticked: every layer, the input first');
-  const d = store.data.probeData;
-  const note = d.source === 'sidecar' ? "the sidecar's test (or training) set, labelled by class" : 'a sub-folder (or label column) per label';
-  return [layers, dataRow('Labelled data', d, 'probeData', 'No labelled data: the sidecar names no data.test or data.train.', note)];
+  const note = 'examples labelled with what to read: a folder with a sub-folder per label, or CSV / JSONL / tensor JSON with a label';
+  return [layers, dataRow('Labelled data', store.data.probeData, 'probeData', 'No labelled data: the sidecar names no data.test or data.train.', note, 'its classes')];
 }
 
 /** The concepts on offer, each ticked or not (all, until the user chooses), chosen ones removable; and "Add concept folders…". */
@@ -91,8 +90,11 @@ function renderConcepts(store: ConceptsStore, changed: () => void): HTMLElement 
   return h('fieldset', { class: 'field concept-list', 'data-testid': 'concepts-concepts' }, h('legend', { class: 'field-label' }, 'Concepts'), ...rows, add);
 }
 
-/** Where a run's data comes from (sidecar or chosen) with Change…, or why there is none with Choose… and Edit sidecar. */
-function dataRow(label: string, d: DataChoice, what: 'random' | 'probeData', missing: string, note: string): HTMLElement {
+/**
+ * Where a run's data comes from (the sidecar, `sidecarNote` saying more, or chosen) with Change…
+ * (its tooltip: what may be chosen), or why there is none with Choose… and Edit sidecar.
+ */
+function dataRow(label: string, d: DataChoice, what: 'random' | 'probeData', missing: string, note: string, sidecarNote?: string): HTMLElement {
   const choose = () => post({ type: 'chooseConceptData', what });
   const testId = what === 'random' ? 'concepts-random' : 'concepts-probe-data';
   if (d.source === 'none') {
@@ -100,11 +102,12 @@ function dataRow(label: string, d: DataChoice, what: 'random' | 'probeData', mis
   }
   const change = h('button', { class: 'link-button', type: 'button', title: `Use another folder or file: ${note}`, 'data-testid': `${testId}-change` }, 'Change…');
   change.addEventListener('click', choose);
-  return h('div', { class: 'concept-data', 'data-testid': testId }, h('span', { class: 'field-label' }, label), h('code', {}, d.label ?? ''), h('span', { class: 'muted' }, d.source === 'sidecar' ? `(sidecar: ${note})` : '(chosen)'), change);
+  const source = d.source === 'sidecar' ? `(sidecar${sidecarNote ? `: ${sidecarNote}` : ''})` : '(chosen)';
+  return h('div', { class: 'concept-data', 'data-testid': testId }, h('span', { class: 'field-label' }, label), h('code', {}, d.label ?? ''), h('span', { class: 'muted' }, source), change);
 }
 
 /** A fieldset of checkboxes; `onChange` gets the ticked values in the list's order. */
-function checklist(legend: string, items: { value: string; label: string }[], chosen: Set<string>, onChange: (chosen: string[]) => void, testId: string, note: string): HTMLElement {
+function checklist(legend: string, items: { value: string; label: string }[], chosen: Set<string>, onChange: (chosen: string[]) => void, testId: string, note?: string): HTMLElement {
   const boxes = items.map((item) =>
     checkbox(item.label, chosen.has(item.value), (on) => {
       if (on) chosen.add(item.value);
@@ -112,7 +115,7 @@ function checklist(legend: string, items: { value: string; label: string }[], ch
       onChange(items.filter((i) => chosen.has(i.value)).map((i) => i.value));
     }, `${testId}-${item.value}`),
   );
-  return h('fieldset', { class: 'field layer-list', 'data-testid': testId }, h('legend', { class: 'field-label' }, legend), h('div', { class: 'layer-boxes' }, ...boxes), h('span', { class: 'muted scope-note' }, note));
+  return h('fieldset', { class: 'field layer-list', 'data-testid': testId }, h('legend', { class: 'field-label' }, legend), h('div', { class: 'layer-boxes' }, ...boxes), note ? h('span', { class: 'muted scope-note' }, note) : null);
 }
 
 function layerLabel(l: ModelSummary['layers'][number]): string {

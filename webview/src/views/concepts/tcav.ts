@@ -4,13 +4,13 @@
  * concept's mean score with ± std over runs beside the layer's random baseline (outlined), a * over
  * significant bars and non-significant ones hatched grey, both explained in the legend —; and a
  * table of every score with its p-value, verdict and CAV accuracy (near chance flagged), then the
- * warnings. Text keeps the foreground colour: verdicts are words, not dimmed text.
+ * warnings. (The magnitude variant is in the result's JSON; the panel shows the score the test is about.) Text keeps the foreground colour: verdicts are words, not dimmed text.
  */
 import type { TcavResult, TcavScore } from '../../../../src/protocol/concepts';
 import { formatP, tcavGrid } from '../../../../src/shared/concepts';
 import type { SectionResult } from '../../../../src/protocol/webview';
 import { tag } from '../../components';
-import { formatNumber, h, relativePath } from '../../dom';
+import { h, relativePath } from '../../dom';
 import { barChart, type SeriesColor } from '../../widgets/chart';
 import { fact } from '../section';
 
@@ -28,7 +28,7 @@ export function renderTcav(run: TcavRun, compact = false): HTMLElement {
     h('p', { class: 'note', 'data-testid': 'tcav-gradient' }, gradientNote(r)),
     compact ? null : facts(r),
     tcavChart(r, compact),
-    scoreTable(r, compact),
+    scoreTable(r),
     r.warnings.length ? h('ul', { class: 'notes', 'data-testid': 'tcav-warnings' }, ...r.warnings.map((w) => h('li', { class: 'warning' }, w))) : null,
   );
 }
@@ -73,7 +73,7 @@ export function tcavChart(r: TcavResult, compact = false): HTMLElement {
   return barChart({
     label: `TCAV scores for class ${r.class} per layer: each concept beside the random baseline, with ± std over runs; significant scores marked with *, others hatched`,
     testId: 'tcav-chart',
-    height: compact ? 200 : 250,
+    height: compact ? 240 : 300,
     categories: grid.layers,
     category: 'layer',
     // Short enough to fit beside a 200 px plot; the note above says whose inputs and why S > 0.
@@ -84,7 +84,7 @@ export function tcavChart(r: TcavResult, compact = false): HTMLElement {
   });
 }
 
-function scoreTable(r: TcavResult, compact: boolean): HTMLElement {
+function scoreTable(r: TcavResult): HTMLElement {
   const row = (s: TcavScore) =>
     h(
       'tr',
@@ -94,11 +94,10 @@ function scoreTable(r: TcavResult, compact: boolean): HTMLElement {
       h('td', { class: 'num score' }, `${s.score.toFixed(2)} ± ${s.std.toFixed(2)}`),
       h('td', { class: 'num', 'data-testid': 'tcav-p' }, formatP(s.pValue)),
       h('td', { class: s.significant ? 'verdict significant' : 'verdict' }, s.significant ? 'significant *' : 'not significant'),
-      h('td', { class: 'num' }, s.cavNearChance ? h('span', { class: 'near-chance', title: 'held-out accuracy of the concept-vs-random classifier: near chance, so the layer barely tells the concept from random examples and the score means little' }, `${s.cavAccuracy.toFixed(2)} near chance`) : s.cavAccuracy.toFixed(2)),
-      compact ? null : h('td', { class: 'num' }, formatNumber(s.magnitude)),
+      h('td', { class: 'num' }, s.cavNearChance ? h('span', { class: 'near-chance', title: 'held-out accuracy of the concept-vs-random classifier: near chance, so the layer barely tells the concept from random examples and the score means little' }, `${s.cavAccuracy.toFixed(2)} (near chance)`) : s.cavAccuracy.toFixed(2)),
     );
   const baseline = r.random.map((b) =>
-    h('tr', { class: 'baseline-row' }, h('td', {}, 'random baseline'), h('td', {}, b.layer), h('td', { class: 'num score' }, `${b.score.toFixed(2)} ± ${b.std.toFixed(2)}`), h('td', {}, '—'), h('td', {}, '—'), h('td', { class: 'num' }, b.cavAccuracy.toFixed(2)), compact ? null : h('td', {})),
+    h('tr', { class: 'baseline-row' }, h('td', {}, 'random baseline'), h('td', {}, b.layer), h('td', { class: 'num score' }, `${b.score.toFixed(2)} ± ${b.std.toFixed(2)}`), h('td', {}, '—'), h('td', {}, '—'), h('td', { class: 'num' }, b.cavAccuracy.toFixed(2))),
   );
   const table = h(
     'table',
@@ -115,7 +114,6 @@ function scoreTable(r: TcavResult, compact: boolean): HTMLElement {
         h('th', { class: 'num' }, 'p'),
         h('th', {}, 'Verdict'),
         h('th', { class: 'num', title: "held-out accuracy of the concept's CAVs (concept vs random examples)" }, 'CAV accuracy'),
-        compact ? null : h('th', { class: 'num', title: 'Σ max(S, 0) / Σ |S|: how much of the sensitivity is positive' }, 'Magnitude'),
       ),
     ),
     h('tbody', {}, ...r.results.map(row), ...baseline),
