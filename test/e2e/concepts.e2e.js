@@ -8,21 +8,12 @@
 'use strict';
 
 const path = require('path');
-const { choose, failIfShown, palette, pick, retry, sleep } = require('./util');
+const { choose, failIfShown, modelFrame, palette, pick, retry, sleep } = require('./util');
 
 const MODEL = 'concepts-cnn/model.json';
 const SCREENSHOTS = ['concepts-form.png', 'concepts-tcav.png', 'concepts-probes.png'];
 
-/** The frame of the concepts-cnn panel (found anew: a hidden webview loses its frame). */
-async function conceptsFrame(page) {
-  return retry('the concepts-cnn panel', 60_000, async () => {
-    for (const frame of page.frames()) {
-      const h1 = await frame.$('.summary h1').catch(() => null);
-      if (h1 && (await h1.textContent()).includes(MODEL) && (await frame.$('[data-testid="concepts"]'))) return frame;
-    }
-    throw new Error('no frame shows the concepts-cnn summary with a Concepts section');
-  });
-}
+const conceptsFrame = (page) => modelFrame(page, MODEL, 'concepts');
 
 /** Waits for a new result of the Concepts section (data-run above `afterRun`) in `testId`; fails at once on an error. */
 async function waitForResult(frame, testId, afterRun, timeoutMs) {

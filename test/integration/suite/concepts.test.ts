@@ -101,6 +101,32 @@ describe('Concepts (Test Concepts (TCAV), real VS Code)', function () {
     }
   });
 
+  it('from the explorer on a concept folder: the model whose folder holds it, that concept alone', async function () {
+    const folder = vscode.Uri.file(example('concepts-cnn/concepts/striped'));
+    const asked: string[] = [];
+    const pick = onWindow('showQuickPick', (items: unknown, options: unknown) => {
+      const placeHolder = String((options as vscode.QuickPickOptions).placeHolder);
+      asked.push(placeHolder.split('?')[0]);
+      const list = items as vscode.QuickPickItem[];
+      if (/^Which class/.test(placeHolder)) return Promise.resolve(list.find((i) => i.label === 'zebra'));
+      if (/^Which layers/.test(placeHolder)) return Promise.resolve(list.filter((i) => i.label === 'pool2'));
+      return Promise.resolve(undefined);
+    });
+    try {
+      const before = concepts()!.run;
+      const result = await testConcepts(folder);
+      assert.deepStrictEqual(asked, ['Which class', 'Which layers'], 'asked for the model or the concepts');
+      assert.ok(result, 'no result');
+      assert.deepStrictEqual([result.class, result.random.map((r) => r.layer), result.options.concepts?.map((c) => c.name)], ['zebra', ['pool2'], ['striped']]);
+      assert.ok(result.results[0].score >= 0.9 && result.results[0].significant, JSON.stringify(result.results[0]));
+      await settled(before, 'the explorer run drawn');
+      // The sidecar's own folder: offered once, under its sidecar name.
+      assert.deepStrictEqual(concepts()!.concepts, ['striped', 'shaded']);
+    } finally {
+      pick.restore();
+    }
+  });
+
   it("hovering a layer name in a model-building script shows the layer's output shape and its latest concept scores, and computes nothing", async function () {
     const run = concepts()!.run;
     const py = path.join(path.dirname(modelPath), '.model-lens-layer-hover.py');
@@ -112,7 +138,7 @@ describe('Concepts (Test Concepts (TCAV), real VS Code)', function () {
     const section = ours.split('\n\n---\n\n')[0];
     assert.match(section, /layer `conv2` · Conv2D · output \\\[\?, 13, 13, 16\\\] · 1,168 parameters/);
     assert.match(section, /model `concepts-cnn\/model\.json`/);
-    // The latest run at conv2: horse (the palette's), striped only.
+    // The latest run at conv2: horse (the palette's), striped only (the explorer's run was at pool2).
     assert.match(section, /TCAV for class \*\*horse\*\* · 20 runs/);
     assert.match(section, /S: the derivative of the class logit/);
     assert.match(section, /\| striped \| \d\.\d\d ± \d\.\d\d \| [\d.e-]+ \| (\*\*significant\*\*|not significant) · CAV (near chance \()?0\.\d\d/);
