@@ -25,6 +25,8 @@ export interface SavedState {
   /** The Influence section's fields, and the suspicious examples marked as reviewed (by id). */
   influenceForm?: Record<string, unknown>;
   influenceReviewed?: string[];
+  /** The Concepts section's fields. */
+  conceptsForm?: Record<string, unknown>;
 }
 
 const vscode = acquireVsCodeApi<SavedState>();

@@ -13,6 +13,7 @@ import { Disposable } from '../panel/dispose';
 import type { AttributionCache } from '../explain/attributionCache';
 import { Explainer, type ExplanationState } from '../explain/explainSection';
 import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
+import { ConceptTester, type ConceptsContext, type ConceptsState } from '../concepts/conceptSection';
 import type { InfluenceResult } from '../../protocol/influence';
 import { renderShell, webviewOptions } from '../panel/webviewHtml';
 import { besidePanel, newPanelColumn } from '../panel/placement';
@@ -28,6 +29,8 @@ export type PanelState = ({ state: 'loading' | 'summary' } | { state: 'error'; c
   explanation?: ExplanationState;
   /** The Influence section's latest query, when there is one. */
   influence?: InfluenceState;
+  /** The Concepts section's latest run, when there is one. */
+  concepts?: ConceptsState;
 };
 
 export class ModelPanel extends Disposable {
@@ -38,6 +41,7 @@ export class ModelPanel extends Disposable {
   private readonly cancel = this._register(new vscode.CancellationTokenSource());
   private readonly explainer: Explainer;
   private readonly influence: InfluenceFinder;
+  private readonly concepts: ConceptTester;
 
   constructor(
     readonly modelPath: string,
@@ -47,6 +51,7 @@ export class ModelPanel extends Disposable {
     private readonly output: vscode.LogOutputChannel,
     cache: AttributionCache,
     influenceStorage: InfluenceStorage,
+    concepts: ConceptsContext,
     private readonly store: PanelStore,
     /** A panel revived after a window reload: what it showed (the serializer's). */
     revived?: { saved: SavedPanel; seenRuns: Partial<Record<SectionId, number>> },
@@ -57,9 +62,11 @@ export class ModelPanel extends Disposable {
     this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post));
     // Examples open in the editor group beside the panel, never over it.
     this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, () => besidePanel(panel.viewColumn)));
+    this.concepts = this._register(new ConceptTester(modelPath, engine, output, concepts, post));
     if (revived) {
       this.explainer.restore(revived.saved.explain, revived.seenRuns.explain ?? 0);
       this.influence.restore(revived.saved.influence, revived.seenRuns.influence ?? 0);
+      this.concepts.restore(revived.saved.concepts, revived.seenRuns.concepts ?? 0);
     }
     // Every new result is saved, so a reloaded window shows it again.
     for (const section of Object.values(this.sections())) this._register(section.onDidChangeResult(() => this.save()));
@@ -81,11 +88,11 @@ export class ModelPanel extends Disposable {
 
   /** The sections' run controllers, by section. */
   private sections(): { [S in SectionId]: SectionController<S> } {
-    return { explain: this.explainer.runs, influence: this.influence.runs };
+    return { explain: this.explainer.runs, influence: this.influence.runs, concepts: this.concepts.runs };
   }
 
   private save(): void {
-    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved() });
+    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved(), concepts: this.concepts.runs.saved() });
   }
 
   /** Shows the panel where it is (never moving it to another group). */
@@ -101,6 +108,8 @@ export class ModelPanel extends Disposable {
     if (explanation) described.explanation = explanation;
     const influence = this.influence.describe();
     if (influence) described.influence = influence;
+    const concepts = this.concepts.describe();
+    if (concepts) described.concepts = concepts;
     return described;
   }
 
@@ -129,6 +138,12 @@ export class ModelPanel extends Disposable {
     return this.influence.find(request);
   }
 
+  /** The Concepts section, once the model has loaded (undefined when it failed to: the panel says why). */
+  async conceptTester(): Promise<ConceptTester | undefined> {
+    await this.rendered;
+    return this.state.type === 'summary' ? this.concepts : undefined;
+  }
+
   /** Explains an input file with this panel's model and shows the result in the panel. */
   explain(inputPath: string, options: ExplainOptions): Promise<SaliencyResult> {
     return this.explainer.explain(inputPath, options);
@@ -147,6 +162,7 @@ export class ModelPanel extends Disposable {
       this.show({ type: 'summary', summary });
       this.explainer.setSummary(summary);
       this.influence.setSummary(summary);
+      this.concepts.setSummary(summary);
     } catch (err) {
       const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
       if (code === 'CANCELLED') return;
@@ -200,6 +216,7 @@ export class ModelPanel extends Disposable {
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
+        this.concepts.replay();
         return;
       case 'rendered':
         if (message.modelPath === this.modelPath && this.state.type !== 'loading') this.markRendered();
@@ -221,11 +238,13 @@ export class ModelPanel extends Disposable {
         return;
       case 'sectionRun':
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
-        else this.influence.findFromPanel(message.input, message.options);
+        else if (message.section === 'influence') this.influence.findFromPanel(message.input, message.options);
+        else this.concepts.runFromPanel(message.options);
         return;
       case 'sectionCompare':
         if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
-        else this.influence.compareFromPanel(message.input, message.variants);
+        else if (message.section === 'influence') this.influence.compareFromPanel(message.input, message.variants);
+        else this.concepts.compareFromPanel(message.variants);
         return;
       case 'sectionRecall':
         this.sections()[message.section].recall(message.runs);
@@ -244,6 +263,12 @@ export class ModelPanel extends Disposable {
         return;
       case 'openInfluenceExample':
         void this.influence.openExample(message.run, message.index);
+        return;
+      case 'chooseConceptData':
+        void this.concepts.chooseData(message.what);
+        return;
+      case 'removeConcept':
+        void this.concepts.removeConcept(message.name);
         return;
       default: {
         const unexpected: never = message;

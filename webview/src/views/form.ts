@@ -90,6 +90,8 @@ export interface OptionFormContext {
   onChange(key: string, value: string | boolean): void;
   /** Display names of enum and structured choices, by value. */
   choiceLabels?: Record<string, string>;
+  /** Only these options (a section that draws some of its controls itself). */
+  keys?: readonly string[];
 }
 
 /** The schema's default of a field as the control shows it, for a boolean or text. */
@@ -124,7 +126,7 @@ const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c
 /** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
 export function optionControls(ctx: OptionFormContext): HTMLElement[] {
   // A model with one output has no head to choose.
-  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1);
+  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => (spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1) && (!ctx.keys || ctx.keys.includes(spec.key)));
   return fields.map((spec) => control(spec, ctx));
 }
 

@@ -6,6 +6,7 @@ import { post } from '../messaging';
 import { renderSamples } from './samples';
 import { renderExplain } from './explain';
 import { renderInfluence } from './influence';
+import { renderConcepts } from './concepts';
 
 export function renderSummary(s: ModelSummary): HTMLElement {
   const name = s.path.split(/[\\/]/).slice(-2).join('/');
@@ -33,6 +34,7 @@ export function renderSummary(s: ModelSummary): HTMLElement {
     renderSamples(s.sidecar.sidecar.data?.samples ?? []),
     renderExplain(s),
     renderInfluence(s),
+    renderConcepts(s),
     h(
       'div',
       { class: 'actions' },
