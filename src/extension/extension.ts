@@ -15,6 +15,11 @@ import { ModelPanels } from './modelPanel/modelPanels';
 import { openModelCommand } from './modelPanel/openModel';
 import { openSidecar } from './modelPanel/openSidecar';
 import { registerCounterfactuals } from './counterfactuals/register';
+import { trackConceptFolders } from './concepts/conceptFolders';
+import { ConceptScores } from './concepts/conceptScores';
+import { LAYER_HOVER_LANGUAGES, LayerHoverProvider } from './concepts/layerHover';
+import { LayerIndex } from './concepts/layerIndex';
+import { testConceptsCommand } from './concepts/testConcepts';
 
 export type { ModelLensApi } from './api';
 
@@ -25,7 +30,9 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   const cache = new AttributionCache(context.storageUri ?? context.globalStorageUri, output);
   // Per-example training gradients, by checkpoint and training-set hash: shared by every workspace.
   const influenceStorage = { cacheDir: path.join(context.globalStorageUri.fsPath, 'influence'), state: context.workspaceState };
-  const panels = new ModelPanels(context.extensionUri, context.storageUri ?? context.globalStorageUri, engine, output, cache, influenceStorage);
+  // The latest concept scores and the known models' layers, for layer hovers.
+  const concepts = { state: context.workspaceState, scores: new ConceptScores(), layers: new LayerIndex() };
+  const panels = new ModelPanels(context.extensionUri, context.storageUri ?? context.globalStorageUri, engine, output, cache, influenceStorage, concepts);
   context.subscriptions.push(
     output,
     engine,
@@ -38,6 +45,13 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
     vscode.commands.registerCommand('modelLens.findInfluence', findInfluenceCommand(panels, output)),
     vscode.languages.registerHoverProvider({ scheme: 'file' }, new AttributionHoverProvider(cache)),
     registerCounterfactuals(context, { panels, engine, output }),
+    concepts.layers,
+    trackConceptFolders(),
+    vscode.commands.registerCommand('modelLens.testConcepts', testConceptsCommand(panels, output)),
+    vscode.languages.registerHoverProvider(
+      LAYER_HOVER_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      new LayerHoverProvider(concepts.layers, concepts.scores),
+    ),
     vscode.commands.registerCommand('modelLens.openSidecar', (uri?: vscode.Uri) => openSidecar(uri)),
     vscode.commands.registerCommand('modelLens.selectBackend', selectBackendCommand(engine)),
     vscode.commands.registerCommand('modelLens.showLog', () => output.show()),

@@ -7,9 +7,10 @@
  */
 import type { ModelSummary, Prediction } from './model';
 import type { CounterfactualMethodChoice, CounterfactualOptions, CounterfactualResult } from './counterfactual';
+import type { ProbeOptions, ProbeResult, TcavOptions, TcavResult } from './concepts';
 import type { ErrorCode } from './errors';
 import type { InfluenceMethod, InfluenceOptions, InfluenceResult } from './influence';
-import { fieldSpecs, OptionError, parseOptions } from './options';
+import { fieldSpecs, OptionError, parseOptions, REQUEST_FIELDS, type OptionRequest } from './options';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 /** One input the panel can explain: the sidecar's samples first, then files the user chose. */
@@ -29,6 +30,31 @@ export type ExplainOptions = SaliencyOptions;
 
 /** What the Influence form sends: the influence request's panel options (no paths). */
 export type InfluencePanelOptions = Omit<InfluenceOptions, 'inputPath' | 'train' | 'cacheDir'>;
+
+/**
+ * What the Concepts form sends: TCAV's panel options with the concepts by name (the host knows
+ * their folders: the sidecar's data.concepts and folders chosen through its dialog), or a probe's
+ * options (the labelled data is the host's choice too).
+ */
+export type ConceptsPanelOptions =
+  | ({ method: 'tcav'; concepts?: string[] } & Omit<TcavOptions, 'concepts' | 'random' | 'inputs'>)
+  | ({ method: 'probe' } & Omit<ProbeOptions, 'data'>);
+export type ConceptsMethod = ConceptsPanelOptions['method'];
+export const CONCEPTS_METHOD_NAMES: Record<ConceptsMethod, string> = { tcav: 'TCAV', probe: 'Linear probes' };
+
+/** A concept the Concepts section offers: the sidecar's, or a folder the user chose (by its name; `label`: its path relative to the workspace). */
+export interface ConceptChoice {
+  name: string;
+  label: string;
+  source: 'sidecar' | 'chosen';
+}
+
+/** Data a section reads that the host chooses (a training set, random sets, labelled data): the sidecar's, one the user chose, or none. */
+export interface DataChoice {
+  source: 'sidecar' | 'chosen' | 'none';
+  /** Its path relative to the workspace. */
+  label?: string;
+}
 
 /**
  * What the Counterfactuals form sends: the request's panel options (no paths). Without a target the
@@ -75,12 +101,33 @@ export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
 export interface Sections {
   explain: { request: 'saliency'; options: ExplainOptions; result: SaliencyResult };
   influence: { request: 'influence'; options: InfluencePanelOptions; result: InfluenceResult };
+  concepts: { request: 'tcav' | 'probe'; options: ConceptsPanelOptions; result: TcavResult | ProbeResult };
   counterfactual: { request: 'counterfactual'; options: CounterfactualPanelOptions; result: CounterfactualResult };
 }
 export type SectionId = keyof Sections;
-export const SECTION_IDS = ['explain', 'influence', 'counterfactual'] as const satisfies readonly SectionId[];
-/** The engine request whose options a section's form sends. */
-export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence', counterfactual: 'counterfactual' };
+export const SECTION_IDS = ['explain', 'influence', 'concepts', 'counterfactual'] as const satisfies readonly SectionId[];
+/**
+ * The engine request whose options a section's form sends: one per section (whose options name
+ * their method), or one per method where the section's methods are requests of their own.
+ */
+export const SECTION_REQUESTS = {
+  explain: 'saliency',
+  influence: 'influence',
+  concepts: { tcav: 'tcav', probe: 'probe' },
+  counterfactual: 'counterfactual',
+} as const satisfies { [S in SectionId]: Sections[S]['request'] | { [M in Sections[S]['options']['method']]: Sections[S]['request'] } };
+
+/** The request a run of `section` with `method` makes (undefined: the section has no such method). */
+export function sectionRequest(section: SectionId, method: string): OptionRequest | undefined {
+  const requests: OptionRequest | Record<string, OptionRequest> = SECTION_REQUESTS[section];
+  if (typeof requests === 'string') return requests;
+  return Object.prototype.hasOwnProperty.call(requests, method) ? requests[method] : undefined;
+}
+
+/** Sections whose runs take no input from the panel's list: self-influence, concepts. */
+export function takesInput(section: SectionId, method: string): boolean {
+  return !(section === 'influence' && method === 'self') && section !== 'concepts';
+}
 
 /**
  * Runs started together to be shown side by side (Compare methods; influence functions beside
@@ -157,6 +204,8 @@ export type ToWebview =
   | { [S in SectionId]: { type: 'sectionRecalled'; section: S; results: SectionResult<S>[] } }[SectionId]
   /** The workspace's folders, so the panel shows paths relative to them. */
   | { type: 'workspaceFolders'; folders: string[] }
+  /** What the Concepts section can run on: its concepts, the random sets (TCAV) and the labelled data (probes). */
+  | { type: 'conceptData'; concepts: ConceptChoice[]; random: DataChoice; probeData: DataChoice }
   ;
 
 /** Webview → host. */
@@ -192,6 +241,10 @@ export type FromWebview =
   | { type: 'chooseTrain' }
   /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
   | { type: 'openInfluenceExample'; run: number; index: number }
+  /** Ask the host for a dialog to choose concept folders, the random sets or the probes' labelled data. */
+  | { type: 'chooseConceptData'; what: 'concepts' | 'random' | 'probeData' }
+  /** Forget a concept folder the user chose (by its name). */
+  | { type: 'removeConcept'; name: string }
   /** Copy result.counterfactuals[index] of a kept run to the clipboard: a CSV row as the input file writes its rows, or JSON. */
   | { type: 'copyCounterfactual'; run: number; index: number; format: 'csv' | 'json' };
 
@@ -269,6 +322,14 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
       return ok ? { type: 'openInfluenceExample', run: message.run as number, index: message.index as number } : null;
     }
+    case 'chooseConceptData': {
+      const ok = keys.length === 2 && (['concepts', 'random', 'probeData'] as unknown[]).includes(message.what);
+      return ok ? { type: 'chooseConceptData', what: message.what as 'concepts' | 'random' | 'probeData' } : null;
+    }
+    case 'removeConcept': {
+      const ok = keys.length === 2 && typeof message.name === 'string' && message.name.length > 0 && message.name.length <= 256;
+      return ok ? { type: 'removeConcept', name: message.name as string } : null;
+    }
     case 'copyCounterfactual': {
       const ok = keys.length === 4 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_RUN) && (message.format === 'csv' || message.format === 'json');
       return ok ? { type: 'copyCounterfactual', run: message.run as number, index: message.index as number, format: message.format as 'csv' | 'json' } : null;
@@ -291,7 +352,7 @@ function parseSectionRun(m: Fields): SectionRunRequest | null {
   if (!isRecord(m.options) || typeof m.options.method !== 'string') return null;
   const options = parseSectionOptions(m.section, m.options);
   if (!options) return null;
-  const needsInput = !(m.section === 'influence' && (options as InfluencePanelOptions).method === 'self');
+  const needsInput = takesInput(m.section, options.method);
   if (needsInput ? !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1) : m.input !== undefined) return null;
   const out = { type: 'sectionRun', section: m.section, options } as SectionRunRequest;
   if (needsInput) out.input = m.input as number;
@@ -318,16 +379,21 @@ export function parseSectionOptions<S extends SectionId>(section: S, raw: unknow
 
 /** Like parseSectionOptions, with the first problem in words ("Steps must be an integer from 1 to 10000."). */
 export function checkSectionOptions<S extends SectionId>(section: S, raw: unknown): { options?: Sections[S]['options']; problem?: string } {
+  const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const request = sectionRequest(section, String(given.method));
+  if (!request) return { problem: `${JSON.stringify(given.method)} is not a method of the ${section} section.` };
   try {
-    const parsed = parseOptions(SECTION_REQUESTS[section], raw, { origin: 'webview' }) as Record<string, unknown>;
+    // A request without a method of its own (tcav, probe): the section's method names the request.
+    const ownMethod = Object.prototype.hasOwnProperty.call(REQUEST_FIELDS[request], 'method');
+    const { method, ...rest } = given;
+    const parsed: Record<string, unknown> = ownMethod ? parseOptions(request, raw, { origin: 'webview' }) : { method, ...parseOptions(request, rest, { origin: 'webview' }) };
     // Only what was given (and the method): the engine applies the defaults, and for some options
     // (damping) an explicit value means something else than none (no automatic raise).
-    const given = raw as Record<string, unknown>;
     const options = Object.fromEntries(Object.keys(parsed).filter((k) => k === 'method' || given[k] !== undefined).map((k) => [k, parsed[k]]));
     return { options: options as Sections[S]['options'] };
   } catch (err) {
     if (!(err instanceof OptionError)) return { problem: String(err) };
-    const label = err.key ? fieldSpecs(SECTION_REQUESTS[section]).find((f) => f.key === err.key)?.label : undefined;
+    const label = err.key ? fieldSpecs(request).find((f) => f.key === err.key)?.label : undefined;
     return { problem: label ? `${label} ${err.problem}` : err.message };
   }
 }

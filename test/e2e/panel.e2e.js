@@ -14,23 +14,12 @@
 const fs = require('fs');
 const path = require('path');
 const { PNG } = require('pngjs');
-const { choose, failIfShown, palette, pick, retry, sleep } = require('./util');
+const { choose, failIfShown, modelFrame, palette, pick, retry, sleep } = require('./util');
 
 const SCREENSHOTS = ['compare-grid.png', 'history.png', 'deletion-curve.png', 'text-inline.png', 'influence-vs-tracin.png', 'influence-iris-half.png', 'theme-dark.png', 'export.png'];
 const MNIST = 'mnist-cnn/model.json';
 const IRIS = 'iris-mlp/model.json';
 const TEXT = 'text-sentiment/model.json';
-
-/** The frame of a model's panel (found anew: a hidden webview loses its frame), holding `testId`. */
-async function modelFrame(page, model, testId = 'explain') {
-  return retry(`the ${model} panel`, 60_000, async () => {
-    for (const frame of page.frames()) {
-      const h1 = await frame.$('.summary h1').catch(() => null);
-      if (h1 && (await h1.textContent()).includes(model) && (await frame.$(`[data-testid="${testId}"]`))) return frame;
-    }
-    throw new Error(`no frame shows the ${model} summary with [data-testid="${testId}"]`);
-  });
-}
 
 async function showPanel(page, model, testId) {
   await palette(page, 'Model Lens: Open Model', model);

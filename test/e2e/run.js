@@ -6,11 +6,12 @@
 //   node test/e2e/run.js [--extension DIR] [--workspace DIR] [--dev]
 //     --dev  load the extension from its folder (workbench payload) instead of installing a .vsix
 //   env: MODEL_LENS_RUN_TIMEOUT_MS (default 600000), MODEL_LENS_VSIX_DEPENDENCIES=1|0 (force
-//        including/excluding node_modules in the .vsix; default: as the `package` script does)
+//        including/excluding node_modules in the .vsix; default: as the `package` script does),
+//        MODEL_LENS_E2E_STEPS=<regex> (only the steps whose name matches, after the workbench loads)
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
 // saliency-gradcam-webview.png), hover.png, compare-grid.png, history.png, deletion-curve.png,
 // text-inline.png, influence-iris-half.png, theme-dark.png, export.png, influence-gallery.png
-// (+ influence.png, influence-suspicious.png); e2e-failure.png on failure.
+// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png; e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');
@@ -21,6 +22,7 @@ const { steps, visibleErrors } = require('./openModel.e2e');
 const explain = require('./explain.e2e');
 const influence = require('./influence.e2e');
 const panel = require('./panel.e2e');
+const concepts = require('./concepts.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -56,6 +58,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     'hover.png',
     ...panel.SCREENSHOTS,
     ...influence.SCREENSHOTS,
+    ...concepts.SCREENSHOTS,
     'e2e-failure.png',
   ];
   for (const f of screenshots) cs.rmrf(path.join(RESULTS, f));
@@ -103,12 +106,14 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
 
     const opening = steps({ resultsDir: RESULTS });
     shared = opening[0].state;
+    const only = process.env.MODEL_LENS_E2E_STEPS ? new RegExp(process.env.MODEL_LENS_E2E_STEPS) : undefined;
     const list = [
       ...opening,
       ...explain.steps({ resultsDir: RESULTS, shared, workspace }),
       ...panel.steps({ resultsDir: RESULTS, shared, workspace }),
       ...influence.steps({ resultsDir: RESULTS, shared }),
-    ];
+      ...concepts.steps({ resultsDir: RESULTS, shared }),
+    ].filter((step, i) => !only || i === 0 || only.test(step.name));
     let timedOut = false;
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => resolve((timedOut = true)), Math.max(10_000, timeoutMs - (Date.now() - t0)));
@@ -154,6 +159,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
       if (st[key] !== undefined) console.log(`[e2e] ${key}: ${JSON.stringify(st[key])}`);
     }
     if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);
+    if (st.concepts) console.log(`[e2e] concepts: ${JSON.stringify(st.concepts)}; probes ${JSON.stringify(st.probes)}`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');
       console.log(`[e2e] code-server log: ${path.relative(ROOT, log)}; VS Code logs under ${path.relative(ROOT, userDataDir)}/logs`);

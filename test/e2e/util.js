@@ -1,5 +1,5 @@
-// What the e2e steps share: retrying with a deadline, the command palette and its quick picks, and
-// the panel's toolkit dropdowns.
+// What the e2e steps share: retrying with a deadline, the command palette and its quick picks, the
+// panel's toolkit dropdowns, and finding a model panel's frame.
 'use strict';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -68,4 +68,15 @@ async function failIfShown(frame, testId) {
   if (await error.count()) throw fatal(`the panel shows an error: ${(await error.textContent()).replace(/\s+/g, ' ').trim()}`);
 }
 
-module.exports = { sleep, fatal, retry, palette, pick, choose, failIfShown };
+/** The frame of a model's panel (found anew: a hidden webview loses its frame), holding `testId`. */
+async function modelFrame(page, model, testId = 'explain') {
+  return retry(`the ${model} panel`, 60_000, async () => {
+    for (const frame of page.frames()) {
+      const h1 = await frame.$('.summary h1').catch(() => null);
+      if (h1 && (await h1.textContent()).includes(model) && (await frame.$(`[data-testid="${testId}"]`))) return frame;
+    }
+    throw new Error(`no frame shows the ${model} summary with [data-testid="${testId}"]`);
+  });
+}
+
+module.exports = { sleep, fatal, retry, palette, pick, choose, failIfShown, modelFrame };

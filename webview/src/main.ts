@@ -8,6 +8,7 @@ import { showPrediction, showPredictionError } from './views/samples';
 import { onExplainMessage } from './views/explain';
 import { onInfluenceMessage } from './views/influence';
 import { onCounterfactualMessage } from './views/counterfactual';
+import { onConceptsMessage } from './views/concepts';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -34,8 +35,12 @@ function render(state: ToWebview): void {
     case 'sectionRecalled':
       // Each section's runs and history go to its view; a section the next issues add is one more case.
       if (state.section === 'explain') onExplainMessage(state as Parameters<typeof onExplainMessage>[0]);
+      else if (state.section === 'influence') onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
       else if (state.section === 'counterfactual') onCounterfactualMessage(state as Parameters<typeof onCounterfactualMessage>[0]);
-      else onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
+      else onConceptsMessage(state as Parameters<typeof onConceptsMessage>[0]);
+      return;
+    case 'conceptData':
+      onConceptsMessage(state);
       return;
     case 'influenceTrain':
       onInfluenceMessage(state);

@@ -27,6 +27,8 @@ export interface SavedState {
   influenceReviewed?: string[];
   /** The Counterfactuals section's fields. */
   counterfactualForm?: Record<string, unknown>;
+  /** The Concepts section's fields. */
+  conceptsForm?: Record<string, unknown>;
 }
 
 const vscode = acquireVsCodeApi<SavedState>();

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { escapeMarkdown as escape, inlineCode as code } from '../../shared/markdown';
 import { METHOD_NAMES } from '../../shared/methods';
 import type { AttributionCache, CachedAttribution } from './attributionCache';
 import { isImageFile, isModelFile, type ExplainArgs } from './explainInput';
@@ -112,10 +113,3 @@ async function resolveFile(text: string, document: vscode.TextDocument, token: v
   return undefined;
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}
-
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}

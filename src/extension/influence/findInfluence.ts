@@ -19,6 +19,7 @@ import { isModelFile } from '../explain/explainInput';
 import { pickInput } from '../workspace/pickInput';
 import { pickModel } from '../workspace/pickModel';
 import { requireTrust } from '../workspace/trust';
+import { isOptionsObject, localPath } from '../workspace/commandArgs';
 
 export interface FindInfluenceArgs {
   model?: string | vscode.Uri;
@@ -76,9 +77,9 @@ export function findInfluenceCommand(panels: ModelPanels, output: vscode.LogOutp
 function parseArgs(first: unknown, second: unknown): Parsed {
   const out: Parsed = {};
   if (isOptions(first)) {
-    out.model = fsPath(first.model, 'model');
-    out.input = fsPath(first.input, 'input');
-    out.train = fsPath(first.train, 'train');
+    out.model = localPath(first.model, 'model');
+    out.input = localPath(first.input, 'input');
+    out.train = localPath(first.train, 'train');
     if (first.method !== undefined && !INFLUENCE_METHODS.includes(first.method)) throw new Error(`unknown influence method ${JSON.stringify(first.method)}; use ${INFLUENCE_METHODS.join(', ')}.`);
     out.method = first.method;
     // Bounds as the panel's: the option schemas' (the method is asked for later when absent).
@@ -89,7 +90,7 @@ function parseArgs(first: unknown, second: unknown): Parsed {
   } else {
     // From the explorer: the clicked resource, and every selected one (a model and an input selected together are a pair).
     const selected = Array.isArray(second) && second.length === 2 ? second : [first];
-    for (const p of selected.map((s) => fsPath(s, 'a selected resource'))) {
+    for (const p of selected.map((s) => localPath(s, 'a selected resource'))) {
       if (p && isModelFile(p)) out.model ??= p;
       else if (p) out.input ??= p;
     }
@@ -98,21 +99,7 @@ function parseArgs(first: unknown, second: unknown): Parsed {
   return out;
 }
 
-function isOptions(v: unknown): v is FindInfluenceArgs {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri) && !('scheme' in v);
-}
-
-/** A path or URI argument as an absolute local path. */
-function fsPath(value: unknown, what: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const uri =
-    value instanceof vscode.Uri ? value
-    : typeof value === 'string' ? (/^[a-z][a-z0-9+.-]+:\/\//i.test(value) ? vscode.Uri.parse(value) : vscode.Uri.file(path.resolve(value)))
-    : undefined;
-  if (!uri) throw new Error(`${what} is not a file path or URI.`);
-  if (uri.scheme !== 'file') throw new Error(`Model Lens reads files on disk; ${uri.toString()} is not a local file.`);
-  return path.resolve(uri.fsPath);
-}
+const isOptions = (v: unknown): v is FindInfluenceArgs => isOptionsObject(v);
 
 async function pickMethod(): Promise<InfluenceMethod | undefined> {
   const items = INFLUENCE_METHODS.map((method) => ({ label: INFLUENCE_METHOD_NAMES[method], detail: METHOD_DETAILS[method], method }));

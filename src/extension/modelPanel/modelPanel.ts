@@ -13,6 +13,7 @@ import { Disposable } from '../panel/dispose';
 import type { AttributionCache } from '../explain/attributionCache';
 import { Explainer, type ExplanationState } from '../explain/explainSection';
 import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
+import { ConceptTester, type ConceptsContext, type ConceptsState } from '../concepts/conceptSection';
 import type { InfluenceResult } from '../../protocol/influence';
 import type { CounterfactualResult } from '../../protocol/counterfactual';
 import { CounterfactualFinder, type CounterfactualRequest, type CounterfactualState } from '../counterfactuals/counterfactualSection';
@@ -32,6 +33,8 @@ export type PanelState = ({ state: 'loading' | 'summary' } | { state: 'error'; c
   influence?: InfluenceState;
   /** The Counterfactuals section's latest run, when there is one. */
   counterfactual?: CounterfactualState;
+  /** The Concepts section's latest run, when there is one. */
+  concepts?: ConceptsState;
 };
 
 export class ModelPanel extends Disposable {
@@ -43,6 +46,7 @@ export class ModelPanel extends Disposable {
   private readonly explainer: Explainer;
   private readonly influence: InfluenceFinder;
   private readonly counterfactuals: CounterfactualFinder;
+  private readonly concepts: ConceptTester;
 
   constructor(
     readonly modelPath: string,
@@ -52,6 +56,7 @@ export class ModelPanel extends Disposable {
     private readonly output: vscode.LogOutputChannel,
     cache: AttributionCache,
     influenceStorage: InfluenceStorage,
+    concepts: ConceptsContext,
     private readonly store: PanelStore,
     /** A panel revived after a window reload: what it showed (the serializer's). */
     revived?: { saved: SavedPanel; seenRuns: Partial<Record<SectionId, number>> },
@@ -62,10 +67,12 @@ export class ModelPanel extends Disposable {
     this.explainer = this._register(new Explainer(modelPath, engine, output, cache, post));
     // Examples open in the editor group beside the panel, never over it.
     this.influence = this._register(new InfluenceFinder(modelPath, engine, output, influenceStorage, this.explainer, post, () => besidePanel(panel.viewColumn)));
+    this.concepts = this._register(new ConceptTester(modelPath, engine, output, concepts, post));
     this.counterfactuals = this._register(new CounterfactualFinder(modelPath, engine, output, this.explainer, post));
     if (revived) {
       this.explainer.restore(revived.saved.explain, revived.seenRuns.explain ?? 0);
       this.influence.restore(revived.saved.influence, revived.seenRuns.influence ?? 0);
+      this.concepts.restore(revived.saved.concepts, revived.seenRuns.concepts ?? 0);
       this.counterfactuals.restore(revived.saved.counterfactual, revived.seenRuns.counterfactual ?? 0);
     }
     // Every new result is saved, so a reloaded window shows it again.
@@ -88,11 +95,16 @@ export class ModelPanel extends Disposable {
 
   /** The sections' run controllers, by section. */
   private sections(): { [S in SectionId]: SectionController<S> } {
-    return { explain: this.explainer.runs, influence: this.influence.runs, counterfactual: this.counterfactuals.runs };
+    return { explain: this.explainer.runs, influence: this.influence.runs, concepts: this.concepts.runs, counterfactual: this.counterfactuals.runs };
   }
 
   private save(): void {
-    void this.store.save(this.modelPath, { explain: this.explainer.runs.saved(), influence: this.influence.runs.saved(), counterfactual: this.counterfactuals.runs.saved() });
+    void this.store.save(this.modelPath, {
+      explain: this.explainer.runs.saved(),
+      influence: this.influence.runs.saved(),
+      concepts: this.concepts.runs.saved(),
+      counterfactual: this.counterfactuals.runs.saved(),
+    });
   }
 
   /** Shows the panel where it is (never moving it to another group). */
@@ -108,6 +120,8 @@ export class ModelPanel extends Disposable {
     if (explanation) described.explanation = explanation;
     const influence = this.influence.describe();
     if (influence) described.influence = influence;
+    const concepts = this.concepts.describe();
+    if (concepts) described.concepts = concepts;
     const counterfactual = this.counterfactuals.describe();
     if (counterfactual) described.counterfactual = counterfactual;
     return described;
@@ -138,6 +152,12 @@ export class ModelPanel extends Disposable {
     return this.influence.find(request);
   }
 
+  /** The Concepts section, once the model has loaded (undefined when it failed to: the panel says why). */
+  async conceptTester(): Promise<ConceptTester | undefined> {
+    await this.rendered;
+    return this.state.type === 'summary' ? this.concepts : undefined;
+  }
+
   /** Finds counterfactuals for an input and shows them in the panel, once the model has loaded (rejects when it does not). */
   async findCounterfactual(request: CounterfactualRequest): Promise<CounterfactualResult> {
     await this.rendered;
@@ -163,6 +183,7 @@ export class ModelPanel extends Disposable {
       this.show({ type: 'summary', summary });
       this.explainer.setSummary(summary);
       this.influence.setSummary(summary);
+      this.concepts.setSummary(summary);
       this.counterfactuals.setSummary(summary);
     } catch (err) {
       const { code, message } = err instanceof EngineError ? err : new EngineError('INTERNAL', String(err));
@@ -217,6 +238,7 @@ export class ModelPanel extends Disposable {
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
+        this.concepts.replay();
         this.counterfactuals.replay((inputPath) => this.explainer.indexOf(inputPath));
         return;
       case 'rendered':
@@ -239,13 +261,15 @@ export class ModelPanel extends Disposable {
         return;
       case 'sectionRun':
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
+        else if (message.section === 'influence') this.influence.findFromPanel(message.input, message.options);
         else if (message.section === 'counterfactual') this.counterfactuals.findFromPanel(message.input ?? -1, message.options);
-        else this.influence.findFromPanel(message.input, message.options);
+        else this.concepts.runFromPanel(message.options);
         return;
       case 'sectionCompare':
         if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
+        else if (message.section === 'influence') this.influence.compareFromPanel(message.input, message.variants);
         else if (message.section === 'counterfactual') this.counterfactuals.compareFromPanel(message.input ?? -1, message.variants);
-        else this.influence.compareFromPanel(message.input, message.variants);
+        else this.concepts.compareFromPanel(message.variants);
         return;
       case 'sectionRecall':
         this.sections()[message.section].recall(message.runs);
@@ -264,6 +288,12 @@ export class ModelPanel extends Disposable {
         return;
       case 'openInfluenceExample':
         void this.influence.openExample(message.run, message.index);
+        return;
+      case 'chooseConceptData':
+        void this.concepts.chooseData(message.what);
+        return;
+      case 'removeConcept':
+        void this.concepts.removeConcept(message.name);
         return;
       case 'copyCounterfactual':
         void this.counterfactuals.copy(message.run, message.index, message.format);

@@ -10,6 +10,7 @@ import { parseSavedPanelState } from '../../protocol/webview';
 import type { EngineClient } from '../engine/engineClient';
 import type { AttributionCache } from '../explain/attributionCache';
 import type { InfluenceStorage } from '../influence/influenceSection';
+import type { ConceptsContext } from '../concepts/conceptSection';
 import { MODEL_PANEL_VIEW_TYPE, ModelPanel } from './modelPanel';
 import { PanelStore } from './panelStore';
 
@@ -24,6 +25,7 @@ export class ModelPanels implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     private readonly cache: AttributionCache,
     private readonly influenceStorage: InfluenceStorage,
+    private readonly concepts: ConceptsContext,
   ) {
     this.store = new PanelStore(vscode.Uri.joinPath(storageUri, 'panels'), output);
   }
@@ -39,8 +41,8 @@ export class ModelPanels implements vscode.Disposable {
     return this.adopt(modelPath, ModelPanel.createWebviewPanel(modelPath, this.extensionUri));
   }
 
-  private adopt(modelPath: string, webviewPanel: vscode.WebviewPanel, revived?: ConstructorParameters<typeof ModelPanel>[8]): ModelPanel {
-    const panel = new ModelPanel(modelPath, webviewPanel, this.extensionUri, this.engine, this.output, this.cache, this.influenceStorage, this.store, revived);
+  private adopt(modelPath: string, webviewPanel: vscode.WebviewPanel, revived?: ConstructorParameters<typeof ModelPanel>[9]): ModelPanel {
+    const panel = new ModelPanel(modelPath, webviewPanel, this.extensionUri, this.engine, this.output, this.cache, this.influenceStorage, this.concepts, this.store, revived);
     this.panels.set(modelPath, panel);
     panel.onDidDispose(() => {
       if (this.panels.get(modelPath) === panel) this.panels.delete(modelPath);

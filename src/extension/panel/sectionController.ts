@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { fieldSpecs } from '../../protocol/options';
 import {
   MAX_HISTORY,
-  SECTION_REQUESTS,
+  sectionRequest,
   type HistoryEntry,
   type RunGroup,
   type SectionId,
@@ -205,10 +205,12 @@ export class SectionController<S extends SectionId> extends Disposable {
   }
 
   private postHistory(): void {
-    const paths = new Set(fieldSpecs(SECTION_REQUESTS[this.section]).filter((f) => !f.panel).map((f) => f.key));
     const entries: HistoryEntry[] = this.history.map(({ message: m, at }) => {
-      // What the result says it was computed with (run-time choices resolved), without paths.
-      const resolved = ((m.result as { options?: Record<string, unknown> }).options ?? m.options) as Record<string, unknown>;
+      const request = sectionRequest(this.section, m.options.method);
+      const paths = new Set(request ? fieldSpecs(request).filter((f) => !f.panel).map((f) => f.key) : []);
+      // What the result says it was computed with (run-time choices resolved), without paths, and the
+      // run's method (a section's method may be the request itself, whose options have none).
+      const resolved = { ...((m.result as { options?: Record<string, unknown> }).options ?? m.options), method: m.options.method } as Record<string, unknown>;
       const options = Object.fromEntries(Object.entries(resolved).filter(([k, v]) => v !== undefined && (k === 'method' || !paths.has(k))));
       return { run: m.run, at, inputLabel: m.inputLabel, options, ...(m.group ? { group: m.group } : {}) };
     });

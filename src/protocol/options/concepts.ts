@@ -53,6 +53,12 @@ export const TCAV_FIELDS = {
     description: "a concept's name and its examples (image folder, CSV, JSONL or tensor JSON); repeat for more",
     flag: 'concept',
     defaultText: "every concept of the sidecar's data.concepts",
+    // The panel names concepts only: the host knows their folders (the sidecar's, or chosen through its dialog).
+    panelSchema: z
+      .array(name)
+      .min(1)
+      .max(100)
+      .refine((c) => new Set(c).size === c.length, { message: 'names a concept twice' }),
     resolvePaths: (list: ConceptSource[], resolve: (p: string) => string): ConceptSource[] => list.map((c) => ({ ...c, path: resolve(c.path) })),
   }),
   random: option({

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseFromWebview, parseSavedPanelState, parseSectionOptions } from '../../../src/protocol/webview';
+import { checkSectionOptions, parseFromWebview, parseSavedPanelState, parseSectionOptions } from '../../../src/protocol/webview';
 
 const run = (section: string, options: unknown, input?: unknown) => ({ type: 'sectionRun', section, ...(input === undefined ? {} : { input }), options });
 
@@ -211,6 +211,52 @@ describe('protocol/webview: messages from the panel are validated', () => {
     ];
     for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('concepts runs: TCAV by class, layers and concept names, or probes; no input, no paths, the section\'s methods only', () => {
+    const tcav = { method: 'tcav', class: 0, layers: ['conv2', 'dense1'], concepts: ['striped', 'shaded'], runs: 5, alpha: 0.01, bonferroni: true };
+    acceptedRun(run('concepts', tcav), tcav);
+    acceptedRun(run('concepts', { method: 'tcav', class: 'zebra', layers: ['conv2'] }), { class: 'zebra', layers: ['conv2'] });
+    acceptedRun(run('concepts', { method: 'probe' }), { method: 'probe' });
+    acceptedRun(run('concepts', { method: 'probe', layers: ['conv1', 'pool1'] }), { layers: ['conv1', 'pool1'] });
+    // Only what was given, and the method: the engine applies the defaults.
+    assert.deepStrictEqual(parseSectionOptions('concepts', { method: 'tcav', class: 1, layers: ['conv2'] }), { method: 'tcav', class: 1, layers: ['conv2'] });
+    assert.deepStrictEqual(parseFromWebview({ type: 'chooseConceptData', what: 'random' }), { type: 'chooseConceptData', what: 'random' });
+    assert.deepStrictEqual(parseFromWebview({ type: 'removeConcept', name: 'striped' }), { type: 'removeConcept', name: 'striped' });
+    const concepts = (options: unknown, input?: unknown) => run('concepts', options, input);
+    const hostile: unknown[] = [
+      concepts({ ...tcav, concepts: [{ name: 'striped', path: '/etc' }] }),
+      concepts({ ...tcav, concepts: ['striped', 'striped'] }),
+      concepts({ ...tcav, concepts: [] }),
+      concepts({ ...tcav, random: '/etc' }),
+      concepts({ ...tcav, inputs: '/home/user/data' }),
+      concepts({ ...tcav, modelPath: '/tmp/evil/model.json' }),
+      concepts({ ...tcav, seed: 3 }),
+      concepts({ ...tcav, l2: 1 }),
+      concepts({ ...tcav, runs: 1 }),
+      concepts({ ...tcav, alpha: 1 }),
+      concepts({ ...tcav, class: -1 }),
+      concepts({ ...tcav, layers: [] }),
+      concepts({ ...tcav, layers: ['conv2', 'conv2'] }),
+      concepts({ method: 'tcav', layers: ['conv2'] }),
+      concepts({ method: 'tcav', class: 0 }),
+      concepts(tcav, 0),
+      concepts({ method: 'probe', data: '/etc' }),
+      concepts({ method: 'probe', maxExamples: 5000 }),
+      concepts({ method: 'probe' }, 0),
+      concepts({ method: 'icl' }),
+      concepts({ method: 'constructor' }),
+      concepts({ method: 'saliency' }),
+      { type: 'sectionCompare', section: 'concepts', variants: [tcav, { ...tcav, random: '/etc' }] },
+      { type: 'chooseConceptData' },
+      { type: 'chooseConceptData', what: 'train' },
+      { type: 'chooseConceptData', what: 'random', path: '/etc' },
+      { type: 'removeConcept', name: '' },
+      { type: 'removeConcept', name: 7 },
+      { type: 'removeConcept', name: 'x'.repeat(300) },
+    ];
+    for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
+    assert.match(checkSectionOptions('concepts', { method: 'tcav', class: 0, layers: ['c'], runs: 1 }).problem ?? '', /^Runs must be an integer from 2 to 1000/);
   });
 
   it('compare, recall and export messages: variants that each pass as a run, kept runs by number, PNGs only as PNG data URIs', () => {

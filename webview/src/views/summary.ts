@@ -7,6 +7,7 @@ import { renderSamples } from './samples';
 import { renderExplain } from './explain';
 import { renderInfluence } from './influence';
 import { renderCounterfactuals } from './counterfactual';
+import { renderConcepts } from './concepts';
 
 export function renderSummary(s: ModelSummary): HTMLElement {
   const name = s.path.split(/[\\/]/).slice(-2).join('/');
@@ -35,6 +36,7 @@ export function renderSummary(s: ModelSummary): HTMLElement {
     renderExplain(s),
     renderInfluence(s),
     renderCounterfactuals(s),
+    renderConcepts(s),
     h(
       'div',
       { class: 'actions' },

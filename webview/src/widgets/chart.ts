@@ -10,7 +10,10 @@
  *
  *   lineChart: curves over a numeric x (faithfulness curves, probabilities along a path);
  *   barChart: one bar per category and series, optional ± error bars (TCAV scores with their
- *   spread, probability bars), vertical or horizontal.
+ *   spread over runs; clipped to the axis, a zero spread drawn as a cap), bars to mute (hatched
+ *   grey, outlined in their series' colour: e.g. not significant, explained by a legend entry),
+ *   marks above bars (e.g. * for significant), outlined reference series (a random baseline),
+ *   vertical or horizontal.
  */
 import {
   BarController,
@@ -26,8 +29,11 @@ import {
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
+  type LegendItem,
   type Plugin,
+  type TooltipItem,
 } from 'chart.js';
+import { errorBarSegments, type Segment } from '../../../src/shared/errorBars';
 import { h } from '../dom';
 import { onThemeChange, themeColors, withAlpha, type SeriesColor, type ThemeColors } from '../theme';
 
@@ -74,6 +80,12 @@ export interface BarSeries {
   /** ± half-widths of error bars, one per value (e.g. a standard deviation). */
   errors?: number[];
   color: SeriesColor;
+  /** Bars drawn muted (hatched grey, outlined in the series' colour), one flag per value: e.g. not significant. */
+  muted?: boolean[];
+  /** A short mark above each bar (past its error bar), '' for none: e.g. '*' for significant. */
+  marks?: string[];
+  /** A reference to compare against (a random baseline): outlined, not filled. */
+  reference?: boolean;
 }
 
 export interface BarChartSpec {
@@ -87,6 +99,10 @@ export interface BarChartSpec {
   horizontal?: boolean;
   /** Values to mark with dashed lines (0.5 for TCAV's chance level, a random ordering's AUC). */
   references?: { value: number; label: string; color?: SeriesColor }[];
+  /** The legend entry that says what a muted bar means ("hatched: not significant (p ≥ 0.05)"). */
+  mutedLabel?: string;
+  /** The legend entry that says what the marks mean ("* significant (p < 0.05)"). */
+  marksLabel?: string;
   label: string;
   height?: number;
   testId?: string;
@@ -97,47 +113,71 @@ type AnySpec = { kind: 'line'; spec: LineChartSpec } | { kind: 'bar'; spec: BarC
 /** Charts on screen, re-themed together. */
 const live = new Map<Chart, AnySpec>();
 
-/** Draws ± error bars from a bar dataset's `errorBars` (half-widths, one per bar). */
+type BarDataset = { data: unknown[]; errorBars?: number[]; errorColor?: string; marks?: string[] };
+
+/** The value axis of a bar chart, as the error bars' geometry needs it. */
+function valueAxis(chart: Chart) {
+  const horizontal = chart.options.indexAxis === 'y';
+  const scale = horizontal ? chart.scales.x : chart.scales.y;
+  return { toPixel: (v: number) => scale.getPixelForValue(v), min: scale.min, max: scale.max, horizontal };
+}
+
+/**
+ * Draws ± error bars from a bar dataset's `errorBars` (half-widths, one per bar), clipped to the
+ * value axis, and records the segments on the canvas (data-error-bars: [x1, y1, x2, y2] in CSS
+ * pixels, for tests that check they are drawn where the values say).
+ */
 const errorBars: Plugin<'bar'> = {
   id: 'lensErrorBars',
   afterDatasetsDraw(chart) {
     const { ctx } = chart;
-    const horizontal = chart.options.indexAxis === 'y';
+    const axis = valueAxis(chart);
+    const drawn: Segment[] = [];
     chart.data.datasets.forEach((dataset, d) => {
-      const errors = (dataset as { errorBars?: number[] }).errorBars;
-      const meta = chart.getDatasetMeta(d);
-      if (!errors || meta.hidden) return;
-      const scale = horizontal ? chart.scales.x : chart.scales.y;
+      const { errorBars: errors, errorColor } = dataset as BarDataset;
+      if (!errors || !chart.isDatasetVisible(d)) return;
       ctx.save();
-      ctx.strokeStyle = String((dataset as { errorColor?: string }).errorColor ?? chart.options.color ?? '#888');
+      ctx.strokeStyle = String(errorColor ?? chart.options.color ?? '#888');
       ctx.lineWidth = 1.5;
-      meta.data.forEach((bar, i) => {
-        const value = Number(dataset.data[i]);
-        const e = errors[i];
-        if (!Number.isFinite(value) || !Number.isFinite(e)) return;
-        const [lo, hi] = [scale.getPixelForValue(value - e), scale.getPixelForValue(value + e)];
-        const at = horizontal ? bar.y : bar.x;
-        const cap = 4;
+      chart.getDatasetMeta(d).data.forEach((bar, i) => {
+        const segments = errorBarSegments(Number(dataset.data[i]), errors[i], axis.horizontal ? bar.y : bar.x, axis);
         ctx.beginPath();
-        if (horizontal) {
-          ctx.moveTo(lo, at);
-          ctx.lineTo(hi, at);
-          ctx.moveTo(lo, at - cap);
-          ctx.lineTo(lo, at + cap);
-          ctx.moveTo(hi, at - cap);
-          ctx.lineTo(hi, at + cap);
-        } else {
-          ctx.moveTo(at, lo);
-          ctx.lineTo(at, hi);
-          ctx.moveTo(at - cap, lo);
-          ctx.lineTo(at + cap, lo);
-          ctx.moveTo(at - cap, hi);
-          ctx.lineTo(at + cap, hi);
+        for (const [x1, y1, x2, y2] of segments) {
+          ctx.moveTo(x1, y1);
+          ctx.lineTo(x2, y2);
         }
         ctx.stroke();
+        drawn.push(...segments.map((s) => s.map((v) => Math.round(v * 10) / 10) as Segment));
       });
       ctx.restore();
     });
+    chart.canvas.dataset.errorBars = JSON.stringify(drawn.slice(0, 1000));
+  },
+};
+
+/** Draws each bar's mark (a dataset's `marks`) just past the bar's end and its error bar. */
+const barMarks: Plugin<'bar'> = {
+  id: 'lensBarMarks',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    const axis = valueAxis(chart);
+    ctx.save();
+    ctx.fillStyle = String(chart.options.color ?? '#888');
+    ctx.font = `bold ${Math.round(Number(chart.options.font?.size ?? 12) * 1.2)}px ${chart.options.font?.family ?? 'sans-serif'}`;
+    ctx.textAlign = axis.horizontal ? 'left' : 'center';
+    ctx.textBaseline = axis.horizontal ? 'middle' : 'bottom';
+    chart.data.datasets.forEach((dataset, d) => {
+      const { marks, errorBars: errors } = dataset as BarDataset;
+      if (!marks || !chart.isDatasetVisible(d)) return;
+      chart.getDatasetMeta(d).data.forEach((bar, i) => {
+        const value = Number(dataset.data[i]);
+        if (!marks[i] || !Number.isFinite(value)) return;
+        const end = axis.toPixel(Math.min(axis.max, value + Math.abs(errors?.[i] ?? 0)));
+        if (axis.horizontal) ctx.fillText(marks[i], end + 4, bar.y);
+        else ctx.fillText(marks[i], bar.x, end - 2);
+      });
+    });
+    ctx.restore();
   },
 };
 
@@ -156,7 +196,8 @@ function mountChart(any: AnySpec, height: number, label: string, testId?: string
   const box = h('div', { class: 'chart-box', style: `height: ${height}px` }, canvas);
   const figure = h('figure', { class: 'chart', ...(testId ? { 'data-testid': testId } : {}) }, box, h('figcaption', { class: 'sr-only' }, label));
   // What the canvas shows, in words: its legend and axis titles (for assistive tech and tests).
-  const series = any.kind === 'line' ? any.spec.series.map((s) => s.label) : [...any.spec.series.map((s) => s.label), ...(any.spec.references ?? []).map((r) => r.label)];
+  const bars = any.kind === 'bar' ? any.spec : undefined;
+  const series = bars ? [...bars.series.map((s) => s.label), ...(bars.references ?? []).map((r) => r.label), ...[bars.mutedLabel, bars.marksLabel].filter((l): l is string => !!l)] : any.spec.series.map((s) => s.label);
   figure.dataset.series = series.join(' | ');
   figure.dataset.axes = any.kind === 'line' ? `x: ${any.spec.x.title}; y: ${any.spec.y.title}` : `${any.spec.horizontal ? 'x' : 'y'}: ${any.spec.value.title}; categories: ${any.spec.category ?? ''}`;
   prune();
@@ -251,16 +292,26 @@ function lineConfig(spec: LineChartSpec, theme: ThemeColors) {
 }
 
 function barConfig(spec: BarChartSpec, theme: ThemeColors) {
-  const datasets = spec.series.map((s) => ({
-    label: s.label,
-    data: s.values,
-    backgroundColor: withAlpha(theme.series[s.color], 0.75),
-    borderColor: theme.series[s.color],
-    borderWidth: 1,
-    errorBars: s.errors,
-    errorColor: theme.foreground,
-  }));
-  const valueAxis = spec.horizontal ? 'x' : 'y';
+  const hatch = hatchPattern(theme.muted);
+  const datasets = spec.series.map((s) => {
+    const color = theme.series[s.color];
+    const fill = s.reference ? 'transparent' : withAlpha(color, 0.75);
+    return {
+      label: s.label,
+      data: s.values,
+      backgroundColor: s.muted ? s.values.map((_, i) => (s.muted![i] ? hatch : fill)) : fill,
+      borderColor: color,
+      borderWidth: s.reference || s.muted ? 1.5 : 1,
+      // A zero still shows as a sliver of its bar (a missing value shows nothing).
+      minBarLength: 2,
+      // The legend's swatch: the series' own fill (a reference's outline), whatever its first bar looks like.
+      legendFill: s.reference ? 'transparent' : withAlpha(color, 0.75),
+      errorBars: s.errors,
+      errorColor: theme.foreground,
+      marks: s.marks,
+    };
+  });
+  const valueAxisKey = spec.horizontal ? 'x' : 'y';
   const categoryAxis = spec.horizontal ? 'y' : 'x';
   const reference = (spec.references ?? []).map((r) => ({
     type: 'line' as const,
@@ -270,21 +321,78 @@ function barConfig(spec: BarChartSpec, theme: ThemeColors) {
     borderDash: [6, 4],
     borderWidth: 1.5,
     pointRadius: 0,
+    pointStyle: 'line' as const,
     ...(spec.horizontal ? { indexAxis: 'y' as const } : {}),
   }));
+  const base = baseOptions(theme);
+  const marked = spec.series.some((s) => s.marks?.some(Boolean));
   return {
     type: 'bar' as const,
     data: { labels: spec.categories, datasets: [...datasets, ...reference] },
     options: {
-      ...baseOptions(theme),
+      ...base,
       indexAxis: spec.horizontal ? ('y' as const) : ('x' as const),
+      // Room for the marks past the longest bar.
+      ...(marked ? { layout: { padding: spec.horizontal ? { right: 16 } : { top: 16 } } } : {}),
+      plugins: {
+        ...base.plugins,
+        legend: { ...base.plugins.legend, labels: { ...base.plugins.legend.labels, generateLabels: barLegend(spec, theme, hatch) }, onClick: toggleSeries },
+        tooltip: { ...base.plugins.tooltip, callbacks: { label: barTooltip } },
+      },
       scales: {
-        [valueAxis]: axis(spec.value, theme),
+        [valueAxisKey]: axis(spec.value, theme),
         [categoryAxis]: { ...axis({ title: spec.category ?? '' }, theme, 'category'), title: { display: !!spec.category, text: spec.category ?? '', color: theme.muted } },
       },
     },
-    plugins: [errorBars, drawnFlag],
+    plugins: [errorBars, barMarks, drawnFlag],
   };
+}
+
+/** The legend of a bar chart: each series with its own swatch, references as dashed lines, then what muted bars and marks mean. */
+function barLegend(spec: BarChartSpec, theme: ThemeColors, hatch: CanvasPattern | string) {
+  return (chart: Chart): LegendItem[] => {
+    const items: LegendItem[] = Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+      const dataset = chart.data.datasets[item.datasetIndex ?? -1] as { legendFill?: string; type?: string } | undefined;
+      if (dataset?.type === 'line') return { ...item, pointStyle: 'line' as const };
+      return { ...item, pointStyle: 'rect' as const, ...(dataset?.legendFill !== undefined ? { fillStyle: dataset.legendFill } : {}) };
+    });
+    const extra = (text: string, fillStyle: CanvasPattern | string, strokeStyle: string): LegendItem => ({ text, fillStyle, strokeStyle, lineWidth: 1, pointStyle: 'rect', fontColor: theme.foreground, hidden: false });
+    if (spec.mutedLabel) items.push(extra(spec.mutedLabel, hatch, theme.muted));
+    if (spec.marksLabel) items.push(extra(spec.marksLabel, 'transparent', 'transparent'));
+    return items;
+  };
+}
+
+/** Clicking a series' legend entry hides or shows it; the entries that only explain (muted, marks) do nothing. */
+function toggleSeries(_event: unknown, item: LegendItem, legend: { chart: Chart }): void {
+  if (item.datasetIndex === undefined) return;
+  legend.chart.setDatasetVisibility(item.datasetIndex, !legend.chart.isDatasetVisible(item.datasetIndex));
+  legend.chart.update();
+}
+
+/** "striped: 0.48 ± 0.38" for a bar with an error bar. */
+function barTooltip(item: TooltipItem<'bar'>): string {
+  const error = (item.dataset as BarDataset).errorBars?.[item.dataIndex];
+  const value = Number(item.raw);
+  return `${item.dataset.label}: ${formatTick(value)}${error !== undefined && Number.isFinite(error) ? ` ± ${formatTick(error)}` : ''}`;
+}
+
+/** Diagonal hatching in `color` on a transparent ground: a muted bar that still reads as a bar in any theme. */
+function hatchPattern(color: string): CanvasPattern | string {
+  const tile = document.createElement('canvas');
+  tile.width = tile.height = 8;
+  const ctx = tile.getContext('2d');
+  if (!ctx) return withAlpha(color, 0.3);
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  // One stroke across the tile and the two corner pieces, so the lines join across tiles.
+  for (const [x1, y1, x2, y2] of [[0, 8, 8, 0], [-2, 2, 2, -2], [6, 10, 10, 6]]) {
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x2, y2);
+  }
+  ctx.stroke();
+  return ctx.createPattern(tile, 'repeat') ?? withAlpha(color, 0.3);
 }
 
 /** Marks a chart once it has drawn (it was on the page), so prune() may destroy it after it leaves. */

@@ -11,7 +11,7 @@ import { h } from '../../dom';
 import { post } from '../../messaging';
 import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
 import { requestRun } from '../section';
-import { inputKind, methodsFor, offers, saveForm, type CounterfactualStore } from './store';
+import { inputKind, methodsFor, offeredKeys, saveForm, type CounterfactualStore } from './store';
 
 export function renderForm(store: CounterfactualStore, redraw: () => void): HTMLElement {
   // Another input may be of another kind: a method it does not take falls back to automatic.
@@ -45,7 +45,7 @@ export function renderForm(store: CounterfactualStore, redraw: () => void): HTML
     values: store.values,
     summary: store.summary,
     testPrefix: 'counterfactual',
-    only: offers(store),
+    keys: offeredKeys(store),
     onChange: (key, value) => {
       store.values = { ...store.values, [key]: value };
       store.formError = undefined;
@@ -70,7 +70,7 @@ export function findClicked(store: CounterfactualStore, redraw: () => void): voi
     post({ type: 'chooseInput' });
     return;
   }
-  const raw = formOptions('counterfactual', store.method, inputKind(store), store.values, offers(store));
+  const raw = formOptions('counterfactual', store.method, inputKind(store), store.values, offeredKeys(store));
   const { problem } = checkSectionOptions('counterfactual', raw);
   if (problem) {
     store.formError = problem;

@@ -1,6 +1,6 @@
 /** The Counterfactuals section's state: the generic run state and the form's values (method and options). */
 import { COUNTERFACTUAL_KIND_METHODS, COUNTERFACTUAL_METHOD_CHOICES, type CounterfactualMethodChoice } from '../../../../src/protocol/counterfactual';
-import type { FieldSpec } from '../../../../src/protocol/options';
+import { fieldSpecs } from '../../../../src/protocol/options';
 import type { ExplainInput } from '../../../../src/protocol/webview';
 import { saved } from '../../messaging';
 import { restoreValues, type FormValues } from '../form';
@@ -33,8 +33,10 @@ export function methodsFor(store: CounterfactualStore): CounterfactualMethodChoi
   return ['auto', ...COUNTERFACTUAL_KIND_METHODS[inputKind(store)]];
 }
 
-/** Whether the form offers a field: one of the chosen method's (auto: of any method the input's kind takes). */
-export function offers(store: CounterfactualStore): (spec: FieldSpec) => boolean {
-  const methods = store.method === 'auto' ? COUNTERFACTUAL_KIND_METHODS[inputKind(store)] : [store.method];
-  return (spec) => !spec.methods || spec.methods.some((m) => (methods as readonly string[]).includes(m));
+/** The options the form offers: the chosen method's (auto: those of any method the input's kind takes). */
+export function offeredKeys(store: CounterfactualStore): string[] {
+  const methods: readonly string[] = store.method === 'auto' ? COUNTERFACTUAL_KIND_METHODS[inputKind(store)] : [store.method];
+  return fieldSpecs('counterfactual')
+    .filter((spec) => !spec.methods || spec.methods.some((m) => methods.includes(m)))
+    .map((spec) => spec.key);
 }
