@@ -44,7 +44,8 @@ function renderSet(run: Run, cf: Counterfactual, index: number): HTMLElement {
       const grid = pixelDifference(before, after);
       const scale = Math.max(1, ...Array.from(grid.values, Math.abs));
       const heat = heatmapRGBA(grid, { colormap: 'blue-white-red', signed: true, opacity: 1, overlay: false, scale });
-      paint(difference.canvas, { width: grid.width, height: grid.height, rgba: heat.rgba }, queryCells);
+      // Outlines only: a number would hide the change inside a small cell.
+      paint(difference.canvas, { width: grid.width, height: grid.height, rgba: heat.rgba }, queryCells, false);
       legend.replaceChildren(colorBar({ colormap: 'blue-white-red', signed: true, scale, unit: 'change in pixel value (0–255)', positive: 'brighter', negative: 'darker', testId: 'counterfactual-colorbar' }));
     }
   })();
@@ -70,8 +71,8 @@ async function pixels(src: string | undefined): Promise<Rgba | null> {
   return { width: canvas.width, height: canvas.height, rgba: ctx.getImageData(0, 0, canvas.width, canvas.height).data };
 }
 
-/** Draws the pixels enlarged by a whole factor, then outlines and numbers `cells` (pixel boxes at the image's size). */
-function paint(canvas: HTMLCanvasElement, image: Rgba, cells: CellBox[]): void {
+/** Draws the pixels enlarged by a whole factor, then outlines `cells` (pixel boxes at the image's size) and numbers them. */
+function paint(canvas: HTMLCanvasElement, image: Rgba, cells: CellBox[], numbered = true): void {
   const k = enlargeFactor(image.width, image.height, SIZE);
   const off = document.createElement('canvas');
   [off.width, off.height] = [image.width, image.height];
@@ -90,6 +91,7 @@ function paint(canvas: HTMLCanvasElement, image: Rgba, cells: CellBox[]): void {
       ctx.strokeStyle = color;
       ctx.strokeRect(x + 1.5, y + 1.5, w - 3, hgt - 3);
     }
+    if (!numbered) return;
     const label = String(i + 1);
     ctx.fillStyle = '#000';
     ctx.fillRect(x + 2, y + 2, ctx.measureText(label).width + 4, 13);

@@ -82,13 +82,20 @@ function renderNone(r: CounterfactualResult): HTMLElement {
   );
 }
 
-/** Copy buttons for result.counterfactuals[index]: as a row of the input's CSV (rows only) and as JSON. */
-export function copyButtons(run: Run, index: number): HTMLElement {
-  const copy = (format: 'csv' | 'json') => () => post({ type: 'copyCounterfactual', run: run.run, index, format });
-  const csv = run.result.original.values ? button('Copy CSV row', copy('csv'), 'secondary', `counterfactual-copy-csv-${index}`) : null;
-  const json = button('Copy JSON', copy('json'), 'secondary', `counterfactual-copy-json-${index}`);
-  for (const b of [csv, json]) b?.setAttribute('title', `Copy counterfactual ${index + 1} to the clipboard${b === csv ? ' as a row of the input CSV (its columns, in its style)' : ' as JSON'}`);
-  return h('div', { class: 'actions counterfactual-copy' }, csv, json);
+/**
+ * Copy buttons for result.counterfactuals[index]: as a row of the input's CSV (rows only) and as
+ * JSON; `compact`: short labels (a table column), the full action in the tooltip and accessible name.
+ */
+export function copyButtons(run: Run, index: number, compact = false): HTMLElement {
+  const make = (format: 'csv' | 'json', label: string, what: string) => {
+    const b = button(compact ? format.toUpperCase() : label, () => post({ type: 'copyCounterfactual', run: run.run, index, format }), 'secondary', `counterfactual-copy-${format}-${index}`);
+    const full = `Copy counterfactual ${index + 1} to the clipboard ${what}`;
+    b.setAttribute('title', full);
+    b.setAttribute('aria-label', full);
+    return b;
+  };
+  const csv = run.result.original.values ? make('csv', 'Copy CSV row', 'as a row of the input CSV (its columns, in its style)') : null;
+  return h('div', { class: 'actions counterfactual-copy' }, csv, make('json', 'Copy JSON', 'as JSON'));
 }
 
 /** A counterfactual's numbers: prediction, cost, what changed, distance to the training data, validity. */

@@ -1,6 +1,6 @@
 /**
  * The tabular diff: one row per feature with the constraint it was under (immutable, its range,
- * whole numbers, a direction, a one-hot group, its cost), the original value, and each
+ * whole numbers, a direction, a one-hot group; its cost on hover), the original value, and each
  * counterfactual as a column — changed cells marked with their delta — then, per column, the
  * predicted class and its probability, the cost, features changed, plausibility, and Copy.
  * The table scrolls sideways inside its box when a narrow panel cannot hold every column.
@@ -41,6 +41,10 @@ export function constraintText(c: FeatureConstraintInfo, groups: string[][]): st
   return parts.join(' · ');
 }
 
+/** A class over its probability (two short lines keep the columns narrow). */
+const predicted = (label: string, probability: number, cls = ''): HTMLElement =>
+  h('span', { class: `cf-predicted ${cls}` }, h('span', {}, label), h('span', { class: 'cf-probability' }, percent(probability)));
+
 export function renderTable(run: Run): HTMLElement {
   const r = run.result;
   const cfs = r.counterfactuals;
@@ -49,14 +53,16 @@ export function renderTable(run: Run): HTMLElement {
   const rows = info.features.map((c) => {
     const was = original[c.feature];
     const changed = cfs.some((cf) => cf.values?.[c.feature] !== was);
+    // The constraint goes under the feature's name, so three counterfactuals fit a half-width panel.
+    const constraint = constraintText(c, info.categorical);
     return h(
       'tr',
       { class: `${changed ? 'changed' : ''}${c.immutable ? ' immutable' : ''}`, 'data-feature': c.feature },
-      h('th', { scope: 'row', class: 'cf-feature' }, c.feature),
       h(
-        'td',
-        { class: `cf-constraint${c.immutable ? ' cf-immutable' : ''}`, 'data-testid': 'counterfactual-constraint', title: `cost ${formatNumber(c.cost)} per unit: ${COST_SOURCES[c.costSource]}` },
-        constraintText(c, info.categorical) || '—',
+        'th',
+        { scope: 'row', class: 'cf-feature', title: `cost ${formatNumber(c.cost)} per unit: ${COST_SOURCES[c.costSource]}` },
+        h('span', { class: 'cf-feature-name' }, c.feature),
+        constraint ? h('span', { class: `cf-constraint${c.immutable ? ' cf-immutable' : ''}`, 'data-testid': 'counterfactual-constraint' }, constraint) : null,
       ),
       h('td', { class: `num cf-value${changed ? ' cf-was' : ''}` }, formatValue(was)),
       ...cfs.map((cf) => {
@@ -72,7 +78,7 @@ export function renderTable(run: Run): HTMLElement {
     );
   });
   const footRow = (label: string, original: string | HTMLElement, each: (i: number) => string | HTMLElement, testId?: string) =>
-    h('tr', testId ? { 'data-testid': testId } : {}, h('th', { scope: 'row', colspan: '2' }, label), h('td', { class: 'num' }, original), ...cfs.map((_, i) => h('td', { class: 'num' }, each(i))));
+    h('tr', testId ? { 'data-testid': testId } : {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, original), ...cfs.map((_, i) => h('td', { class: 'num' }, each(i))));
   const o = r.original;
   return h(
     'div',
@@ -86,8 +92,7 @@ export function renderTable(run: Run): HTMLElement {
         h(
           'tr',
           {},
-          h('th', {}, 'Feature'),
-          h('th', {}, 'Constraint'),
+          h('th', { title: 'Each feature with the constraint it was under (hover for its cost per unit)' }, 'Feature'),
           h('th', { class: 'num' }, o.row !== undefined ? `Row ${o.row}` : 'Original'),
           ...cfs.map((_, i) => h('th', { class: 'num', title: `Counterfactual ${i + 1} (cheapest first)` }, `#${i + 1}`)),
         ),
@@ -96,19 +101,19 @@ export function renderTable(run: Run): HTMLElement {
       h(
         'tfoot',
         {},
-        footRow('Predicted', `${o.label} ${percent(o.probability)}`, (i) => h('span', { class: 'cf-target' }, `${cfs[i].label} ${percent(cfs[i].probability)}`), 'counterfactual-predictions'),
+        footRow('Predicted', predicted(o.label, o.probability), (i) => predicted(cfs[i].label, cfs[i].probability, 'cf-target'), 'counterfactual-predictions'),
         footRow(`p(${r.targetLabel})`, percent(o.targetProbability), (i) => percent(cfs[i].targetProbability)),
         footRow('Cost', '—', (i) => formatNumber(cfs[i].proximity)),
         footRow('Features changed', '—', (i) => String(cfs[i].sparsity)),
         footRow('Plausibility', '—', (i) => (cfs[i].plausibility === null ? '—' : formatNumber(cfs[i].plausibility!))),
         footRow('Valid', '—', (i) => (cfs[i].validity ? 'yes' : 'no')),
-        h('tr', { class: 'cf-copy-row' }, h('th', { scope: 'row', colspan: '2' }, 'Copy'), h('td'), ...cfs.map((_, i) => h('td', {}, copyButtons(run, i)))),
+        h('tr', { class: 'cf-copy-row' }, h('th', { scope: 'row' }, 'Copy'), h('td'), ...cfs.map((_, i) => h('td', {}, copyButtons(run, i, true)))),
       ),
     ),
     h(
       'p',
       { class: 'muted cf-legend' },
-      'Changed cells are marked with their change. Cost: Σ cost × |change| per feature (hover a constraint for its cost per unit); plausibility: the same cost to the nearest training row of the target class.',
+      'Changed cells are marked with their change in raw units; ⊘ marks features that may not change. Cost: Σ cost × |change| per feature (hover a feature for its cost per unit); plausibility: the same cost to the nearest training row of the target class.',
     ),
   );
 }
