@@ -10,6 +10,7 @@ import { BackendStatusBar } from './engine/statusBar';
 import { AttributionCache } from './explain/attributionCache';
 import { AttributionHoverProvider } from './explain/attributionHover';
 import { explainInputCommand } from './explain/explainInput';
+import { registerIcl } from './icl/register';
 import { findInfluenceCommand } from './influence/findInfluence';
 import { ModelPanels } from './modelPanel/modelPanels';
 import { openModelCommand } from './modelPanel/openModel';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   // Per-example training gradients, by checkpoint and training-set hash: shared by every workspace.
   const influenceStorage = { cacheDir: path.join(context.globalStorageUri.fsPath, 'influence'), state: context.workspaceState };
   const panels = new ModelPanels(context.extensionUri, context.storageUri ?? context.globalStorageUri, engine, output, cache, influenceStorage);
+  const icl = registerIcl(context, engine, output);
   context.subscriptions.push(
     output,
     engine,
@@ -58,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   );
   // Start the engine now so the status bar shows the backend; models load only on request.
   void engine.backend().catch((err: Error) => output.error(err.message));
-  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache) : undefined;
+  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache, icl) : undefined;
 }
 
 export function deactivate(): void {}

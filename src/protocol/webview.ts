@@ -7,8 +7,10 @@
  */
 import type { ModelSummary, Prediction } from './model';
 import type { ErrorCode } from './errors';
+import type { IclOptions, IclResult, IclVariant } from './icl';
 import type { InfluenceMethod, InfluenceOptions, InfluenceResult } from './influence';
-import { fieldSpecs, OptionError, parseOptions } from './options';
+import { fieldSpecs, OptionError, parseOptions, REQUEST_FIELDS } from './options';
+import type { ProviderKind } from './options/icl';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 /** One input the panel can explain: the sidecar's samples first, then files the user chose. */
@@ -28,6 +30,45 @@ export type ExplainOptions = SaliencyOptions;
 
 /** What the Influence form sends: the influence request's panel options (no paths). */
 export type InfluencePanelOptions = Omit<InfluenceOptions, 'inputPath' | 'train' | 'cacheDir'>;
+
+/**
+ * What the ICL form sends: the icl request's panel options (no paths). The spec is the panel's, the
+ * provider is named by the run's `input` (its index in the host's iclProviders list), and an
+ * endpoint's model name comes from the settings.
+ */
+export type IclPanelOptions = Omit<IclOptions, 'specPath' | 'provider' | 'model'>;
+
+/** A language model an ICL panel offers; a run names it by its index in the list (the run's `input`). */
+export interface IclProviderChoice {
+  /** "tiny-decoder/model.json", "http://127.0.0.1:8080/v1 · llama3 (chat)". */
+  label: string;
+  kind: ProviderKind;
+  /** Where it comes from: "a causal LM in the workspace", "endpoint from your user settings". */
+  detail: string;
+}
+
+/** The prompt spec an ICL panel shows: what it holds, and which variants it can build. */
+export interface IclSpecView {
+  /** The spec file (absolute; the selection's spec lives in the extension's storage). */
+  path: string;
+  /** "sentiment.icl.json", or "selection in notes.md (lines 3–12)". */
+  name: string;
+  /** A spec built from a prompt selected in an editor. */
+  fromSelection: boolean;
+  description?: string;
+  template?: string;
+  labels: string[];
+  demonstrations: number;
+  queries: number;
+  /** Variants the spec cannot build, and why ("demonstrations[2] has no 'neutral'"). */
+  unavailable: Partial<Record<IclVariant, string>>;
+  /** The spec does not parse: one line naming the field. */
+  problem?: string;
+}
+
+/** What the ICL panel's buttons ask the host for. */
+export const ICL_ACTIONS = ['chooseProvider', 'openSpec', 'setApiKey', 'openSettings'] as const;
+export type IclAction = (typeof ICL_ACTIONS)[number];
 
 export const HEATMAP_COLORMAPS = ['auto', 'viridis', 'inferno', 'gray', 'blue-white-red'] as const;
 
@@ -58,11 +99,13 @@ export const INFLUENCE_METHOD_NAMES: Record<InfluenceMethod, string> = {
 export interface Sections {
   explain: { request: 'saliency'; options: ExplainOptions; result: SaliencyResult };
   influence: { request: 'influence'; options: InfluencePanelOptions; result: InfluenceResult };
+  /** In an ICL panel (one per prompt spec); its runs' `input` is the provider's index. */
+  icl: { request: 'icl'; options: IclPanelOptions; result: IclResult };
 }
 export type SectionId = keyof Sections;
-export const SECTION_IDS = ['explain', 'influence'] as const satisfies readonly SectionId[];
+export const SECTION_IDS = ['explain', 'influence', 'icl'] as const satisfies readonly SectionId[];
 /** The engine request whose options a section's form sends. */
-export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence' };
+export const SECTION_REQUESTS: { [S in SectionId]: Sections[S]['request'] } = { explain: 'saliency', influence: 'influence', icl: 'icl' };
 
 /**
  * Runs started together to be shown side by side (Compare methods; influence functions beside
@@ -139,6 +182,10 @@ export type ToWebview =
   | { [S in SectionId]: { type: 'sectionRecalled'; section: S; results: SectionResult<S>[] } }[SectionId]
   /** The workspace's folders, so the panel shows paths relative to them. */
   | { type: 'workspaceFolders'; folders: string[] }
+  /** An ICL panel's spec (drawn instead of a model summary). */
+  | { type: 'iclSpec'; spec: IclSpecView }
+  /** The language models an ICL panel offers, the selected one, and why some are not offered. */
+  | { type: 'iclProviders'; providers: IclProviderChoice[]; selected: number; notes: string[] }
   ;
 
 /** Webview → host. */
@@ -173,7 +220,9 @@ export type FromWebview =
   /** Ask the host for a dialog to choose the training data (folder or file). */
   | { type: 'chooseTrain' }
   /** Open result.scores[index] of this run in the editor (the host knows where it lives). */
-  | { type: 'openInfluenceExample'; run: number; index: number };
+  | { type: 'openInfluenceExample'; run: number; index: number }
+  /** An ICL panel's buttons: choose a local model, open the spec, set the endpoint's API key, open the settings. */
+  | { type: 'iclAction'; action: IclAction };
 
 export type SectionRunRequest = { [S in SectionId]: { type: 'sectionRun'; section: S; input?: number; options: Sections[S]['options'] } }[SectionId];
 export type SectionCompareRequest = { [S in SectionId]: { type: 'sectionCompare'; section: S; input?: number; variants: Sections[S]['options'][] } }[SectionId];
@@ -249,12 +298,17 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const ok = keys.length === 3 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_INFLUENCE_SCORES - 1);
       return ok ? { type: 'openInfluenceExample', run: message.run as number, index: message.index as number } : null;
     }
+    case 'iclAction': {
+      const ok = keys.length === 2 && ICL_ACTIONS.includes(message.action as IclAction);
+      return ok ? { type: 'iclAction', action: message.action as IclAction } : null;
+    }
     default:
       return null;
   }
 }
 
 const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as SectionId);
+const hasMethods = (s: SectionId): boolean => 'method' in REQUEST_FIELDS[SECTION_REQUESTS[s]];
 
 /**
  * sectionRun: a known section, an input index (none for self-influence, which takes none), and
@@ -263,8 +317,8 @@ const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as Sect
  */
 function parseSectionRun(m: Fields): SectionRunRequest | null {
   if (!hasOnly(m, ['type', 'section', 'input', 'options']) || !isSection(m.section)) return null;
-  // A plain object naming its method: the form always sends it (no inherited keys, no defaulted method).
-  if (!isRecord(m.options) || typeof m.options.method !== 'string') return null;
+  // A plain object naming its method, where the request has methods: the form always sends it (no inherited keys, no defaulted method).
+  if (!isRecord(m.options) || (hasMethods(m.section) && typeof m.options.method !== 'string')) return null;
   const options = parseSectionOptions(m.section, m.options);
   if (!options) return null;
   const needsInput = !(m.section === 'influence' && (options as InfluencePanelOptions).method === 'self');
@@ -323,6 +377,19 @@ export function parseHeatmapView(value: unknown): HeatmapView | null {
 export interface SavedPanelState {
   modelPath: string;
   runs: Partial<Record<SectionId, number>>;
+}
+
+/** An ICL panel's saved state: its spec file and the latest run it saw. */
+export interface SavedIclPanelState {
+  specPath: string;
+  run?: number;
+}
+
+export function parseSavedIclPanelState(value: unknown): SavedIclPanelState | null {
+  if (!isRecord(value)) return null;
+  const { specPath, runs } = value;
+  if (typeof specPath !== 'string' || specPath.length === 0 || specPath.length > MAX_PATH || !/\.json$/i.test(specPath)) return null;
+  return { specPath, ...(isRecord(runs) && isInt(runs.icl, 0, MAX_RUN) ? { run: runs.icl as number } : {}) };
 }
 
 export function parseSavedPanelState(value: unknown): SavedPanelState | null {

@@ -79,9 +79,13 @@ export class ModelPanel extends Disposable {
     return panel;
   }
 
-  /** The sections' run controllers, by section. */
-  private sections(): { [S in SectionId]: SectionController<S> } {
+  /** The sections' run controllers, by section (a model panel has no ICL section: ICL panels are per spec). */
+  private sections(): { [S in Exclude<SectionId, 'icl'>]: SectionController<S> } {
     return { explain: this.explainer.runs, influence: this.influence.runs };
+  }
+
+  private section(id: SectionId): SectionController<SectionId> | undefined {
+    return id === 'icl' ? undefined : (this.sections()[id] as SectionController<SectionId>);
   }
 
   private save(): void {
@@ -221,20 +225,20 @@ export class ModelPanel extends Disposable {
         return;
       case 'sectionRun':
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
-        else this.influence.findFromPanel(message.input, message.options);
+        else if (message.section === 'influence') this.influence.findFromPanel(message.input, message.options);
         return;
       case 'sectionCompare':
         if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
-        else this.influence.compareFromPanel(message.input, message.variants);
+        else if (message.section === 'influence') this.influence.compareFromPanel(message.input, message.variants);
         return;
       case 'sectionRecall':
-        this.sections()[message.section].recall(message.runs);
+        this.section(message.section)?.recall(message.runs);
         return;
       case 'sectionCancel':
-        this.sections()[message.section].cancel();
+        this.section(message.section)?.cancel();
         return;
       case 'sectionRendered':
-        this.sections()[message.section].markRendered(message.run);
+        this.section(message.section)?.markRendered(message.run);
         return;
       case 'exportExplanation':
         void this.explainer.export(message.format, message.view, message.run, message.png);
@@ -245,6 +249,8 @@ export class ModelPanel extends Disposable {
       case 'openInfluenceExample':
         void this.influence.openExample(message.run, message.index);
         return;
+      case 'iclAction':
+        return; // an ICL panel's
       default: {
         const unexpected: never = message;
         this.output.warn(`Ignored an unknown panel message: ${JSON.stringify(unexpected)}`);

@@ -26,9 +26,8 @@ import { EngineError } from '../engine/engineClient';
 import { Disposable } from './dispose';
 import { withEngineProgress, type ProgressListener } from './engineProgress';
 
-/** One run to start: what the panel shows about it and how to compute it. */
 /** What every section's describe() reports of the run it shows (tests and other extensions). */
-export interface RunState<M extends string = string> {
+export interface RunState<M extends string | undefined = string> {
   run: number;
   state: 'running' | 'result' | 'error';
   method: M;
@@ -40,13 +39,16 @@ export interface RunState<M extends string = string> {
   message?: string;
 }
 
+/** A section's method (undefined for requests without methods, such as icl). */
+type MethodOf<S extends SectionId> = Sections[S]['options'] extends { method: infer M extends string } ? M : undefined;
+
 /** The shown run's RunState: its number, state, method, whether drawn, and an error's code and message. */
-export function runState<S extends SectionId>(shown: { message: SectionMessage<S>; rendered: boolean }): RunState<Sections[S]['options']['method']> {
+export function runState<S extends SectionId>(shown: { message: SectionMessage<S>; rendered: boolean }): RunState<MethodOf<S>> {
   const m = shown.message;
-  const state: RunState<Sections[S]['options']['method']> = {
+  const state: RunState<MethodOf<S>> = {
     run: m.run,
     state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
-    method: m.options.method,
+    method: (m.options as { method?: string }).method as MethodOf<S>,
     rendered: shown.rendered,
   };
   if (m.group) state.group = m.group;
@@ -54,6 +56,7 @@ export function runState<S extends SectionId>(shown: { message: SectionMessage<S
   return state;
 }
 
+/** One run to start: what the panel shows about it and how to compute it. */
 export interface SectionTask<S extends SectionId> {
   options: Sections[S]['options'];
   /** The input's file, when the run has one. */

@@ -90,6 +90,8 @@ export interface OptionFormContext {
   onChange(key: string, value: string | boolean): void;
   /** Display names of enum and structured choices, by value. */
   choiceLabels?: Record<string, string>;
+  /** Only these options (a form that draws the others itself). */
+  keys?: readonly string[];
 }
 
 /** The schema's default of a field as the control shows it, for a boolean or text. */
@@ -124,7 +126,7 @@ const capitalise = (s: string) => s.replace(/^the /i, '').replace(/^./, (c) => c
 /** The controls of the options `method` takes for inputs of `kind`, in the schema's order. */
 export function optionControls(ctx: OptionFormContext): HTMLElement[] {
   // A model with one output has no head to choose.
-  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1);
+  const fields = panelFields(ctx.request, ctx.method, ctx.kind).filter((spec) => (spec.type !== 'output' || (ctx.summary?.outputs.length ?? 0) > 1) && (!ctx.keys || ctx.keys.includes(spec.key)));
   return fields.map((spec) => control(spec, ctx));
 }
 
@@ -197,11 +199,12 @@ function layerChoices(summary: ModelSummary | undefined, none: string): Choice[]
 }
 
 /**
- * The options to send for `method`: every field it takes that the form sets ('' leaves the option
- * to its default). Numbers go as typed, so the schema's check names what is wrong.
+ * The options to send for `method` ('' for a request without methods): every field it takes that
+ * the form sets ('' leaves the option to its default). Numbers go as typed, so the schema's check
+ * names what is wrong.
  */
 export function formOptions(request: OptionRequest, method: string, kind: InputKind | undefined, values: FormValues): Record<string, unknown> {
-  const out: Record<string, unknown> = { method };
+  const out: Record<string, unknown> = method ? { method } : {};
   for (const spec of panelFields(request, method, kind)) {
     const v = shownValue(spec, values);
     if (spec.type === 'boolean') out[spec.key] = v;
