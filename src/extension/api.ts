@@ -38,14 +38,18 @@ export interface ModelLensApi {
     /** Treat the workspace as untrusted (false), trusted (true), or as VS Code says (undefined). */
     overrideTrust(trusted: boolean | undefined): void;
   };
+  /** The file the "Model Lens" log channel writes (tests check what it holds). */
+  logFile(): string;
 }
 
 export function offersTestApi(context: vscode.ExtensionContext): boolean {
   return context.extensionMode !== vscode.ExtensionMode.Production || process.env.MODEL_LENS_TEST_API === '1';
 }
 
-export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panels: ModelPanels, cache: AttributionCache, icl: IclFeature): ModelLensApi {
+export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panels: ModelPanels, cache: AttributionCache, icl: IclFeature, logDir: vscode.Uri): ModelLensApi {
   return {
+    // VS Code writes an extension's log channel to <its logUri>/<channel name>.log.
+    logFile: () => path.join(logDir.fsPath, 'Model Lens.log'),
     backend: () => engine.backend(),
     statusBarText: () => statusBar.text,
     openPanels: () => panels.paths(),

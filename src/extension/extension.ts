@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   );
   // Start the engine now so the status bar shows the backend; models load only on request.
   void engine.backend().catch((err: Error) => output.error(err.message));
-  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache, icl) : undefined;
+  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache, icl, context.logUri) : undefined;
 }
 
 export function deactivate(): void {}

@@ -26,9 +26,10 @@ export interface SavedState {
   /** The Influence section's fields, and the suspicious examples marked as reviewed (by id). */
   influenceForm?: Record<string, unknown>;
   influenceReviewed?: string[];
-  /** The ICL section's fields, and the query its comparison shows. */
+  /** The ICL section's fields, the query its comparison shows, and whether tokens are shaded by raw saliency. */
   iclForm?: Record<string, unknown>;
   iclQuery?: number;
+  iclRawSaliency?: boolean;
 }
 
 const vscode = acquireVsCodeApi<SavedState>();

@@ -96,9 +96,9 @@ async function resolveSpec(given: string | vscode.Uri | undefined, selectionDir:
   return picked && { specPath: picked.uri.fsPath };
 }
 
-/** The settings' provider when they choose one, the only one offered, else a quick pick. */
+/** The settings' provider when they choose one, the only one offered, else a quick pick (the panel's selected one first). */
 async function pickProvider(panel: IclPanel, ready: Awaited<ReturnType<IclPanel['ready']>>): Promise<{ provider: string; model?: string } | undefined> {
-  const { providers, selected, notes } = ready;
+  const { providers, selected, preferred, notes } = ready;
   const settings = panel.env.settings();
   const chosenBySettings = settings.provider === 'local' ? !!settings.localModel : !!settings.endpoint;
   const take = (e: ProviderEntry) => ({ provider: e.provider, ...(e.model ? { model: e.model } : {}) });
@@ -106,7 +106,7 @@ async function pickProvider(panel: IclPanel, ready: Awaited<ReturnType<IclPanel[
     void vscode.window.showWarningMessage(`Model Lens: ${notes.join(' ')}`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'modelLens.icl'));
     return undefined;
   }
-  if ((chosenBySettings && providers[selected]) || providers.length === 1) return take(providers[selected] ?? providers[0]);
+  if (chosenBySettings || providers.length === 1) return take(providers[chosenBySettings ? preferred : 0]);
   const items = providers.map((e, i) => ({ label: e.label, description: e.detail, entry: e, picked: i === selected }));
   items.unshift(...items.splice(selected, 1));
   const picked = await vscode.window.showQuickPick(items, { title: 'Model Lens: Compare ICL Label Flip', placeHolder: 'Which language model?' });
@@ -118,14 +118,14 @@ async function askOptions(spec: IclSpecView, provider: string): Promise<IclPanel
   const variants = ICL_VARIANTS.filter((v) => !spec.unavailable[v]);
   const picks = await vscode.window.showQuickPick(
     variants.map((v) => ({ label: v, description: ICL_VARIANT_DESCRIPTIONS[v], picked: v === 'original' || v === 'flipped' })),
-    { title: 'Model Lens: Compare ICL Label Flip — variants', placeHolder: 'Which prompt variants to compare', canPickMany: true },
+    { title: 'Model Lens: Compare ICL Label Flip — variants', placeHolder: 'Which prompt variants to compare', canPickMany: true, ignoreFocusOut: true },
   );
   if (!picks?.length) return undefined;
   const local = provider.startsWith('local:');
   const methods: (IclSaliency | '')[] = ['', ...(local ? (['gradient', 'integrated-gradients'] as const) : []), 'occlusion'];
   const saliency = await vscode.window.showQuickPick(
     methods.map((m) => ({ label: m ? ICL_SALIENCY_NAMES[m] : 'No saliency', description: m === 'occlusion' ? 'one more prompt per word' : m ? 'token attributions of the predicted label' : 'predictions only (fastest)', value: m })),
-    { title: 'Model Lens: Compare ICL Label Flip — token saliency', placeHolder: 'Which tokens moved the prediction?' },
+    { title: 'Model Lens: Compare ICL Label Flip — token saliency', placeHolder: 'Which tokens moved the prediction?', ignoreFocusOut: true },
   );
   if (!saliency) return undefined;
   return { variants: picks.map((p) => p.label as IclVariant), ...(saliency.value ? { saliency: saliency.value } : {}) };

@@ -64,10 +64,13 @@ export class IclPanel extends Disposable {
   private spec: IclSpecView;
   private providers: ProviderEntry[] = [];
   private selected = 0;
+  /** The provider the settings choose (their endpoint or local model), else the first. */
+  private preferred = 0;
   private notes: string[] = [];
   /** Models chosen through the panel and providers passed to the command: offered after the settings' and the workspace's. */
   private readonly extra: ProviderEntry[] = [];
-  private providersLoaded: Promise<void> = Promise.resolve();
+  /** The latest reading of the spec and the providers (one at a time, in order). */
+  private loading: Promise<void> = Promise.resolve();
   private readonly rendered: Promise<void>;
   private markRendered!: () => void;
 
@@ -90,9 +93,12 @@ export class IclPanel extends Disposable {
     void this.refresh();
   }
 
-  /** A new webview panel for a spec, where the Model Lens panels are (never a third column). */
+  /**
+   * A new webview panel for a spec, where the Model Lens panels are (never a third column). It
+   * keeps the focus where it is: the command's questions come next, and the spec's editor stays active.
+   */
   static createWebviewPanel(specPath: string, title: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
-    const panel = vscode.window.createWebviewPanel(ICL_PANEL_VIEW_TYPE, `ICL: ${title}`, { viewColumn: newPanelColumn(isIclPanelTab), preserveFocus: false }, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(ICL_PANEL_VIEW_TYPE, `ICL: ${title}`, { viewColumn: newPanelColumn(isIclPanelTab), preserveFocus: true }, webviewOptions(extensionUri));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     return panel;
   }
@@ -102,24 +108,35 @@ export class IclPanel extends Disposable {
   }
 
   /** Reads the spec again and the providers; sends both. */
-  async refresh(): Promise<void> {
-    this.spec = await this.readSpec();
-    this.post({ type: 'iclSpec', spec: this.spec });
-    await this.refreshProviders();
+  refresh(): Promise<void> {
+    return this.queue(async () => {
+      this.spec = await this.readSpec();
+      this.post({ type: 'iclSpec', spec: this.spec });
+      await this.loadProviders();
+    });
   }
 
-  /** The providers again (settings or trust changed, a model was chosen). */
+  /** The providers again (settings or trust changed). */
   refreshProviders(): Promise<void> {
-    this.providersLoaded = (async () => {
-      const current = this.providers[this.selected]?.provider;
-      const { entries, preferred, notes } = await providerChoices(this.env.settings(), this.env.trusted(), this.extra);
-      this.providers = entries;
-      this.notes = notes;
-      const kept = entries.findIndex((e) => e.provider === current);
-      this.selected = kept >= 0 ? kept : preferred;
-      this.postProviders();
-    })();
-    return this.providersLoaded;
+    return this.queue(() => this.loadProviders());
+  }
+
+  /** Runs `work` after the readings already asked for, so the latest settings win. */
+  private queue(work: () => Promise<void>): Promise<void> {
+    const next = this.loading.then(work);
+    this.loading = next.catch((err: unknown) => this.env.output.error(`ICL panel of ${this.specPath}: ${err instanceof Error ? err.message : String(err)}`));
+    return next;
+  }
+
+  private async loadProviders(): Promise<void> {
+    const current = this.providers[this.selected]?.provider;
+    const { entries, preferred, notes } = await providerChoices(this.env.settings(), this.env.trusted(), this.extra);
+    this.providers = entries;
+    this.notes = notes;
+    this.preferred = preferred;
+    const kept = entries.findIndex((e) => e.provider === current);
+    this.selected = kept >= 0 ? kept : preferred;
+    this.postProviders();
   }
 
   private postProviders(): void {
@@ -163,10 +180,10 @@ export class IclPanel extends Disposable {
     }
   }
 
-  /** The spec view (after the first read) and the providers, for the command's questions. */
-  async ready(): Promise<{ spec: IclSpecView; providers: ProviderEntry[]; selected: number; notes: string[] }> {
-    await this.providersLoaded;
-    return { spec: this.spec, providers: this.providers, selected: this.selected, notes: this.notes };
+  /** The spec and the providers once read, for the command's questions: `preferred` is the settings' choice. */
+  async ready(): Promise<{ spec: IclSpecView; providers: ProviderEntry[]; selected: number; preferred: number; notes: string[] }> {
+    await this.loading;
+    return { spec: this.spec, providers: this.providers, selected: this.selected, preferred: this.preferred, notes: this.notes };
   }
 
   /** Offers `provider` (a command's argument) in the list and selects it. */
@@ -191,7 +208,7 @@ export class IclPanel extends Disposable {
    * panel shows as one line.
    */
   async compare(request: IclRunRequest): Promise<IclResult> {
-    await this.providersLoaded;
+    await this.loading;
     const entry = request.provider ? this.useProvider(request.provider, request.model) : this.providers[this.selected];
     if (!entry) throw new EngineError('BAD_REQUEST', this.notes.join(' ') || 'No language model to compare with.');
     const task = this.task(entry, this.providers.indexOf(entry), request.options);
@@ -230,7 +247,7 @@ export class IclPanel extends Disposable {
   }
 
   reveal(): void {
-    this.panel.reveal(this.panel.viewColumn);
+    this.panel.reveal(this.panel.viewColumn, true);
   }
 
   whenRendered(): Promise<void> {

@@ -30,12 +30,12 @@ export async function specFromSelection(editor: vscode.TextEditor, dir: string, 
   template ??= await askTemplate(text, candidates[0] ?? 'Review: {input}\nlabel: {label}\n');
   if (!template) return undefined;
   try {
-    spec = parsePrompt(text, template);
+    spec = parseSelection(text, template);
   } catch (err) {
     if (!(err instanceof LabelsNeeded)) throw err;
     const labels = await askLabels(err.seen, remembered.labels);
     if (!labels) return undefined;
-    spec = parsePrompt(text, template, { labels });
+    spec = parseSelection(text, template, labels);
   }
   await state.update(LAST_PROMPT_KEY, { template, labels: spec.labels } satisfies Remembered);
 
@@ -49,10 +49,25 @@ export async function specFromSelection(editor: vscode.TextEditor, dir: string, 
   return { specPath, title };
 }
 
+/**
+ * parsePrompt on a selection, which may end with a complete demonstration whose template's
+ * trailing newline was not selected (a selection usually stops at the end of its last line).
+ */
+function parseSelection(text: string, template: string, labels?: string[]): IclSpec {
+  const options = labels ? { labels } : {};
+  try {
+    return parsePrompt(text, template, options);
+  } catch (err) {
+    const end = /\s*$/.exec(template)![0];
+    if (!(err instanceof SpecError) || err instanceof LabelsNeeded || !end || text.endsWith(end)) throw err;
+    return parsePrompt(text + end, template, options);
+  }
+}
+
 /** Whether `template` reads the whole selection: 'yes', 'labels' (it does, but the labels must be named) or 'no'. */
 function parses(text: string, template: string): 'yes' | 'labels' | 'no' {
   try {
-    parsePrompt(text, template);
+    parseSelection(text, template);
     return 'yes';
   } catch (err) {
     if (err instanceof LabelsNeeded) return 'labels';
@@ -70,7 +85,7 @@ async function askTemplate(text: string, suggestion: string): Promise<string | u
     ignoreFocusOut: true,
     validateInput: (value) => {
       try {
-        parsePrompt(text, unescapeTemplate(value));
+        parseSelection(text, unescapeTemplate(value));
         return undefined;
       } catch (err) {
         return err instanceof LabelsNeeded ? undefined : err instanceof Error ? err.message : String(err);

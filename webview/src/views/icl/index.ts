@@ -9,6 +9,7 @@ import { escapeTemplate } from '../../../../src/shared/icl/templateGuess';
 import { button, tag } from '../../components';
 import { formatCount, h } from '../../dom';
 import { post } from '../../messaging';
+import { onThemeChange } from '../../theme';
 import { describeOptions, valuesFrom } from '../form';
 import { applyRun, mount, onSectionMessage, redraw, savedResult, type SectionView } from '../section';
 import { renderForm } from './form';
@@ -25,6 +26,8 @@ const kept = savedResult('icl');
 if (kept) applyRun(store, kept);
 
 const update = (): void => redraw(store, view);
+// Prompt tokens are shaded into the theme's page colour: a new theme shades them again.
+onThemeChange(() => store.result && redraw(store, view, ['result']));
 
 const view: SectionView<'icl'> = {
   title: 'Label-flip comparison',

@@ -1,14 +1,38 @@
 /**
- * One prompt as the model read it: its text with every token shaded by its saliency (blue-white-red
- * on a scale the variants of a query share), what the variant changed outlined (a flipped label, a
- * neutralised input, an added explanation), the template's text muted, and each demonstration a
- * focusable span: hovering or focusing it reports its index, so the panel can show that
- * demonstration's contribution in every variant.
+ * One prompt as the model read it: its text with every token shaded by its saliency (on a scale the
+ * variants of a query share: red raises the predicted label, blue lowers it, fading into the page as
+ * the saliency goes to 0, so unimportant tokens stay plain text in any theme), what the variant
+ * changed outlined (a flipped label, the words of a neutralised input that differ from the
+ * original, an added explanation), the template's text muted, and each demonstration a focusable
+ * span: hovering or focusing it reports its index, so the panel can show that demonstration's
+ * contribution in every variant.
  */
 import type { IclQueryResult, IclShownDemonstration, IclToken } from '../../../../src/protocol/icl';
-import { textColorOn } from '../../../../src/shared/contrast';
+import { contrastRatio, textColorOn, type Rgb } from '../../../../src/shared/contrast';
 import { colorAt } from '../../../../src/shared/heatmap';
 import { formatNumber, h } from '../../dom';
+
+/** How a prompt is shaded: saliency ÷ `divisor` at the colour's full strength is `scale`; the theme's page and text colours. */
+export interface PromptShading {
+  divisor: number;
+  scale: number;
+  page: Rgb;
+  text: Rgb;
+}
+
+/** The colour bar's ends: the blue-white-red colormap's. */
+const ENDS = { negative: colorAt('blue-white-red', 0), positive: colorAt('blue-white-red', 1) };
+/** Below this share of the scale a token is left unshaded. */
+const FAINT = 0.03;
+
+/** A token's background for saliency `v`: its sign's colour mixed into the page by |v ÷ divisor| / scale, and a text colour with AA contrast on it. */
+export function shadeOf(v: number, { divisor, scale, page, text }: PromptShading): { background: Rgb; color: Rgb } | null {
+  const t = scale > 0 && divisor > 0 ? Math.min(1, Math.abs(v / divisor) / scale) : 0;
+  if (t < FAINT) return null;
+  const end = v > 0 ? ENDS.positive : ENDS.negative;
+  const background = end.map((c, i) => Math.round(c * t + page[i] * (1 - t))) as unknown as Rgb;
+  return { background, color: contrastRatio(text, background) >= 4.5 ? text : textColorOn(background) };
+}
 
 const PART_NAMES: Record<IclToken['part'], string> = {
   'demo-input': 'demonstration input',
@@ -18,30 +42,46 @@ const PART_NAMES: Record<IclToken['part'], string> = {
   template: 'template',
 };
 
-/** Whether the variant changed this token's text (its demonstration's label, input or explanation). */
-function changed(token: IclToken, demos: IclShownDemonstration[]): boolean {
+const words = (text: string) => new Set(text.toLowerCase().split(/\s+/).filter(Boolean));
+
+/**
+ * Whether the variant changed this token's text: its demonstration's flipped label, an added
+ * explanation, or a word of a neutralised input that the original input does not have (every word
+ * of it when the original is not known).
+ */
+function changed(token: IclToken, core: string, demos: IclShownDemonstration[], originals: IclShownDemonstration[] | undefined): boolean {
   const d = token.demo === undefined ? undefined : demos[token.demo];
   if (!d) return false;
-  return (token.part === 'demo-label' && d.changed.includes('label')) || (token.part === 'demo-input' && d.changed.includes('input')) || token.part === 'demo-explanation';
+  if (token.part === 'demo-input' && d.changed.includes('input')) {
+    const before = originals?.[token.demo!]?.input;
+    return before === undefined || !words(before).has(core.toLowerCase());
+  }
+  return (token.part === 'demo-label' && d.changed.includes('label')) || token.part === 'demo-explanation';
 }
 
 /** A token: its surrounding whitespace as text, the rest as a span on its saliency's colour (none without saliency). */
-function tokenNodes(token: IclToken, text: string, demos: IclShownDemonstration[], scale: number): (Node | string)[] {
+function tokenNodes(token: IclToken, text: string, demos: IclShownDemonstration[], originals: IclShownDemonstration[] | undefined, shading: PromptShading): (Node | string)[] {
   const [, lead, core, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text) ?? ['', '', text, ''];
   if (!core) return [text];
-  const classes = ['token', `part-${token.part}`, ...(changed(token, demos) ? ['changed'] : [])];
+  const classes = ['token', `part-${token.part}`, ...(changed(token, core, demos, originals) ? ['changed'] : [])];
   const attrs: Record<string, string> = { class: classes.join(' '), 'data-part': token.part, title: `${PART_NAMES[token.part]}${token.saliency === null ? '' : ` · saliency ${formatNumber(token.saliency)}`}` };
-  if (token.saliency !== null && scale > 0) {
-    const t = Math.max(-1, Math.min(1, token.saliency / scale));
-    const bg = colorAt('blue-white-red', (t + 1) / 2);
-    attrs.style = `background: rgb(${bg.join(',')}); color: rgb(${textColorOn(bg).join(',')})`;
+  if (token.saliency !== null) {
     attrs['data-saliency'] = String(token.saliency);
+    const shade = shadeOf(token.saliency, shading);
+    if (shade) {
+      attrs.class += ' shaded';
+      attrs.style = `background: rgb(${shade.background.join(',')}); color: rgb(${shade.color.join(',')})`;
+    }
   }
   return [lead, h('span', attrs, core), trail].filter((n) => n !== '');
 }
 
-/** The prompt of one query under one variant; `onDemo(i)` when demonstration i is hovered or focused (null: left). */
-export function renderPrompt(q: IclQueryResult, demos: IclShownDemonstration[], scale: number, onDemo: (demo: number | null) => void): HTMLElement {
+/**
+ * The prompt of one query under one variant (`originals`: the original variant's demonstrations, to
+ * outline only the words a neutral input changed); `onDemo(i)` when demonstration i is hovered or
+ * focused (null: left).
+ */
+export function renderPrompt(q: IclQueryResult, demos: IclShownDemonstration[], originals: IclShownDemonstration[] | undefined, shading: PromptShading, onDemo: (demo: number | null) => void): HTMLElement {
   const pre = h('pre', { class: 'icl-prompt', 'data-testid': 'icl-prompt' });
   const demoElement = (demo: number): HTMLElement => {
     const d = demos[demo];
@@ -64,7 +104,7 @@ export function renderPrompt(q: IclQueryResult, demos: IclShownDemonstration[], 
       current = token.demo === undefined ? null : { demo: token.demo, el: demoElement(token.demo) };
       if (current) pre.append(current.el);
     }
-    (current?.el ?? pre).append(...tokenNodes(token, q.prompt.slice(token.start, token.end), demos, scale));
+    (current?.el ?? pre).append(...tokenNodes(token, q.prompt.slice(token.start, token.end), demos, originals, shading));
     at = token.end;
   }
   pre.append(q.prompt.slice(at));

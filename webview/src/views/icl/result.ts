@@ -10,14 +10,15 @@ import { ICL_VARIANTS, TOKEN_PARTS, type IclResult, type IclVariant, type IclVar
 import type { SectionResult } from '../../../../src/protocol/webview';
 import { robustScale } from '../../../../src/shared/heatmap';
 import { ICL_SALIENCY_NAMES, ICL_VARIANT_NAMES } from '../../../../src/shared/icl/names';
-import { button, dropdown } from '../../components';
+import { button, checkbox, dropdown } from '../../components';
 import { formatCount, formatNumber, h } from '../../dom';
 import { saved } from '../../messaging';
 import { barChart, type SeriesColor } from '../../widgets/chart';
 import { colorBar } from '../../widgets/colorBar';
 import { compareLayout } from '../../widgets/compare';
 import { fact } from '../section';
-import { renderPrompt } from './prompt';
+import { themeColors, parseColor } from '../../theme';
+import { renderPrompt, type PromptShading } from './prompt';
 import type { IclStore } from './store';
 
 export type Run = SectionResult<'icl'>;
@@ -25,11 +26,11 @@ export type Run = SectionResult<'icl'>;
 const VARIANT_COLORS: Record<IclVariant, SeriesColor> = { original: 'blue', flipped: 'orange', neutral: 'green', explained: 'purple' };
 
 const PART_LABELS: Record<TokenPart, string> = {
-  'demo-label': 'demonstration labels',
-  'demo-input': 'demonstration inputs',
+  'demo-label': 'demo labels',
+  'demo-input': 'demo inputs',
   'demo-explanation': 'explanations',
-  query: 'the query',
-  template: 'template text',
+  query: 'query',
+  template: 'template',
 };
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 100)}%`);
@@ -79,7 +80,9 @@ function renderHeader(run: Run): HTMLElement {
       fact('Language model', h('span', { 'data-testid': 'icl-model' }, run.inputLabel), local ? undefined : `answered as ${r.model}`),
       fact('Queries', h('span', {}, `${formatCount(queries)} × ${variantsOf(r).length} variants`)),
       fact('Token saliency', h('span', {}, r.options.saliency ? ICL_SALIENCY_NAMES[r.options.saliency] : 'none'), r.options.saliency ? "toward each prompt's own predicted label" : undefined),
-      fact(local ? 'Model passes' : 'Requests', h('span', { 'data-testid': 'icl-requests' }, formatCount(local ? queries * variantsOf(r).length : r.requests))),
+      local
+        ? fact('Prompts', h('span', { 'data-testid': 'icl-requests' }, formatCount(queries * variantsOf(r).length)), 'scored by the local model')
+        : fact('Requests', h('span', { 'data-testid': 'icl-requests' }, formatCount(r.requests)), `to ${r.provider.slice(r.provider.indexOf(':') + 1)}`),
       fact('Elapsed', h('span', {}, `${Math.round(r.ms).toLocaleString('en-US')} ms`), r.backend),
     ),
     r.warnings.length ? h('ul', { class: 'notes', 'data-testid': 'icl-warnings' }, ...r.warnings.map((w) => h('li', { class: 'warning' }, w))) : null,
@@ -182,8 +185,13 @@ function renderQuery(store: IclStore, run: Run, redrawResult: () => void): HTMLE
     ),
     button('›', () => go(index + 1), 'secondary', 'icl-query-next'),
   );
-  const all = variants.flatMap(([, res]) => res.queries[index].tokens.map((t) => t.saliency ?? 0));
-  const scale = robustScale(all);
+  // Shares of each prompt's Σ|saliency| by default: a prompt whose prediction is saturated has tiny gradients, and would show nothing beside the others.
+  const raw = store.rawSaliency;
+  const divisors = variants.map(([, res]) => (raw ? 1 : res.queries[index].tokens.reduce((sum, t) => sum + Math.abs(t.saliency ?? 0), 0) || 1));
+  const scale = robustScale(variants.flatMap(([, res], i) => res.queries[index].tokens.map((t) => (t.saliency ?? 0) / divisors[i])));
+  const theme = themeColors();
+  const rgb = (css: string, fallback: [number, number, number]) => (parseColor(css)?.slice(0, 3) as [number, number, number] | undefined) ?? fallback;
+  const shadingOf = (i: number): PromptShading => ({ divisor: divisors[i], scale, page: rgb(theme.background, [30, 30, 30]), text: rgb(theme.foreground, [204, 204, 204]) });
   const strip = h('div', { class: 'icl-demo-contribution', 'data-testid': 'icl-demo-contribution', 'aria-live': 'polite' });
   const cardsRoot: { el?: HTMLElement } = {};
   const onDemo = (demo: number | null) => {
@@ -195,12 +203,26 @@ function renderQuery(store: IclStore, run: Run, redrawResult: () => void): HTMLE
   const note = h(
     'div',
     { class: 'icl-legend' },
-    h('p', {}, h('span', { class: 'token changed icl-legend-swatch' }, 'outlined'), ' text is what the variant changed: a flipped label, a neutralised input, an added explanation.', saliency ? " Tokens are shaded by their saliency toward their own prompt's predicted label, on one scale for every variant." : ''),
-    saliency ? colorBar({ colormap: 'blue-white-red', signed: true, scale, unit: saliencyUnit(r), positive: 'raises p(predicted label)', negative: 'lowers it', testId: 'icl-colorbar' }) : null,
+    h(
+      'p',
+      {},
+      h('span', { class: 'token changed icl-legend-swatch' }, 'outlined'),
+      ' text is what the variant changed: a flipped label, the words of a neutralised input, an added explanation.',
+      saliency ? ` Tokens are shaded by their saliency toward their own prompt's predicted label${raw ? ', raw, on one scale for every variant' : ", each as a share of its prompt's total |saliency|"}.` : '',
+    ),
+    saliency ? colorBar({ colormap: 'blue-white-red', signed: true, scale, unit: raw ? saliencyUnit(r) : `share of its prompt's Σ|saliency| (${saliencyUnit(r)})`, positive: 'raises p(predicted label)', negative: 'lowers it', testId: 'icl-colorbar' }) : null,
     strip,
   );
-  const cards = variants.map(([v, res]) => ({ title: ICL_VARIANT_NAMES[v], body: variantCard(r, v, res, index, scale, onDemo), testId: 'icl-variant-card' }));
-  const layout = compareLayout({ title: `Query ${index + 1} of ${count}`, controls: nav, note, cards, layout: 'grid', testId: 'icl-compare' });
+  const cards = variants.map(([v, res], i) => ({ title: ICL_VARIANT_NAMES[v], body: variantCard(r, v, res, index, shadingOf(i), onDemo), testId: 'icl-variant-card' }));
+  const rawBox = saliency
+    ? checkbox('Raw saliency on one scale', raw, (checked) => {
+        store.rawSaliency = checked;
+        saved.update({ iclRawSaliency: checked });
+        redrawResult();
+      }, 'icl-raw-saliency')
+    : null;
+  const controls = h('div', { class: 'icl-compare-controls' }, nav, rawBox);
+  const layout = compareLayout({ title: `Query ${index + 1} of ${count}`, controls, note, cards, layout: 'grid', testId: 'icl-compare' });
   cardsRoot.el = layout;
   return layout;
 }
@@ -212,7 +234,7 @@ function mistakes(variants: [IclVariant, IclVariantResult][], i: number): string
 }
 
 /** One variant's card: the prediction, each label's probability, the prompt. */
-function variantCard(r: IclResult, variant: IclVariant, res: IclVariantResult, index: number, scale: number, onDemo: (demo: number | null) => void): HTMLElement {
+function variantCard(r: IclResult, variant: IclVariant, res: IclVariantResult, index: number, shading: PromptShading, onDemo: (demo: number | null) => void): HTMLElement {
   const q = res.queries[index];
   const labels = Object.keys(q.probs);
   const outcome = h(
@@ -229,7 +251,7 @@ function variantCard(r: IclResult, variant: IclVariant, res: IclVariantResult, i
     value: { title: 'probability, renormalised over the labels', min: 0, max: 1, step: 0.25 },
     horizontal: true,
     label: `Probability of each label, ${ICL_VARIANT_NAMES[variant]}`,
-    height: 70 + 24 * labels.length,
+    height: 96 + 26 * labels.length,
     testId: 'icl-probs',
   });
   const below = q.belowTopK.length ? `${q.belowTopK.join(', ')} not among the top ${r.options.topLogprobs} tokens (p ≤ ${formatNumber(q.topKMin ?? 0)})` : '';
@@ -240,7 +262,7 @@ function variantCard(r: IclResult, variant: IclVariant, res: IclVariantResult, i
     outcome,
     chart,
     h('p', { class: 'muted icl-coverage' }, coverage),
-    renderPrompt(q, res.demonstrations, scale, onDemo),
+    renderPrompt(q, res.demonstrations, r.variants.original?.demonstrations, shading, onDemo),
   );
 }
 

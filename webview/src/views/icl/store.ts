@@ -13,11 +13,13 @@ export interface IclStore extends SectionState<'icl'> {
   values: FormValues;
   /** The query whose prompts the comparison shows, by index in the spec. */
   query: number;
+  /** Shade tokens by their raw saliency on one scale (default: each as a share of its prompt's Σ|saliency|). */
+  rawSaliency: boolean;
 }
 
 export function createStore(): IclStore {
   const s = saved.get();
-  return { ...sectionState('icl'), providers: [], notes: [], values: restoreValues(s.iclForm), query: Math.max(0, s.iclQuery ?? 0) };
+  return { ...sectionState('icl'), providers: [], notes: [], values: restoreValues(s.iclForm), query: Math.max(0, s.iclQuery ?? 0), rawSaliency: s.iclRawSaliency === true };
 }
 
 export function saveForm(store: IclStore): void {
