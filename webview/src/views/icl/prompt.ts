@@ -8,31 +8,10 @@
  * contribution in every variant.
  */
 import type { IclQueryResult, IclShownDemonstration, IclToken } from '../../../../src/protocol/icl';
-import { contrastRatio, textColorOn, type Rgb } from '../../../../src/shared/contrast';
-import { colorAt } from '../../../../src/shared/heatmap';
+import { tokenShade, type TokenShading } from '../../../../src/shared/heatmap/tokenShade';
 import { formatNumber, h } from '../../dom';
 
-/** How a prompt is shaded: saliency ÷ `divisor` at the colour's full strength is `scale`; the theme's page and text colours. */
-export interface PromptShading {
-  divisor: number;
-  scale: number;
-  page: Rgb;
-  text: Rgb;
-}
-
-/** The colour bar's ends: the blue-white-red colormap's. */
-const ENDS = { negative: colorAt('blue-white-red', 0), positive: colorAt('blue-white-red', 1) };
-/** Below this share of the scale a token is left unshaded. */
-const FAINT = 0.03;
-
-/** A token's background for saliency `v`: its sign's colour mixed into the page by |v ÷ divisor| / scale, and a text colour with AA contrast on it. */
-export function shadeOf(v: number, { divisor, scale, page, text }: PromptShading): { background: Rgb; color: Rgb } | null {
-  const t = scale > 0 && divisor > 0 ? Math.min(1, Math.abs(v / divisor) / scale) : 0;
-  if (t < FAINT) return null;
-  const end = v > 0 ? ENDS.positive : ENDS.negative;
-  const background = end.map((c, i) => Math.round(c * t + page[i] * (1 - t))) as unknown as Rgb;
-  return { background, color: contrastRatio(text, background) >= 4.5 ? text : textColorOn(background) };
-}
+export type PromptShading = TokenShading;
 
 const PART_NAMES: Record<IclToken['part'], string> = {
   'demo-input': 'demonstration input',
@@ -67,7 +46,7 @@ function tokenNodes(token: IclToken, text: string, demos: IclShownDemonstration[
   const attrs: Record<string, string> = { class: classes.join(' '), 'data-part': token.part, title: `${PART_NAMES[token.part]}${token.saliency === null ? '' : ` · saliency ${formatNumber(token.saliency)}`}` };
   if (token.saliency !== null) {
     attrs['data-saliency'] = String(token.saliency);
-    const shade = shadeOf(token.saliency, shading);
+    const shade = tokenShade(token.saliency, shading);
     if (shade) {
       attrs.class += ' shaded';
       attrs.style = `background: rgb(${shade.background.join(',')}); color: rgb(${shade.color.join(',')})`;
