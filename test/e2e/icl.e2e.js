@@ -4,7 +4,7 @@
 // window) with the four prompts side by side: changed labels and neutral inputs outlined, tokens
 // shaded on one colour scale with its colour bar, probability bars per label, accuracy and
 // flip-following; hovering a demonstration shows its contribution in every variant. Then the dark
-// theme: WCAG AA text contrast over the whole panel.
+// theme: WCAG AA text contrast over the whole panel; after a window reload the panel is back.
 // Screenshots: test-results/icl-compare.png (the prompts side by side), icl-summary.png (accuracy,
 // flip-following, saliency shares), icl.png (the workbench), icl-dark.png (the panel in the dark theme).
 // The panel's pictures are the page clipped to the panel: a screenshot of an element taller than the
@@ -132,6 +132,21 @@ function steps({ resultsDir, shared }) {
         if (checked.checked < 50) throw new Error(`the contrast check saw only ${checked.checked} texts`);
         if (checked.failures.length) throw new Error(`below WCAG AA in the dark theme:\n  ${checked.failures.join('\n  ')}`);
         state.iclContrast = checked.checked;
+      },
+    },
+    {
+      name: 'the ICL panel comes back after a window reload with its comparison and history',
+      async run({ page }) {
+        const before = await (await iclFrame(page, 'icl-result')).locator('[data-testid="icl-result"]').getAttribute('data-run');
+        await page.reload();
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await retry('the ICL panel after the reload', 120_000, async () => {
+          const frame = await iclFrame(page, 'icl-history');
+          const run = await frame.locator('[data-testid="icl-result"]').getAttribute('data-run', { timeout: 1_000 });
+          const cards = await frame.locator('[data-testid="icl-variant-card"]').count();
+          if (run !== before || cards !== 4) throw new Error(`run ${run} with ${cards} cards; ${before} before the reload`);
+        });
+        state.iclReloaded = before;
       },
     },
   ].map((s) => ({ ...s, state }));

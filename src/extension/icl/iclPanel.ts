@@ -10,13 +10,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ICL_VARIANTS, type IclResult, type IclVariant } from '../../protocol/icl';
 import { splitProvider } from '../../protocol/options/icl';
-import { parseFromWebview, type FromWebview, type IclPanelOptions, type IclSpecView, type ToWebview } from '../../protocol/webview';
+import type { FromWebview, IclPanelOptions, IclSpecView, ToWebview } from '../../protocol/webview';
 import { checkVariants, parseSpec, SpecError } from '../../shared/icl/spec';
 import { EngineError, type EngineClient } from '../engine/engineClient';
 import { Disposable } from '../panel/dispose';
 import { besidePanel, newPanelColumn } from '../panel/placement';
 import { runState, SectionController, type RunState, type SavedSection, type SectionTask } from '../panel/sectionController';
-import { renderShell, webviewOptions } from '../panel/webviewHtml';
+import { fromWebview, renderShell, webviewOptions, workspaceFoldersMessage } from '../panel/webviewHtml';
 import type { PanelStore } from '../modelPanel/panelStore';
 import { endpointOrigin, type ApiKeys } from './apiKeys';
 import { providerChoices, providerEntry, workspaceLanguageModels, type ProviderEntry } from './providers';
@@ -281,19 +281,15 @@ export class IclPanel extends Disposable {
 
   /** A message from the webview (or, through the API, one a test sends as if it were the webview). */
   receive(raw: unknown): boolean {
-    const message = parseFromWebview(raw);
-    if (!message) {
-      this.env.output.warn('Ignored an invalid message from the ICL panel.');
-      return false;
-    }
-    this.handle(message);
-    return true;
+    const message = fromWebview(raw, this.env.output, 'ICL panel');
+    if (message) this.handle(message);
+    return !!message;
   }
 
   private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
-        this.post({ type: 'workspaceFolders', folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) });
+        this.post(workspaceFoldersMessage());
         this.post({ type: 'iclSpec', spec: this.spec });
         this.postProviders();
         this.runs.replay((provider) => this.providers.findIndex((e) => e.provider === provider));

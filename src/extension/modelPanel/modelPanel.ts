@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseFromWebview, type FromWebview, type SectionId, type ToWebview } from '../../protocol/webview';
+import type { FromWebview, SectionId, ToWebview } from '../../protocol/webview';
 import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyResult } from '../../protocol/saliency';
 import type { ExplainOptions } from '../../protocol/webview';
@@ -14,7 +14,7 @@ import type { AttributionCache } from '../explain/attributionCache';
 import { Explainer, type ExplanationState } from '../explain/explainSection';
 import { InfluenceFinder, type InfluenceRequest, type InfluenceState, type InfluenceStorage } from '../influence/influenceSection';
 import type { InfluenceResult } from '../../protocol/influence';
-import { renderShell, webviewOptions } from '../panel/webviewHtml';
+import { fromWebview, renderShell, webviewOptions, workspaceFoldersMessage } from '../panel/webviewHtml';
 import { besidePanel, newPanelColumn } from '../panel/placement';
 import { openSidecar } from './openSidecar';
 import { inputKindOf } from '../workspace/inputKinds';
@@ -188,19 +188,15 @@ export class ModelPanel extends Disposable {
 
   /** Handles a message from the webview (or, through the API, one a test sends as if it were the webview). */
   receive(raw: unknown): boolean {
-    const message: FromWebview | null = parseFromWebview(raw);
-    if (!message) {
-      this.output.warn('Ignored an invalid message from the model panel.');
-      return false;
-    }
-    this.handle(message);
-    return true;
+    const message = fromWebview(raw, this.output, 'model panel');
+    if (message) this.handle(message);
+    return !!message;
   }
 
   private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
-        this.post({ type: 'workspaceFolders', folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) });
+        this.post(workspaceFoldersMessage());
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
