@@ -9,6 +9,7 @@ import type { RunContext } from '../../protocol/engine';
 import { outputKind, type OutputKind } from '../model/probabilities';
 import { batchSizeFor, exampleElements } from '../model/batching';
 import type { ParamScope } from './scope';
+import type { Checkpoint } from '../checkpoint/load';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
 import { hasFinalSoftmax, withLogits } from '../model/logits';
 import { splitModel, type SplitModel } from './split';
@@ -33,6 +34,14 @@ const ROWS_PER_CHUNK = 64;
 /** Float budget of one batched pass, and a guess of how much the suffix's activations outgrow its input. */
 const CHUNK_FLOATS = 4_000_000;
 const ACTIVATION_GROWTH = 8;
+/**
+ * The output of `model` that the request's head reads: the head's index, or 0 for a model with one
+ * output (a graph model's rebuilt dense layer: the head was chosen when it was rebuilt).
+ */
+export function headOutputOf(model: tf.LayersModel, checkpoint: Pick<Checkpoint, 'head'>): number {
+  return model.outputs.length > 1 ? (checkpoint.head?.index ?? 0) : 0;
+}
+
 /** Gradient floats per batch on the dense path (examples × parameters), and at most this many examples, so progress moves. */
 const BATCHED_GRADIENT_FLOATS = 2_000_000;
 const BATCHED_ROWS_MAX = 1024;

@@ -12,7 +12,7 @@ import { LensError } from '../errors';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { project } from './influenceFunctions';
 import type { InfluenceInputs, Scored } from './method';
-import { Objective, type Dataset, type GradientRows } from './objective';
+import { headOutputOf, Objective, type Dataset, type GradientRows } from './objective';
 import { chooseScope, layersModel, type ParamScope } from './scope';
 
 /** scores += η · rows · ∇L(test; θ_k). */
@@ -31,7 +31,7 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
   let cached = true;
   for (const [k, { path: file, learningRate }] of checkpoints.entries()) {
     const model = layersModel(await load(file));
-    const objective = new Objective(model, sameScope(model, scope, file), checkpoint.head?.index ?? 0);
+    const objective = new Objective(model, sameScope(model, scope, file), headOutputOf(model, checkpoint));
     const train = objective.embed(set.x, set.labels);
     const testData = objective.embed(test.x, Int32Array.of(test.label));
     try {
@@ -43,7 +43,8 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
       tf.dispose([train.features, testData.features]);
     }
   }
-  const objective = new Objective(layersModel(checkpoint), scope, checkpoint.head?.index ?? 0);
+  const model = layersModel(checkpoint);
+  const objective = new Objective(model, scope, headOutputOf(model, checkpoint));
   const testData = objective.embed(test.x, Int32Array.of(test.label));
   const testLoss = objective.losses(testData)[0];
   testData.features.dispose();
