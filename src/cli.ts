@@ -9,11 +9,14 @@ import { BACKEND_CHOICES, type BackendChoice } from './protocol/model';
 import type { MethodName, Params, Result } from './protocol/engine';
 import { Engine } from './engine/engine';
 import { LensError, toWireError } from './engine/errors';
-import { formatIcl, formatInfluence, formatPrediction, formatProbe, formatProgress, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
+import { formatCounterfactual, formatIcl, formatInfluence, formatPrediction, formatProbe, formatSaliency, formatSummary, formatTcav, influenceJson, saliencyJson } from './cli/format';
 import { PROBE_FLAGS, probeParams, TCAV_FLAGS, TCAV_USAGE, tcavParams } from './cli/conceptArgs';
+import { progressMode, progressReporter } from './cli/progress';
 import { repeatCount, SALIENCY_FLAGS, SALIENCY_USAGE, saliencyParams } from './cli/saliencyArgs';
 import { INFLUENCE_FLAGS, INFLUENCE_TAKES, INFLUENCE_USAGE, influenceParams } from './cli/influenceArgs';
 import { ICL_FLAGS, ICL_TAKES, ICL_USAGE, iclParams } from './cli/iclArgs';
+import { COUNTERFACTUAL_FLAGS, COUNTERFACTUAL_USAGE, counterfactualParams } from './cli/counterfactualArgs';
+import { hasImages, imageFolder, writeImages } from './cli/counterfactualImages';
 import { argSpecs, helpLine, readOptions, validateOptions } from './cli/options';
 import { textFlag, type Flags } from './cli/flags';
 import { fieldSpecs } from './protocol/options';
@@ -30,11 +33,13 @@ ${SALIENCY_USAGE.split('\n\n')[0]}
 ${INFLUENCE_USAGE.split('\n\n')[0]}
 ${TCAV_USAGE.split('\n\n')[0]}
 ${ICL_USAGE.split('\n\n')[0]}
+${COUNTERFACTUAL_USAGE.split('\n\n')[0]}
 
 Options:
 ${helpLine('  --json', 'Print one JSON object on stdout')}
 ${helpLine('  --backend <name>', `${BACKEND_CHOICES.join(' | ')} (default: auto)`)}
-${helpLine('  --input <file>', 'predict, saliency, influence: the input file')}
+${helpLine('  --quiet', 'No progress on stderr (by default: a bar on a terminal, else one line per stage of a command past 1 s); Ctrl-C cancels')}
+${helpLine('  --input <file>', 'predict, saliency, influence, counterfactual: the input file')}
 ${helpLine('  --top <n>', `predict: ${PREDICT_TOP.description} (default: ${PREDICT_TOP.default}); influence: see below`)}
 ${helpLine('  -h, --help', 'Show this help')}
 ${helpLine('  -v, --version', 'Show the version')}
@@ -45,11 +50,15 @@ ${INFLUENCE_USAGE.split('\n\n')[1]}
 
 ${TCAV_USAGE.split('\n\n').slice(1).join('\n\n')}
 
-${ICL_USAGE.split('\n\n')[1]}`;
+${ICL_USAGE.split('\n\n')[1]}
+
+${COUNTERFACTUAL_USAGE.split('\n\n')[1]}`;
 
 const EXIT_USAGE = 2;
+/** A run cancelled by Ctrl-C exits as shells expect of SIGINT: 128 + 2. */
+const EXIT_CANCELLED = 130;
 
-const GLOBAL_FLAGS = ['json', 'backend', 'help', 'version'];
+const GLOBAL_FLAGS = ['json', 'backend', 'quiet', 'help', 'version'];
 /** The flags each command takes besides the global ones. */
 const COMMAND_FLAGS: Record<string, string[]> = {
   info: [],
@@ -59,10 +68,11 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   tcav: Object.keys(TCAV_FLAGS),
   probe: Object.keys(PROBE_FLAGS),
   icl: ICL_TAKES,
+  counterfactual: Object.keys(COUNTERFACTUAL_FLAGS),
 };
 
-/** The terminal's progress line; print() and the error handler clear it before they write. */
-let progress = progressLine(false);
+/** Progress on stderr; print() and the error handler clear its terminal line before they write. */
+let progress = progressReporter('off');
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'auto' },
+      quiet: { type: 'boolean', default: false },
       ...argSpecs('predict'),
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -79,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       ...PROBE_FLAGS,
       ...TCAV_FLAGS,
       ...ICL_FLAGS,
+      ...COUNTERFACTUAL_FLAGS,
     },
   });
   if (values.help) return print(USAGE);
@@ -88,17 +100,17 @@ async function main(argv: string[]): Promise<number> {
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
     throw usage(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  progress = progressLine(!values.json && process.stderr.isTTY === true);
+  progress = progressReporter(progressMode(values.quiet, process.stderr.isTTY));
   const engine = new Engine((level, message) => {
     if (level === 'info') return;
     progress.clear();
     console.error(`model-lens: ${level}: ${message}`);
   });
-  const ctx = { signal: new AbortController().signal, onProgress: progress.show };
-  /** Runs one request on the chosen backend and prints its JSON or its formatted text. */
-  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string): Promise<number> => {
+  const ctx = { signal: cancelOnInterrupt(), onProgress: progress.show };
+  /** Runs one request on the chosen backend and prints its JSON or its formatted text; `output` turns the result into what is printed (counterfactual images into files). */
+  const answer = async <M extends MethodName>(method: M, params: Params<M>, format: (result: Result<M>) => string, output = (result: Result<M>) => result): Promise<number> => {
     await engine.useBackend(values.backend as BackendChoice);
-    const result = await engine.run(method, params, ctx);
+    const result = output(await engine.run(method, params, ctx));
     return print(values.json ? JSON.stringify(result) : format(result));
   };
   if (command && Object.hasOwn(COMMAND_FLAGS, command)) {
@@ -163,6 +175,12 @@ async function main(argv: string[]): Promise<number> {
     case 'icl':
       if (args.length !== 1) throw usage('icl takes exactly one prompt spec (*.icl.json)');
       return answer('icl', iclParams(args[0], values, usage), formatIcl);
+    case 'counterfactual': {
+      if (args.length !== 1) throw usage('counterfactual takes exactly one model.json path');
+      // Images become files (--out, or a new temp folder) that the output names.
+      const files = (r: Result<'counterfactual'>) => (hasImages(r) ? writeImages(r, imageFolder(textFlag((values as Flags).out))) : r);
+      return answer('counterfactual', counterfactualParams(args[0], values as Flags, usage), formatCounterfactual, files);
+    }
     case undefined:
       throw usage('missing command');
     default:
@@ -176,24 +194,17 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Progress redrawn in place on one stderr line; a no-op unless `enabled` (a terminal, no --json). */
-function progressLine(enabled: boolean): { show: (done: number, total: number, message?: string) => void; clear: () => void } {
-  let drawnAt = 0;
-  let drawn = false;
-  return {
-    show: (done, total, message) => {
-      const now = Date.now();
-      // Redrawing thousands of times a second would cost more than the work it reports.
-      if (!enabled || (done < total && now - drawnAt < 100)) return;
-      drawnAt = now;
-      drawn = true;
-      process.stderr.write(`\r\x1b[K${formatProgress(done, total, message)}`);
-    },
-    clear: () => {
-      if (drawn) process.stderr.write('\r\x1b[K');
-      drawn = false;
-    },
-  };
+/**
+ * Ctrl-C aborts the engine's work through its AbortSignal: the method stops at its next batch and the
+ * run ends with one line. A second Ctrl-C exits at once.
+ */
+function cancelOnInterrupt(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    controller.abort();
+    process.once('SIGINT', () => process.exit(EXIT_CANCELLED));
+  });
+  return controller.signal;
 }
 
 function warn(message: string): void {
@@ -225,10 +236,17 @@ function exitAfterOutput(code: number): void {
 main(process.argv.slice(2)).then(
   exitAfterOutput,
   (err: unknown) => {
-    const badArgs = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    // An AbortError's code is a number (DOMException's): only Node's own errors have string codes.
+    const code = (err as { code?: unknown }).code;
+    const badArgs = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
     // Node's own parse errors can span lines: keep the promise of one line.
-    const message = badArgs ? `${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see model-lens --help)` : toWireError(err).message;
+    const wire = toWireError(err);
+    const message = badArgs ? `${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see model-lens --help)` : wire.message;
     progress.clear();
+    if (wire.code === 'CANCELLED') {
+      process.stderr.write('model-lens: cancelled\n');
+      process.exit(EXIT_CANCELLED);
+    }
     process.stderr.write(`model-lens: error: ${message}\n`);
     process.exit(badArgs ? EXIT_USAGE : ((err as { exitCode?: number }).exitCode ?? 1));
   },

@@ -13,6 +13,14 @@ export interface TrainingRun {
   seed: number;
 }
 
+/** The fraction of rows whose argmax prediction is their label. */
+export function accuracy(model: tf.LayersModel, x: tf.Tensor, labels: number[]): number {
+  return tf.tidy(() => {
+    const predicted = (model.predict(x) as tf.Tensor).argMax(-1).arraySync() as number[];
+    return predicted.filter((p, i) => p === labels[i]).length / labels.length;
+  });
+}
+
 /**
  * Writes the metrics of `run` to `file` with the current backend and tfjs version, then the
  * script's own `extra` entries. The key order is fixed, so a re-run writes the same file.

@@ -4,6 +4,7 @@ import type { SaliencyResult } from '../protocol/saliency';
 import type { InfluenceResult, InfluenceScore } from '../protocol/influence';
 import type { ProbeResult, TcavResult } from '../protocol/concepts';
 import { TOKEN_PARTS, type IclResult, type IclVariantResult, type SaliencyShares } from '../protocol/icl';
+import type { CostSource, Counterfactual, CounterfactualResult, FeatureConstraintInfo } from '../protocol/counterfactual';
 
 export function formatSummary(s: ModelSummary): string {
   const shape = (dims: (number | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
@@ -237,4 +238,70 @@ export function formatIcl(r: IclResult): string {
   }
   if (r.difference) lines.push('', `flipped − original saliency shares: ${sharesLine(r.difference.shares, true)}`);
   return lines.join('\n');
+}
+/** A counterfactual result for the terminal: tabular results as a table (original and each counterfactual), images and text as lists. */
+export function formatCounterfactual(r: CounterfactualResult): string {
+  const o = r.original;
+  const lines = [
+    `${r.method}   ${r.options.inputPath}${o.row !== undefined ? ` row ${o.row}` : ''}   (${r.backend}, ${r.ms.toFixed(1)} ms)`,
+    `target:   ${r.targetLabel}${r.targetLabel !== String(r.target) ? ` (class ${r.target})` : ''}`,
+    `original: ${o.label} ${percent(o.probability)} (${r.targetLabel} ${percent(o.targetProbability)})`,
+    `method:   ${r.details}`,
+  ];
+  if (r.counterfactuals.length === 0) lines.push('', `reason:   ${r.reason}`);
+  else if (r.constraints.kind === 'tabular') lines.push('', counterfactualTable(r));
+  else lines.push('', ...r.counterfactuals.flatMap((c, n) => counterfactualLines(c, n)));
+  if (r.diversity !== null) lines.push(`diversity: ${num(r.diversity)}   (mean pairwise cost)`);
+  if (o.text !== undefined) lines.splice(3, 0, `text:     ${o.text}`);
+  if (o.image !== undefined) lines.push(`original image: ${o.image}`);
+  for (const w of r.warnings) lines.push(`warning:  ${w}`);
+  return lines.join('\n');
+}
+
+/** Features as rows, the original and each counterfactual as columns; changed cells carry their delta. */
+function counterfactualTable(r: CounterfactualResult): string {
+  if (r.constraints.kind !== 'tabular') return '';
+  const cfs = r.counterfactuals;
+  const value = (v: number) => String(Number(v.toPrecision(6)));
+  const rows = r.constraints.features.map((f) => {
+    const from = r.original.values![f.feature];
+    const cells = cfs.map((c) => {
+      const to = c.values![f.feature];
+      return to === from ? value(to) : `${value(to)} (${to > from ? '+' : ''}${value(to - from)})`;
+    });
+    return [f.feature, constraintLabel(f), value(from), ...cells];
+  });
+  const header = ['feature', 'constraint', 'original', ...cfs.map((_, n) => `#${n + 1}`)];
+  const summary = [
+    ['prediction', '', `${r.original.label} ${percent(r.original.probability)}`, ...cfs.map((c) => `${c.label} ${percent(c.probability)}`)],
+    ['cost', '', '', ...cfs.map((c) => num(c.proximity))],
+    ['changed', '', '', ...cfs.map((c) => String(c.sparsity))],
+    ['plausibility', '', '', ...cfs.map((c) => (c.plausibility === null ? '—' : num(c.plausibility)))],
+  ];
+  const all = [header, ...rows, ...summary];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  return all.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+/** Where a cost came from, after its value. */
+const COST_SOURCES: Record<CostSource, string> = { sidecar: '', request: '', mad: ' (1/MAD)', std: ' (1/std)', 'sidecar-std': ' (1/std)', unit: '' };
+
+/** What a feature is under, in a few characters: immutable, a range, integer, a direction, its cost. */
+function constraintLabel(f: FeatureConstraintInfo): string {
+  const parts: string[] = [];
+  if (f.immutable) parts.push('immutable');
+  if (f.min !== null || f.max !== null) parts.push(`${f.min ?? ''}..${f.max ?? ''}`);
+  if (f.integer && f.group === null) parts.push('integer');
+  if (f.monotone) parts.push(f.monotone === 'increase' ? 'up only' : 'down only');
+  if (!f.immutable) parts.push(`cost ${Number(f.cost.toPrecision(3))}${COST_SOURCES[f.costSource]}`);
+  return parts.join(', ');
+}
+
+function counterfactualLines(c: Counterfactual, n: number): string[] {
+  const lines = [`#${n + 1}  ${c.label} ${percent(c.probability)}   cost ${num(c.proximity)}   changed ${c.sparsity}${c.plausibility !== null ? `   plausibility ${num(c.plausibility)}` : ''}`];
+  if (c.text !== undefined) lines.push(`    text:  ${c.text}`, ...(c.edits ?? []).map((e) => `    [${e.position}] '${e.from}' → '${e.to}'`));
+  if (c.cells) lines.push(...c.cells.map((s) => `    cell (${s.query.row}, ${s.query.col}) ← distractor cell (${s.distractor.row}, ${s.distractor.col})`));
+  if (c.distractor) lines.push(`    distractor: ${c.distractor.id} → ${c.distractor.image}`);
+  if (c.image !== undefined) lines.push(`    image: ${c.image}`);
+  return lines;
 }

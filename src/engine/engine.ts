@@ -18,6 +18,7 @@ import { probeLayers } from './concepts/probe';
 import { ActivationCache } from './model/activationCache';
 import { CavCache } from './concepts/cavCache';
 import { compareIcl } from './lm/compare';
+import { findCounterfactuals } from './counterfactuals/find';
 import type { TrainingSet } from './data/trainingSet';
 import { TrainingSetCache } from './data/trainingSetCache';
 import { InputCache } from './data/inputCache';
@@ -36,6 +37,7 @@ const handlers: { [M in MethodName]: Handler<M> } = {
   tcav: async (engine, params, run) => testConcepts(engine, params, run),
   probe: async (engine, params, run) => probeLayers(engine, params, run),
   icl: async (engine, params, run) => compareIcl(engine, params, run),
+  counterfactual: async (engine, params, run) => findCounterfactuals(engine, params, run),
   backend: async (engine, { choice }) => ({ backend: choice ? await engine.useBackend(choice) : engine.backend }),
   backends: async (engine) => ({ available: await backendAvailability(), active: engine.backend }),
 };

@@ -3,6 +3,7 @@
  * Each capability adds one entry to EngineMethods; everything else is generic.
  */
 import type { BackendChoice, BackendName, ModelSummary, Prediction } from './model';
+import type { CounterfactualOptions, CounterfactualResult } from './counterfactual';
 import type { ErrorCode } from './errors';
 import type { IclOptions, IclResult } from './icl';
 import type { InfluenceOptions, InfluenceResult } from './influence';
@@ -28,6 +29,8 @@ export interface EngineMethods {
    * environment or SecretStorage) goes to the server only: it is no option and in no result.
    */
   icl: { params: IclOptions & { apiKey?: string }; result: IclResult };
+  /** The least-cost feasible changes to one input that make the model predict a target class. */
+  counterfactual: { params: { modelPath: string } & CounterfactualOptions; result: CounterfactualResult };
   /** Which backend is active; switching re-initialises tfjs. */
   backend: { params: { choice?: BackendChoice }; result: { backend: BackendName } };
   /** Which backends can start here (and why not), and the active one; switches nothing. */

@@ -80,6 +80,10 @@ export interface Sidecar {
      * space, punctuation and newlines are pieces of their own, nothing is padded.
      */
     tokenizer?: 'words' | 'pieces';
+    /** tabular: what a counterfactual may change, per feature, in raw units (the CSV's, before mean/std). */
+    constraints?: Record<string, FeatureConstraint>;
+    /** tabular: one-hot groups, each a list of feature columns of which exactly one is 1. */
+    categorical?: string[][];
   };
   labels?: string[];
   /** How the first output's values are read (default: from its final activation and the labels). */
@@ -103,6 +107,21 @@ export interface Sidecar {
 export interface HeadSettings {
   kind?: OutputKindName;
   labels?: string[];
+}
+
+/** How a counterfactual may change one feature (sidecar input.constraints), in the CSV's raw units. */
+export interface FeatureConstraint {
+  /** The feature may not change. */
+  immutable?: boolean;
+  /** The counterfactual's value lies within [min, max]. */
+  min?: number;
+  max?: number;
+  /** c_i in the cost Σ c_i |x′_i − x_i| (default 1 / MAD over the training set). */
+  cost?: number;
+  /** The value is a whole number. */
+  integer?: boolean;
+  /** The value may only go up (increase) or down (decrease). */
+  monotone?: 'increase' | 'decrease';
 }
 
 export interface SidecarInfo {

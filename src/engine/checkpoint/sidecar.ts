@@ -134,10 +134,19 @@ function consistency(sidecar: Sidecar, specs: { inputs: TensorSpec[]; outputs: T
   if (given && features && specs.inputs[0].shape.length === 2 && given.length !== features) {
     warnings.push(`${name} lists ${given.length} features but the model takes ${features}.`);
   }
+  warnings.push(...constraintNames(sidecar, name));
   const data = sidecar.data ?? {};
   const checkpoints = (data.checkpoints ?? []).map((c) => c.path);
   for (const rel of [data.train, data.test, ...(data.samples ?? []), ...Object.values(data.concepts ?? {}), data.random, ...checkpoints]) {
     if (rel && !fs.existsSync(path.resolve(dir, rel))) warnings.push(`${name} names '${rel}', which does not exist.`);
   }
   return warnings;
+}
+
+/** Counterfactual constraints and one-hot groups that name columns input.features does not list. */
+function constraintNames(sidecar: Sidecar, name: string): string[] {
+  const features = sidecar.input?.features;
+  if (!features) return [];
+  const named = [...Object.keys(sidecar.input?.constraints ?? {}), ...(sidecar.input?.categorical ?? []).flat()];
+  return [...new Set(named.filter((f) => !features.includes(f)))].map((f) => `${name}'s input.constraints or input.categorical names '${f}', which is not in input.features.`);
 }

@@ -104,32 +104,33 @@ export async function deletionInsertion(
       [random, x, deletionBase],
       [random, insertionBase, x],
     ];
+    // The four curves' points are one list of runs × (steps + 1) forward passes, batched together.
+    const points = counts.length;
     const batch = batchSizeFor(exampleElements(checkpoint.model, x.size), options);
-    const curves: number[][] = [];
-    for (const [r, [rank, from, to]] of runs.entries()) {
-      const offset = r * counts.length;
-      const part: RunContext = {
-        signal: ctx.signal,
-        onProgress: (done) => ctx.onProgress(offset + done, runs.length * counts.length, 'deletion/insertion'),
-      };
-      const probs = await concatOverBatchesAsync(counts.length, batch, part, async (start, end) => {
-        const inputs = tf.tidy(() => {
-          const mask = tf.tensor(swapMask(rank, counts.slice(start, end), layout), [end - start, ...x.shape.slice(1)]);
+    const progress: RunContext = { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(done, total, 'deletion/insertion') };
+    const probs = await concatOverBatchesAsync(runs.length * points, batch, progress, async (start, end) => {
+      const inputs = tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        for (let r = Math.floor(start / points); r * points < end; r++) {
+          const [rank, from, to] = runs[r];
+          const [lo, hi] = [Math.max(start, r * points) - r * points, Math.min(end, (r + 1) * points) - r * points];
+          const mask = tf.tensor(swapMask(rank, counts.slice(lo, hi), layout), [hi - lo, ...x.shape.slice(1)]);
           // Features ranked below the step's count come from `to`, the rest from `from`.
-          return tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask)).cast(x.dtype);
-        });
-        // Through executeAsync where the model needs it.
-        const out = await forwardAsync(checkpoint, inputs).finally(() => inputs.dispose());
-        try {
-          return tf.tidy(() => toProbabilities(out.reshape([end - start, -1]) as tf.Tensor2D, kind).slice([0, target], [-1, 1]).reshape([-1]));
-        } finally {
-          out.dispose();
+          parts.push(tf.add(tf.mul(from, tf.sub(1, mask)), tf.mul(to, mask)));
         }
+        return (parts.length === 1 ? parts[0] : tf.concat(parts)).cast(x.dtype);
       });
-      curves.push(Array.from(await probs.data()));
-      probs.dispose();
-    }
-    const [deletionCurve, insertionCurve, randomDeletion, randomInsertion] = curves;
+      // Through executeAsync where the model needs it.
+      const out = await forwardAsync(checkpoint, inputs).finally(() => inputs.dispose());
+      try {
+        return tf.tidy(() => toProbabilities(out.reshape([end - start, -1]) as tf.Tensor2D, kind).slice([0, target], [-1, 1]).reshape([-1]));
+      } finally {
+        out.dispose();
+      }
+    });
+    const all = Array.from(await probs.data());
+    probs.dispose();
+    const [deletionCurve, insertionCurve, randomDeletion, randomInsertion] = runs.map((_, r) => all.slice(r * points, (r + 1) * points));
     return {
       deletionCurve,
       insertionCurve,

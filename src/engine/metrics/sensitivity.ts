@@ -8,6 +8,24 @@ import { makeRng } from '../common/random';
 import { valueRange } from '../common/values';
 
 export const DEFAULT_SENSITIVITY_SAMPLES = 10;
+/**
+ * What max-sensitivity's re-runs may cost by default, in float elements moved through the model:
+ * ten input gradients of a 224² MobileNetV2 (3 forward-pass equivalents × its 88M per example).
+ */
+export const SENSITIVITY_BUDGET = 3e9;
+
+/**
+ * The default number of samples: as many re-runs of the method as fit in SENSITIVITY_BUDGET, at
+ * most 10 and at least 1. A run costs `passesPerRun` forward-pass equivalents (a gradient ≈ 3, IG
+ * 3 × steps, occlusion one per window) of `elementsPerPass` floats (batching's exampleElements).
+ * Small models get 10 for every method; on a 224² MobileNetV2, IG-64, SmoothGrad-25 and occlusion's
+ * 196 windows get 1, where 10 would multiply the run's cost by 11.
+ */
+export function defaultSensitivitySamples(passesPerRun: number, elementsPerPass: number): number {
+  const fit = Math.floor(SENSITIVITY_BUDGET / Math.max(1, passesPerRun * elementsPerPass));
+  return Math.max(1, Math.min(DEFAULT_SENSITIVITY_SAMPLES, fit));
+}
+
 /** Default radius as a fraction of the input's value range. */
 export const DEFAULT_RADIUS_FRACTION = 0.02;
 
@@ -44,16 +62,17 @@ export async function maxSensitivity(
   const radius = options.radius ?? defaultRadius(x);
   const rng = makeRng(options.seed ?? 0);
   const norm = tf.tidy(() => tf.norm(attribution).dataSync()[0]);
-  const quiet: RunContext = { signal: ctx.signal, onProgress: () => {} };
   let worst = 0;
   for (let s = 0; s < samples; s++) {
     ctx.signal.throwIfAborted();
     const noise = new Float32Array(x.size);
     for (let i = 0; i < noise.length; i++) noise[i] = (2 * rng() - 1) * radius;
     const perturbed = tf.tidy(() => tf.add(x, tf.tensor(noise, x.shape, 'float32')));
+    // Each re-run can be long (occlusion on a 224² image): its own progress, as a fraction of sample s.
+    const within: RunContext = { signal: ctx.signal, onProgress: (done, total) => ctx.onProgress(s + Math.min(done, total) / Math.max(1, total), samples, 'max-sensitivity') };
     let moved: tf.Tensor | null = null;
     try {
-      moved = await attribute(perturbed, quiet);
+      moved = await attribute(perturbed, within);
       if (moved.size !== attribution.size) {
         throw new Error(`maxSensitivity: attribution of ${moved.size} values, expected ${attribution.size}`);
       }

@@ -10,8 +10,9 @@ import type { Checkpoint } from '../checkpoint/load';
 import { asyncOnly, forward, forwardAsync, headOutput, readHead } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import { exampleElements } from './batching';
-import { flatLayers, layerOutput, withTap } from './layerTap';
-import { hasFinalSoftmax, withLogits } from './logits';
+import { repeated, runFromLayer } from './fromLayer';
+import { flatLayers, layerOutput } from './layerTap';
+import { hasFinalSoftmax } from './logits';
 import { classObjective, objectiveFunction, objectiveOfOutput, targetColumn, type Objective } from './objective';
 import { inputPathGradients, type PathGradients } from './pathGradients';
 import { outputKind, type OutputKind } from './probabilities';
@@ -94,22 +95,7 @@ export function layerSubject(checkpoint: Checkpoint, layer: tf.layers.Layer, x: 
   if (!(model instanceof tf.LayersModel)) throw new LensError('INVALID_INPUT', `${what} needs a layers model to run from a layer's output.`);
   const at = layerOutput(model, layer, x, what);
   const logits = !(objective.kind === 'class' && objective.space !== 'logit') && hasFinalSoftmax(model);
-  const run = (values: tf.Tensor) => {
-    const xs = repeated(x, values.shape[0]);
-    return withTap(
-      layer,
-      (out) => {
-        if (!tf.util.arraysEqual(out.shape, values.shape)) {
-          throw new LensError('INTERNAL', `Layer '${layer.name}' outputs [${out.shape}] but [${values.shape}] was given to replace it.`);
-        }
-        // A copy: the model disposes intermediate outputs, and `values` is the caller's.
-        return tf.clone(values);
-      },
-      // apply(), not predict(): predict splits batches over 32 into chunks, and only the first call of the layer is tapped.
-      () => (logits ? withLogits(model, () => headOutput(checkpoint, model.apply(xs, { training: false }))) : headOutput(checkpoint, model.apply(xs, { training: false }))),
-      what,
-    );
-  };
+  const run = (values: tf.Tensor) => runFromLayer({ model, layer, x, logits, what, output: (out) => headOutput(checkpoint, out) }, values);
   return replacedSubject(at, run, objective, { logits, elements: exampleElements(model, x.size), where: `layer '${layer.name}''s output` });
 }
 
@@ -159,11 +145,6 @@ function replacedSubject(at: tf.Tensor, run: (values: tf.Tensor) => tf.Tensor, o
     where: how.where,
     dispose: () => at.dispose(),
   };
-}
-
-/** x for k points: x itself when it has k examples, else its one example repeated. */
-function repeated(x: tf.Tensor, k: number): tf.Tensor {
-  return k === x.shape[0] ? x : tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
 }
 
 /** The subject at a site (sites.ts): the input, a layer's output or a graph node's output, for the examples of x [b, ...]. */

@@ -21,7 +21,8 @@ import { planImage, previewOfValues } from '../data/image';
 import { PAD_ID } from '../data/text';
 import { resizeBilinear } from '../data/resize';
 import { deletionInsertion, featureLayout, featureScores } from '../metrics/faithfulness';
-import { defaultRadius, maxSensitivity } from '../metrics/sensitivity';
+import { defaultRadius, defaultSensitivitySamples, maxSensitivity } from '../metrics/sensitivity';
+import { exampleElements } from '../model/batching';
 import { blurInput, DEFAULT_BLUR_SIGMA, makeBaseline, type InputInfo } from './baselines';
 import { tokenAttributionMethod } from './tokenAttribution';
 import { occlusionGrid } from './occlusion';
@@ -111,7 +112,7 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
       ...(metrics ? { metrics } : {}),
       ...(zeroMap ? { metricsSkipped: zeroMap } : {}),
       summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
-      options: resolvedOptions(params, x.shape, target, attribution.layer),
+      options: resolvedOptions(params, checkpoint, x.shape, target, attribution.layer),
       input: {
         path: inputPath,
         kind: input.kind,
@@ -129,9 +130,36 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
 }
 
 /** The request's options as computed with: defaults (applied at the boundary) and the values chosen here. */
-function resolvedOptions(params: Params<'saliency'>, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
+function resolvedOptions(params: Params<'saliency'>, checkpoint: Checkpoint, xShape: number[], target: number, layer: string | undefined): SaliencyResult['options'] {
   const grid = params.method === 'occlusion' ? occlusionGrid(xShape, params) : undefined;
-  return { ...params, target, ...(layer !== undefined ? { layer } : {}), ...(grid ? { window: grid.window, stride: grid.stride } : {}) };
+  return {
+    ...params,
+    target,
+    ...(layer !== undefined ? { layer } : {}),
+    ...(grid ? { window: grid.window, stride: grid.stride } : {}),
+    ...(params.metrics ? { sensitivitySamples: sensitivitySamples(params, checkpoint, xShape) } : {}),
+  };
+}
+
+/** Max-sensitivity's samples: as asked, else as many re-runs of the method as its cost on this model allows. */
+function sensitivitySamples(params: Params<'saliency'>, checkpoint: Checkpoint, xShape: number[]): number {
+  if (params.sensitivitySamples !== undefined) return params.sensitivitySamples;
+  const size = xShape.slice(1).reduce((a, b) => a * b, 1);
+  return defaultSensitivitySamples(forwardPassesPerRun(params, xShape), exampleElements(checkpoint.model, size));
+}
+
+/** A run's cost in forward-pass equivalents: a gradient ≈ 3 (forward and backward), occlusion one per window. */
+function forwardPassesPerRun(params: Params<'saliency'>, xShape: number[]): number {
+  switch (params.method) {
+    case 'integrated-gradients':
+      return 3 * params.steps!;
+    case 'smoothgrad':
+      return 3 * params.samples!;
+    case 'occlusion':
+      return occlusionGrid(xShape, params).total;
+    default:
+      return 3;
+  }
 }
 
 function chooseTarget(requested: number | undefined, probabilities: number[]): number {
@@ -176,8 +204,10 @@ async function measure(
       { seed: params.seed, internalBatch: params.internalBatch, memoryBudgetMB: params.memoryBudgetMB, insertionBaseline, outputKind: kind },
       ctx,
     );
+    const samples = sensitivitySamples(params, checkpoint, x.shape);
+    if (samples === 0) return curves;
     const radius = defaultRadius(x);
-    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { seed: params.seed, radius }, ctx);
+    const sensitivity = await maxSensitivity(x, attribution.tensor, async (at, runCtx) => (await attribute(at, runCtx)).values, { samples, seed: params.seed, radius }, ctx);
     return { ...curves, ...(Number.isFinite(sensitivity) ? { maxSensitivity: sensitivity, sensitivityRadius: radius } : {}) };
   } finally {
     insertionBaseline?.dispose();

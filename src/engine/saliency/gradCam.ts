@@ -26,7 +26,8 @@ import type { Checkpoint } from '../checkpoint/load';
 import { headOutput, readHead, type HeadView } from '../checkpoint/forward';
 import { LensError } from '../errors';
 import type { Attribution, AttributionInputs, AttributionMethod } from './method';
-import { flatLayers, outputShapeOf, withTap } from '../model/layerTap';
+import { outputShapeOf, withTap } from '../model/layerTap';
+import { isSpatial, spatialLayer } from '../model/spatialLayer';
 import type { Objective } from '../../protocol/objective';
 import { classObjective, objectiveFunction, objectiveOfOutput } from '../model/objective';
 import { outputKind, type OutputKind } from '../model/probabilities';
@@ -99,42 +100,9 @@ interface ActivationAndGradient {
 // ---------------------------------------------------------------------------------------------
 // Layers models
 
-const SKIPPED_CLASSES = new Set([
-  'InputLayer',
-  'MaxPooling2D',
-  'AveragePooling2D',
-  'MaxPool2D',
-  'AvgPool2D',
-  'Dropout',
-  'SpatialDropout2D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
-]);
-
-function isSpatial(shape: (number | null)[] | null): boolean {
-  return !!shape && shape.length === 4 && (shape[1] === null || shape[1] > 1) && (shape[2] === null || shape[2] > 1);
-}
-
 /** The Grad-CAM layer: `name` if given (searched in nested models too), else inferred. */
 export function gradCamLayer(model: tf.LayersModel, name?: string): tf.layers.Layer {
-  const layers = flatLayers(model);
-  const spatial = layers.filter((l) => isSpatial(outputShapeOf(l)) && !SKIPPED_CLASSES.has(l.getClassName()));
-  if (name === undefined) {
-    const last = spatial[spatial.length - 1];
-    if (!last) {
-      throw new LensError('INVALID_INPUT', 'Grad-CAM needs a layer with a 4-D [batch, height, width, channels] output, and this model has none (it is not convolutional).');
-    }
-    return last;
-  }
-  const layer = layers.find((l) => l.name === name) ?? (model.layers.find((l) => l.name === name) as tf.layers.Layer | undefined);
-  const choices = spatial.map((l) => l.name).join(', ') || 'none';
-  if (!layer) throw new LensError('INVALID_INPUT', `The model has no layer named '${name}'; layers with 4-D outputs: ${choices}.`);
-  const shape = outputShapeOf(layer);
-  if (!shape || shape.length !== 4) {
-    throw new LensError('INVALID_INPUT', `Grad-CAM needs a layer with a 4-D [batch, height, width, channels] output; '${name}' outputs [${shape ?? '?'}]. Layers with 4-D outputs: ${choices}.`);
-  }
-  return layer;
+  return spatialLayer(model, name, 'Grad-CAM', { skipPooling: true });
 }
 
 function layersActivationAndGradient(runnable: { model: tf.LayersModel; head?: HeadView }, x: tf.Tensor, objective: Objective, layerName?: string): ActivationAndGradient {

@@ -5,7 +5,8 @@
  * windows covering it (Captum divides the summed differences by the per-element window count).
  *
  * Which dimensions the window slides over, for an input [1, ...]:
- *   - [1, h, w, c] images: height and width, all channels together (default window 4);
+ *   - [1, h, w, c] images: height and width, all channels together (default window
+ *     max(4, ⌈min(h, w) / 14⌉), see defaultImageWindow);
  *   - [1, f] tabular / 1-D: the features (default window 1);
  *   - any other rank: every dimension after the batch (default window 1).
  * Stride defaults to the window. Like Captum, a dimension of size n gets ⌈(n − window) / stride⌉ + 1
@@ -39,12 +40,26 @@ export interface OcclusionGrid {
   total: number;
 }
 
+/** Window positions along an image's shorter side that the default window aims at (14 × 14 = 196 windows on a square image). */
+export const WINDOWS_PER_SIDE = 14;
+/** The smallest default window: small images (MNIST's 28², CIFAR's 32²) keep 4-pixel windows. */
+const MIN_IMAGE_WINDOW = 4;
+
+/**
+ * The default window of an h × w image: max(4, ⌈min(h, w) / 14⌉). The window count then stays near
+ * 14 × 14 (≈200 forward passes) however large the image, where a fixed 4-pixel window would cost
+ * 3,136 on a 224² image; small images keep their 4-pixel windows.
+ */
+export function defaultImageWindow(height: number, width: number): number {
+  return Math.max(MIN_IMAGE_WINDOW, Math.ceil(Math.min(height, width) / WINDOWS_PER_SIDE));
+}
+
 export function occlusionGrid(xShape: number[], options: Pick<SaliencyOptions, 'window' | 'stride'>): OcclusionGrid {
   const shape = xShape.slice(1);
   if (shape.length === 0) throw new LensError('INVALID_INPUT', 'Occlusion needs an input with at least one feature.');
   const image = xShape.length === 4;
   const slidingDims = image ? [0, 1] : shape.map((_, i) => i);
-  const window = options.window ?? (image ? 4 : 1);
+  const window = options.window ?? (image ? defaultImageWindow(shape[0], shape[1]) : 1);
   const stride = options.stride ?? window;
   for (const [name, value] of [['window', window], ['stride', stride]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new LensError('BAD_REQUEST', `Occlusion's ${name} must be a whole number ≥ 1, not ${value}.`);

@@ -1,6 +1,6 @@
 /**
  * The options of every engine request, defined once (saliency.ts, influence.ts, predict.ts, concepts.ts,
- * icl.ts) and
+ * icl.ts, counterfactual.ts) and
  * read through this module: `parseOptions` validates a request and applies its defaults (the
  * engine at its process boundary, the host for the panel's messages, the CLI after reading its
  * flags); `fieldSpecs` describes the options for forms and help texts.
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { OptionError, requirement, specOf, type FieldSpec, type FieldTable, type InputKind, type OptionDef } from './field';
 import { PROBE_FIELDS, TCAV_FIELDS } from './concepts';
 import { ICL_FIELDS } from './icl';
+import { COUNTERFACTUAL_FIELDS } from './counterfactual';
 import { INFLUENCE_FIELDS } from './influence';
 import { INFO_FIELDS, PREDICT_FIELDS } from './predict';
 import { SALIENCY_FIELDS } from './saliency';
@@ -24,6 +25,7 @@ export const REQUEST_FIELDS = {
   tcav: TCAV_FIELDS,
   probe: PROBE_FIELDS,
   icl: ICL_FIELDS,
+  counterfactual: COUNTERFACTUAL_FIELDS,
 } as const;
 export type OptionRequest = keyof typeof REQUEST_FIELDS;
 

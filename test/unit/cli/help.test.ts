@@ -14,16 +14,17 @@ describe('cli --help (generated from the option schemas)', () => {
     help = stdout;
   });
 
-  const TITLES = { saliency: 'Saliency options:', influence: 'Influence options:', icl: 'ICL options:' } as const;
-  for (const request of ['saliency', 'influence', 'icl'] as const) {
+  const titles = { saliency: 'Saliency options:', influence: 'Influence options:', icl: 'ICL options:', counterfactual: 'Counterfactual options:' } as const;
+  for (const request of ['saliency', 'influence', 'icl', 'counterfactual'] as const) {
     it(`lists every ${request} option with its description, methods and default`, () => {
-      const title = TITLES[request];
-      const next = Object.values(TITLES)[Object.keys(TITLES).indexOf(request) + 1];
-      const section = help.slice(help.indexOf(title), next ? help.indexOf(next) : undefined);
+      const title = titles[request];
+      const start = help.indexOf(title);
+      const next = Object.values(titles).map((t) => help.indexOf(t)).filter((i) => i > start);
+      const section = help.slice(start, next.length ? Math.min(...next) : undefined);
       // One entry per option: its line and the wrapped lines under it.
       const entries = section.split(/\n(?= {2}-)/).map(flat);
       for (const spec of flagFields(request)) {
-        if (request === 'saliency' && spec.key === 'inputPath') continue; // under Options: --input
+        if (request !== 'influence' && spec.key === 'inputPath') continue; // under Options: --input
         const flag = `--${flagOf(spec)}`;
         const entry = entries.find((e) => e.startsWith(` ${flag} `));
         assert.ok(entry, `${flag} is missing from ${title}`);

@@ -369,17 +369,19 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
     }
   });
 
-  it('without --json: the tables on stdout, and nothing on stderr when it is not a terminal', () => {
+  it('without --json: the tables on stdout; stderr, not a terminal, has at most one line per stage', () => {
     const { code, stdout, stderr } = cli('influence', MODEL, '--input', VERSICOLOR, '--top', '2', '--no-cache', '--backend', 'cpu');
     assert.strictEqual(code, 0, stderr);
-    assert.strictEqual(stderr, '');
+    const lines = stderr.split('\n').filter(Boolean);
+    assert.ok(lines.every((l) => /^model-lens: (Reading training set|Training gradients|Hessian|Conjugate|LiSSA)/.test(l)), stderr);
+    assert.strictEqual(new Set(lines.map((l) => l.replace(/\d+/g, '#'))).size, lines.length, stderr);
     assert.match(stdout, /^influence\s+\S+versicolor\.csv\s+\(cpu, [\d.]+ ms\)/);
     assert.match(stdout, /scope:\s+\S+, \S+ \(131 params\)/);
     assert.match(stdout, /proponents[^\n]*\n\s+id\s+label\s+score\n\s+train\.csv:\d+\s+\w+\s+\S+\n\s+train\.csv:\d+/);
     assert.match(stdout, /opponents/);
   });
 
-  it('on a terminal: one progress line on stderr, redrawn and cleared; stdout and --json get none', function () {
+  it('on a terminal: one progress line on stderr, redrawn and cleared; stdout and --quiet get none', function () {
     if (spawnSync('script', ['--version']).status !== 0) this.skip(); // util-linux's script gives the CLI a terminal
     const dir = tempDir();
     const run = (extra: string) => {
@@ -395,8 +397,8 @@ describe('cli influence (dist/cli.js): runs on the example iris MLP', function (
     assert.ok(text.terminal.endsWith('\r\x1b[K'), 'the progress line is cleared before the result');
     assert.ok(!/\r|Training gradients/.test(text.stdout), 'no progress on stdout');
     assert.match(text.stdout, /proponents/);
-    const quiet = run('--json');
-    assert.strictEqual(quiet.terminal, '', 'no progress with --json');
+    const quiet = run('--json --quiet');
+    assert.strictEqual(quiet.terminal, '', 'no progress with --quiet');
     assert.strictEqual(JSON.parse(quiet.stdout).method, 'influence');
   });
 

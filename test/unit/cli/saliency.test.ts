@@ -65,7 +65,7 @@ describe('cli saliency (dist/cli.js)', function () {
     // The options it was computed with, after defaults, the target as chosen.
     assert.deepStrictEqual(r.options, {
       modelPath: path.resolve(MODEL), inputPath: path.resolve(SEVEN), method: 'integrated-gradients', target: 7,
-      steps: 16, quadrature: 'gauss-legendre', baseline: { kind: 'zeros' }, memoryBudgetMB: 1500, metrics: true,
+      steps: 16, quadrature: 'gauss-legendre', baseline: { kind: 'zeros' }, memoryBudgetMB: 1500, metrics: true, sensitivitySamples: 10,
     });
   });
 

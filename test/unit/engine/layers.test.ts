@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   influence: ['common', 'checkpoint', 'data', 'model'],
   concepts: ['common', 'checkpoint', 'data', 'model'],
   lm: ['common', 'checkpoint', 'data', 'model'],
+  counterfactuals: ['common', 'checkpoint', 'data', 'model'],
 };
 /** Files at the engine's root that every folder may import: errors, and the handler context's types. */
 const ROOT_LEAVES = new Set(['errors.ts', 'handler.ts']);

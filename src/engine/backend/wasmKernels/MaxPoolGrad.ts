@@ -1,9 +1,12 @@
 /**
- * Replaces wasm's own, which routes an all-negative window's gradient to its first element: a typed-array
- * loop sending each dy to its window's first strict maximum (NaN never wins), exactly as the cpu backend.
+ * Replaces wasm's own, which routes an all-negative window's gradient to its first element: each dy
+ * goes to its window's first strict maximum (NaN never wins), exactly as the cpu backend. The usual
+ * 2×2 stride-2 pool with channels a multiple of 4 runs as a SIMD loop on the heap (simd.ts), four
+ * channels at a time; other pools run as typed-array loops.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernels } from './simd';
 import { KernelParams, requireInputs } from './tensorInfo';
 
 /** A 2x2, stride-2 pool whose windows all lie inside x (the usual CNN downsampling). */
@@ -42,6 +45,26 @@ function maxPoolGrad2x2(info: tf.backend_util.Conv2DInfo, x: ArrayLike<number>, 
   }
 }
 
+/** maxPoolGrad2x2 in SIMD, one output row per call; false where the backend's heap is not reachable. */
+function maxPoolGrad2x2Simd(wasm: BackendWasm, info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo, dy: tf.TensorInfo, dx: tf.TensorInfo): boolean {
+  const simd = simdKernels(wasm);
+  if (!simd) return false;
+  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth } = info;
+  const offset = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const [xAt, dyAt, dxAt] = [offset(x), offset(dy), offset(dx)];
+  const pixel = ch * 4;
+  const row = inWidth * pixel;
+  // A trailing row or column that no window reads gets no gradient.
+  if (2 * outHeight < inHeight || 2 * outWidth < inWidth) wasm.typedArrayFromHeap(dx).fill(0);
+  for (let b = 0; b < batchSize; b++) {
+    for (let r = 0; r < outHeight; r++) {
+      const top = (b * inHeight + 2 * r) * row;
+      simd.maxPoolGrad2x2Row(xAt + top, xAt + top + row, dyAt + (b * outHeight + r) * outWidth * pixel, dxAt + top, dxAt + top + row, outWidth, pixel);
+    }
+  }
+  return true;
+}
+
 function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { dy, input } = requireInputs(tf.MaxPoolGrad, inputs, 'dy', 'input');
@@ -53,6 +76,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelParams): tf.TensorInfo {
   const { top, left } = info.padInfo;
 
   const out = wasm.makeOutput(input.shape, 'float32');
+  if (halvesEvenly(info) && ch % 4 === 0 && input.dtype === 'float32' && maxPoolGrad2x2Simd(wasm, info, input, dy, out)) return out;
   // Views taken after the allocation above, which may grow (and so detach) the heap.
   const dx = wasm.typedArrayFromHeap(out) as Float32Array;
   const x = wasm.typedArrayFromHeap(input);

@@ -4,6 +4,7 @@
  * the built-in kernels) and before `tf.setBackend('wasm')`. Idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
+import { activationMaskConfig } from './ActivationMask';
 import { batchMatMulConfig } from './BatchMatMul';
 import { keepBuiltin } from './builtins';
 import { clipGradConfig, clipGradGradConfig, clipGradients } from './ClipGrad';
@@ -25,7 +26,8 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * and Reverse (per-element index arithmetic; batch-norm and conv gradients call them); one kernel
  * for the gradient of clipByValue and relu6, which their gradients use on wasm; BatchMatMul wraps
  * the built-in one for transposed operands; Slice copies whole runs where wasm's copies innermost rows;
- * Identity shares its input's data where wasm's copies it (the tape clones every tensor it saves).
+ * Identity shares its input's data where wasm's copies it (the tape clones every tensor it saves);
+ * and the compiled inference form's ReLU/ReLU6 gradient mask in one pass.
  */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -40,6 +42,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   clipGradConfig,
   batchMatMulConfig,
   identityConfig,
+  activationMaskConfig,
 ];
 
 /** Whether tfjs's ClipByValue and Relu6 gradients are wrapped, and Tile's replaced, yet (gradients are global, not per backend). */

@@ -6,6 +6,7 @@
  * unfused ops cost three kernels forward and a slow ReLU6 mask backward.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ACTIVATION_MASK } from '../../common/kernelNames';
 
 /** Activations fused into the step; any other runs after it through the layer's own activation. */
 export type FusedActivation = 'linear' | 'relu' | 'relu6';
@@ -82,8 +83,14 @@ export function activate(activation: FusedActivation, v: tf.Tensor): tf.Tensor {
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(v);
 }
 
-/** dy · act'(pre-activation), from the output; step() costs one fast unary kernel where comparisons are slow on wasm. */
+/**
+ * dy · act'(pre-activation), from the output: one pass where the backend registers the mask kernel
+ * (wasm), else step(), one fast unary kernel where comparisons are slow.
+ */
 function activationGradient(activation: FusedActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (activation !== 'linear' && tf.getKernel(ACTIVATION_MASK, tf.getBackend())) {
+    return tf.engine().runKernel(ACTIVATION_MASK, { dy, y }, { activation }) as tf.Tensor;
+  }
   if (activation === 'relu') return tf.mul(dy, tf.step(y));
   if (activation === 'relu6') return tf.mul(dy, tf.step(tf.mul(y, tf.sub(6, y))));
   return dy;

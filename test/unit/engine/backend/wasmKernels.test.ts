@@ -10,6 +10,9 @@ import { initBackend } from '../../../../src/engine/backend/select';
 import { makeRng } from '../../../../src/engine/common/random';
 import { registerWasmKernels, wasmKernelConfigs } from '../../../../src/engine/backend/wasmKernels/registerAll';
 import { CLIP_GRAD } from '../../../../src/engine/backend/wasmKernels/ClipGrad';
+import { simdKernels } from '../../../../src/engine/backend/wasmKernels/simd';
+import { ACTIVATION_MASK } from '../../../../src/engine/common/kernelNames';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const TOLERANCE = 1e-4;
 type Shape4 = [number, number, number, number];
@@ -222,7 +225,25 @@ describe('backend/wasmKernels', function () {
     }
     assert.deepStrictEqual(wasmKernelConfigs.map((c) => c.kernelName).sort(), [
       'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput', 'Identity', 'MaxPoolGrad', CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum']);
+      'DepthwiseConv2dNativeBackpropInput', 'Identity', 'MaxPoolGrad', ACTIVATION_MASK, CLIP_GRAD, 'Reverse', 'Slice', 'Tile', 'UnsortedSegmentSum'].sort());
+  });
+
+  it('the activation mask equals dy · step(y) (ReLU) and dy · step(y · (6 − y)) (ReLU6) from cpu ops, bit for bit', async () => {
+    const r = rng(32);
+    // 0, 6, ±∞, NaN and the values around them, in sizes that leave 0–3 elements past the SIMD lanes.
+    const special = [0, 6, -0, 1e-30, -1e-30, 5.999999, 6.000001, Infinity, -Infinity, NaN];
+    for (const size of [1, 3, 4, 7, 16, 37, 1000, 1027]) {
+      const y = Float32Array.from({ length: size }, (_, i) => (r() < 0.3 ? special[i % special.length] : (r() - 0.2) * 10));
+      const dy = Float32Array.from({ length: size }, (_, i) => (i % 29 === 5 ? Infinity : i % 31 === 7 ? NaN : r() * 2 - 1));
+      for (const activation of ['relu', 'relu6'] as const) {
+        const onWasm = await onBackend('wasm', () => runKernel(ACTIVATION_MASK, { dy: host([size], dy), y: host([size], y) }, { activation }));
+        const expected = await onBackend('cpu', () => tf.tidy(() => {
+          const [g, v] = [tf.tensor1d(dy), tf.tensor1d(y)];
+          return Array.from((activation === 'relu' ? tf.mul(g, tf.step(v)) : tf.mul(g, tf.step(tf.mul(v, tf.sub(6, v))))).dataSync());
+        }));
+        assert.deepStrictEqual(Array.from(onWasm.values), expected, `${activation}, ${size} elements`);
+      }
+    }
   });
 
   it('Conv2DBackpropFilter matches cpu (NHWC and NCHW) and the definition (dilations)', async () => {
@@ -352,6 +373,35 @@ describe('backend/wasmKernels', function () {
       const onCpu = await onBackend('cpu', run);
       assertClose(label, tf.MaxPoolGrad, onWasm.values, onCpu.values);
     }
+  });
+
+  it('MaxPoolGrad\'s SIMD path (2x2 stride 2, channels a multiple of 4) equals cpu exactly: ties, -Infinity, NaN, odd sizes', async () => {
+    await initBackend('wasm');
+    assert.ok(simdKernels(tf.backend() as BackendWasm), 'the SIMD kernels reach the wasm heap here');
+    const r = rng(31);
+    for (let k = 0; k < 40; k++) {
+      const shape: Shape4 = [int(r, 1, 3), int(r, 2, 9), int(r, 2, 9), pick(r, [4, 8, 16, 32] as const)];
+      const info = tf.backend_util.computePool2DInfo(shape, 2, 2, 1, 'valid');
+      // Few distinct values (ties), and NaN and -Infinity often enough that whole windows are made of them.
+      const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => {
+        const u = r();
+        return u < 0.12 ? NaN : u < 0.24 ? -Infinity : int(r, -2, 2);
+      });
+      const dy = uniforms(r, tf.util.sizeFromShape(info.outShape));
+      const run = () => runKernel(tf.MaxPoolGrad,
+        { dy: host(info.outShape, dy), input: host(shape, values), output: host(info.outShape, new Float32Array(dy.length)) },
+        { filterSize: 2, strides: 2, pad: 'valid' });
+      const onWasm = await onBackend('wasm', run);
+      const onCpu = await onBackend('cpu', run);
+      assert.deepStrictEqual(Array.from(onWasm.values), Array.from(onCpu.values), `x[${shape}]`);
+    }
+    // One rule per channel of a single window: a plain maximum, a tie (the first wins), NaN beside a maximum, all −∞.
+    const channels = [[1, 3, 2, 0], [5, 5, 1, 5], [NaN, -1, NaN, -2], [-Infinity, -Infinity, -Infinity, -Infinity]];
+    const x = Float32Array.from({ length: 16 }, (_, i) => channels[i % 4][Math.floor(i / 4)]); // [1, 2, 2, 4]: cell by cell, channels inner
+    const run = () => runKernel(tf.MaxPoolGrad, { dy: host([1, 1, 1, 4], Float32Array.of(10, 20, 30, 40)), input: host([1, 2, 2, 4], x), output: host([1, 1, 1, 4], new Float32Array(4)) }, { filterSize: 2, strides: 2, pad: 'valid' });
+    const dx = (await onBackend('wasm', run)).values;
+    const cellsOf = (lane: number) => [0, 1, 2, 3].map((cell) => dx[cell * 4 + lane]);
+    assert.deepStrictEqual([cellsOf(0), cellsOf(1), cellsOf(2), cellsOf(3)], [[0, 10, 0, 0], [20, 0, 0, 0], [0, 30, 0, 0], [0, 0, 0, 0]]);
   });
 
   it('UnsortedSegmentSum matches cpu, dropping out-of-range ids', async () => {

@@ -90,6 +90,13 @@ describe('checkpoint/sidecar', () => {
     assert.match(labelWarnings([head([null, 1], 'sigmoid')], () => ['x'], 'model.lens.json')[0], /a sigmoid unit has 2 classes/);
   });
 
+  it('counterfactual constraints and one-hot groups are read, and a column input.features does not list is named', () => {
+    const input = { kind: 'tabular', features: ['a', 'b', 'c', 'd'], constraints: { a: { immutable: true }, e: { min: 0 } }, categorical: [['c', 'd'], ['f', 'g']] };
+    const { info, warnings } = readSidecar(withSidecar({ input }), tabular);
+    assert.deepStrictEqual(info.sidecar.input, input);
+    assert.deepStrictEqual(warnings.filter((w) => /not in input\.features/.test(w)).map((w) => /'(\w)'/.exec(w)![1]), ['e', 'f', 'g']);
+  });
+
   it("TCAV's data.concepts and data.random are read, and a missing one is named", () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'concepts/striped'), { recursive: true });

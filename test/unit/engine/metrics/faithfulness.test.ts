@@ -111,6 +111,22 @@ describe('faithfulness: deletion and insertion', () => {
     disposeCheckpoint(model);
   });
 
+  it('batches the four curves together: any batch size, across curve boundaries, gives the hand-checked curves', async () => {
+    const model = linearModel();
+    const x = tf.ones([1, 6]);
+    const base = await deletionInsertion(model, x, 0, [3, 2, 1, 0, 0, 0], featureLayout(x.shape, undefined), { internalBatch: 1 }, quietContext());
+    close(base.deletionCurve, [6, 3, 1, 0, 0, 0, 0].map(sigmoid));
+    for (const internalBatch of [5, 7, 13, 28]) {
+      const reports: number[] = [];
+      const m = await deletionInsertion(model, x, 0, [3, 2, 1, 0, 0, 0], featureLayout(x.shape, undefined), { internalBatch }, { signal: new AbortController().signal, onProgress: (done) => reports.push(done) });
+      for (const key of ['deletionCurve', 'insertionCurve'] as const) close(m[key], base[key]);
+      for (const key of ['randomDeletionAuc', 'randomInsertionAuc'] as const) assert.ok(Math.abs(m[key] - base[key]) < 1e-6, key);
+      assert.strictEqual(reports.length, Math.ceil(28 / internalBatch), `${internalBatch}: one forward batch per report, 4 curves × 7 points in all`);
+    }
+    x.dispose();
+    disposeCheckpoint(model);
+  });
+
   it('stops when cancelled and leaves no tensors', async () => {
     const model = linearModel();
     const x = tf.ones([1, 6]);

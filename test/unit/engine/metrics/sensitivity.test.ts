@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../../../../src/engine/common/random';
-import { maxSensitivity } from '../../../../src/engine/metrics/sensitivity';
+import { defaultSensitivitySamples, maxSensitivity } from '../../../../src/engine/metrics/sensitivity';
 import { quietContext } from '../../../../src/engine/common/context';
 
 describe('max-sensitivity', () => {
@@ -34,6 +34,20 @@ describe('max-sensitivity', () => {
     assert.ok(calls.every((c) => c.every((v, i) => Math.abs(v - i) <= 0.06 + 1e-6)), 'inside the L∞ ball');
     assert.ok(Math.abs(s - worst / Math.hypot(0, 1, 2, 3)) < 1e-5, `${s} vs ${worst / Math.hypot(0, 1, 2, 3)}`);
     tf.dispose([x, attr]);
+  });
+
+  it('default samples: 10 on small models, 1 for the expensive methods on a 224² MobileNetV2, never 0', () => {
+    const mobileNetV2 = 87_875_552; // floats one 224² example moves through nsfwjs' MobileNetV2 (exampleElements)
+    const mnist = 38_152; // the example MNIST CNN
+    assert.strictEqual(defaultSensitivitySamples(3, mobileNetV2), 10, 'input gradient, gradient × input, Grad-CAM');
+    assert.strictEqual(defaultSensitivitySamples(3 * 64, mobileNetV2), 1, 'IG-64');
+    assert.strictEqual(defaultSensitivitySamples(3 * 25, mobileNetV2), 1, 'SmoothGrad-25');
+    assert.strictEqual(defaultSensitivitySamples(196, mobileNetV2), 1, 'occlusion, 196 windows');
+    assert.strictEqual(defaultSensitivitySamples(3 * 10_000, mobileNetV2), 1, 'never 0');
+    assert.strictEqual(defaultSensitivitySamples(3 * 64, mnist), 10);
+    assert.strictEqual(defaultSensitivitySamples(784, mnist), 10, 'one-pixel occlusion on MNIST');
+    // In between, as many re-runs as the budget holds: 3e9 / (3 · 64 · 3e6) = 5.2.
+    assert.strictEqual(defaultSensitivitySamples(3 * 64, 3e6), 5);
   });
 
   it('honours an explicit radius and cancellation', async () => {

@@ -85,6 +85,23 @@ describe('saliency request', function () {
     assert.ok(r.metrics && r.metrics.deletionCurve.length === 21);
   });
 
+  it('max-sensitivity: 10 samples by default on a small model for every method, as many as asked, or none with 0', async () => {
+    const samplesOf = async (method: SaliencyMethod, extra: Partial<SaliencyOptions> = {}) => {
+      const totals = new Set<number>();
+      const ctx: RunContext = { signal: new AbortController().signal, onProgress: (_, total, message) => message === 'max-sensitivity' && totals.add(total) };
+      const r = await engine.run('saliency', { modelPath: MNIST, inputPath: SEVEN, method, metrics: true, ...FAST[method], ...extra }, ctx);
+      return { reported: r.options.sensitivitySamples, ran: [...totals], value: r.metrics?.maxSensitivity };
+    };
+    for (const method of SALIENCY_METHODS) {
+      const { reported, ran } = await samplesOf(method);
+      assert.deepStrictEqual([reported, ran], [10, [10]], method);
+    }
+    const asked = await samplesOf('occlusion', { sensitivitySamples: 5 });
+    assert.deepStrictEqual([asked.reported, asked.ran], [5, [5]]);
+    const none = await samplesOf('gradient', { sensitivitySamples: 0 });
+    assert.deepStrictEqual([none.reported, none.ran, none.value], [0, [], undefined]);
+  });
+
   it('tabular inputs: per-feature attributions, named in the summary', async () => {
     const before = tensorsWithoutCachedInputs(engine);
     const r = await engine.run('saliency', { modelPath: IRIS, inputPath: SETOSA, method: 'integrated-gradients', metrics: true }, quiet());

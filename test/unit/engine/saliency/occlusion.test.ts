@@ -178,6 +178,30 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assertClose(values, regionReference(pixels, h, w, c, region, 4, [[0, 4], [0, 4]], 0), 1e-5);
       });
 
+      it('the default window grows with the image: a few hundred windows at 224², small images keep window 4', () => {
+        const windows = (h: number, w: number) => occlusionGrid([1, h, w, 3], {});
+        // max(4, ⌈min(h, w) / 14⌉), stride = window, ⌈(n − window) / stride⌉ + 1 positions per side.
+        const cases: [number, number, number, number][] = [
+          [28, 28, 4, 49], // MNIST: 7 × 7, as before the rule
+          [32, 32, 4, 64], // CIFAR: 8 × 8
+          [56, 56, 4, 196],
+          [64, 64, 5, 169],
+          [224, 224, 16, 196], // a fixed 4-pixel window would cost 3,136 forward passes
+          [299, 299, 22, 196],
+          [224, 448, 16, 392],
+          [512, 512, 37, 196],
+        ];
+        for (const [h, w, window, total] of cases) {
+          const grid = windows(h, w);
+          assert.deepStrictEqual([grid.window, grid.stride, grid.total], [window, window, total], `${h}×${w}`);
+        }
+        for (let side = 8; side <= 1024; side += 8) {
+          const { total } = windows(side, side);
+          assert.ok(total <= 15 * 15 && (side < 56 || total >= 12 * 12), `${side}²: ${total} windows`);
+        }
+        assert.deepStrictEqual(occlusionGrid([1, 224, 224, 3], { window: 8 }).total, 784, 'an explicit window wins');
+      });
+
       it('window 2, stride 1 on the Grad-CAM toy, layers and graph model alike, against a plain-JS forward', async () => {
         const input = gradCamToyInput();
         const xs = Array.from(input.dataSync());
