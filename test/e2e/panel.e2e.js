@@ -14,7 +14,7 @@
 const fs = require('fs');
 const path = require('path');
 const { PNG } = require('pngjs');
-const { choose, failIfShown, modelFrame, palette, pick, retry, sleep } = require('./util');
+const { choose, contrastFailures, failIfShown, modelFrame, palette, pick, retry, sleep } = require('./util');
 
 const SCREENSHOTS = ['compare-grid.png', 'history.png', 'deletion-curve.png', 'text-inline.png', 'influence-vs-tracin.png', 'influence-iris-half.png', 'theme-dark.png', 'export.png'];
 const MNIST = 'mnist-cnn/model.json';
@@ -29,61 +29,6 @@ async function showPanel(page, model, testId) {
 
 /** The data-testid of the element focused in the frame. */
 const focusedTestId = (frame) => frame.evaluate(() => document.activeElement?.closest('[data-testid]')?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
-
-/**
- * WCAG AA over every visible text of `root` (4.5:1, 3:1 for large text), each colour against the
- * first opaque background behind it. Controls the toolkit draws inside shadow roots are the
- * workbench's own; disabled controls are exempt (WCAG 1.4.3).
- */
-function contrastFailures(frame, selector) {
-  return frame.evaluate((sel) => {
-    const parse = (c) => {
-      const m = /rgba?\(([^)]+)\)/.exec(c);
-      if (!m) return null;
-      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
-      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-    };
-    const lum = ([r, g, b]) => {
-      const f = (v) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-    };
-    const background = (el) => {
-      const layers = [];
-      for (let e = el; e; e = e.parentElement) {
-        const bg = parse(getComputedStyle(e).backgroundColor);
-        if (bg && bg[3] > 0) {
-          layers.push(bg);
-          if (bg[3] >= 1) break;
-        }
-      }
-      let out = [255, 255, 255];
-      for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0] * (1 - a), g * a + out[1] * (1 - a), b * a + out[2] * (1 - a)];
-      return out;
-    };
-    const failures = [];
-    const root = document.querySelector(sel);
-    if (!root) return { checked: 0, failures: [`${sel}: not found`] };
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const seen = new Set();
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      if (!el || seen.has(el) || !n.textContent.trim() || !el.getClientRects().length) continue;
-      seen.add(el);
-      if (el.closest('[disabled], .sr-only, option, vscode-option')) continue;
-      const style = getComputedStyle(el);
-      if (style.visibility === 'hidden') continue;
-      const fg = parse(style.color);
-      const bg = background(el);
-      const color = [fg[0] * fg[3] + bg[0] * (1 - fg[3]), fg[1] * fg[3] + bg[1] * (1 - fg[3]), fg[2] * fg[3] + bg[2] * (1 - fg[3])];
-      const [a, b] = [lum(color), lum(bg)];
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      const size = parseFloat(style.fontSize);
-      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) failures.push(`${ratio.toFixed(2)}:1 "${n.textContent.trim().slice(0, 40)}" (${el.tagName.toLowerCase()}.${el.className}) ${style.color} on rgb(${bg.map(Math.round)})`);
-    }
-    return { checked: seen.size, failures };
-  }, selector);
-}
 
 async function inViewport(frame, testId) {
   return frame.locator(`[data-testid="${testId}"]`).first().evaluate((el) => {

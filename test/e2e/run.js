@@ -11,7 +11,8 @@
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
 // saliency-gradcam-webview.png), hover.png, compare-grid.png, history.png, deletion-curve.png,
 // text-inline.png, influence-iris-half.png, theme-dark.png, export.png, influence-gallery.png
-// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png; e2e-failure.png on failure.
+// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png,
+// icl-compare.png (+ icl-summary.png, icl.png, icl-dark.png); e2e-failure.png on failure.
 'use strict';
 
 const fs = require('fs');
@@ -23,6 +24,7 @@ const explain = require('./explain.e2e');
 const influence = require('./influence.e2e');
 const panel = require('./panel.e2e');
 const concepts = require('./concepts.e2e');
+const icl = require('./icl.e2e');
 
 const ROOT = cs.ROOT;
 const RESULTS = path.join(ROOT, 'test-results');
@@ -59,6 +61,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     ...panel.SCREENSHOTS,
     ...influence.SCREENSHOTS,
     ...concepts.SCREENSHOTS,
+    ...icl.SCREENSHOTS,
     'e2e-failure.png',
   ];
   for (const f of screenshots) cs.rmrf(path.join(RESULTS, f));
@@ -113,6 +116,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
       ...panel.steps({ resultsDir: RESULTS, shared, workspace }),
       ...influence.steps({ resultsDir: RESULTS, shared }),
       ...concepts.steps({ resultsDir: RESULTS, shared }),
+      ...icl.steps({ resultsDir: RESULTS, shared }),
     ].filter((step, i) => !only || i === 0 || only.test(step.name));
     let timedOut = false;
     const deadline = new Promise((resolve) => {
@@ -160,6 +164,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     }
     if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);
     if (st.concepts) console.log(`[e2e] concepts: ${JSON.stringify(st.concepts)}; probes ${JSON.stringify(st.probes)}`);
+    if (st.icl) console.log(`[e2e] icl: ${JSON.stringify(st.icl)}; ${st.iclContrast} texts checked in the dark theme`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');
       console.log(`[e2e] code-server log: ${path.relative(ROOT, log)}; VS Code logs under ${path.relative(ROOT, userDataDir)}/logs`);

@@ -8,6 +8,7 @@ import { showPrediction, showPredictionError } from './views/samples';
 import { onExplainMessage } from './views/explain';
 import { onInfluenceMessage } from './views/influence';
 import { onConceptsMessage } from './views/concepts';
+import { onIclMessage, renderIclPanel } from './views/icl';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -34,10 +35,20 @@ function render(state: ToWebview): void {
       // Each section's runs and history go to its view; a section the next issues add is one more case.
       if (state.section === 'explain') onExplainMessage(state as Parameters<typeof onExplainMessage>[0]);
       else if (state.section === 'influence') onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
+      else if (state.section === 'icl') onIclMessage(state as Parameters<typeof onIclMessage>[0]);
       else onConceptsMessage(state as Parameters<typeof onConceptsMessage>[0]);
       return;
     case 'conceptData':
       onConceptsMessage(state);
+      return;
+    case 'iclProviders':
+      onIclMessage(state);
+      return;
+    case 'iclSpec':
+      // An ICL panel: its spec and its one section instead of a model summary.
+      app.replaceChildren(renderIclPanel(state.spec));
+      post({ type: 'rendered', modelPath: state.spec.path });
+      saved.update({ main: state, specPath: state.spec.path } satisfies SavedState);
       return;
     case 'influenceTrain':
       onInfluenceMessage(state);

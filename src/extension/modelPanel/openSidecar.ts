@@ -10,10 +10,15 @@ const TEMPLATE = {
   data: { samples: [] },
 };
 
+/** The sidecar's path for a checkpoint: `<name>.lens.json` beside `<name>.json`. */
+export function sidecarOf(modelPath: string): string {
+  return path.join(path.dirname(modelPath), `${path.basename(modelPath, '.json')}.lens.json`);
+}
+
 /** `viewColumn`: where to show it (from a panel: beside it); default the active group. */
 export async function openSidecar(uri?: vscode.Uri, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Active): Promise<void> {
   if (!uri || !requireTrust('edit sidecars')) return;
-  const file = vscode.Uri.file(path.join(path.dirname(uri.fsPath), `${path.basename(uri.fsPath, '.json')}.lens.json`));
+  const file = vscode.Uri.file(sidecarOf(uri.fsPath));
   try {
     await vscode.workspace.fs.stat(file);
   } catch {
