@@ -388,7 +388,7 @@ function parseSectionRun(m: Fields): SectionRunRequest | null {
   if (!isRecord(m.options) || (hasMethods(m.section) && typeof m.options.method !== 'string')) return null;
   const options = parseSectionOptions(m.section, m.options);
   if (!options) return null;
-  const needsInput = takesInput(m.section, options.method);
+  const needsInput = takesInput(m.section, (options as { method?: string }).method);
   if (needsInput ? !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1) : m.input !== undefined) return null;
   const out = { type: 'sectionRun', section: m.section, options } as SectionRunRequest;
   if (needsInput) out.input = m.input as number;
