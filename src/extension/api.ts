@@ -12,6 +12,8 @@ import type { AttributionCache } from './explain/attributionCache';
 import type { PanelState } from './modelPanel/modelPanel';
 import type { ModelPanels } from './modelPanel/modelPanels';
 import type { BackendStatusBar } from './engine/statusBar';
+import type { IclPanelState } from './icl/iclPanel';
+import type { IclFeature } from './icl/register';
 
 export interface ModelLensApi {
   backend(): Promise<BackendName>;
@@ -27,14 +29,27 @@ export interface ModelLensApi {
    * so tests can drive the panel without its DOM. False when rejected or no panel is open.
    */
   sendFromWebview(modelPath: string, message: unknown): boolean;
+  /** ICL panels, by spec path: what one shows, a message as if its webview sent it, when it is drawn. */
+  icl: {
+    openPanels(): string[];
+    panelState(specPath: string): IclPanelState | undefined;
+    sendFromWebview(specPath: string, message: unknown): boolean;
+    whenRendered(specPath: string): Promise<void>;
+    /** Treat the workspace as untrusted (false), trusted (true), or as VS Code says (undefined). */
+    overrideTrust(trusted: boolean | undefined): void;
+  };
+  /** The file the "Model Lens" log channel writes (tests check what it holds). */
+  logFile(): string;
 }
 
 export function offersTestApi(context: vscode.ExtensionContext): boolean {
   return context.extensionMode !== vscode.ExtensionMode.Production || process.env.MODEL_LENS_TEST_API === '1';
 }
 
-export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panels: ModelPanels, cache: AttributionCache): ModelLensApi {
+export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panels: ModelPanels, cache: AttributionCache, icl: IclFeature, logDir: vscode.Uri): ModelLensApi {
   return {
+    // VS Code writes an extension's log channel to <its logUri>/<channel name>.log.
+    logFile: () => path.join(logDir.fsPath, 'Model Lens.log'),
     backend: () => engine.backend(),
     statusBarText: () => statusBar.text,
     openPanels: () => panels.paths(),
@@ -45,6 +60,17 @@ export function testApi(engine: EngineClient, statusBar: BackendStatusBar, panel
       const panel = panels.get(path.resolve(modelPath));
       if (!panel) throw new Error(`No Model Lens panel is open for ${modelPath}.`);
       return panel.whenRendered();
+    },
+    icl: {
+      openPanels: () => icl.panels.paths(),
+      panelState: (specPath) => icl.panels.get(specPath)?.describe(),
+      sendFromWebview: (specPath, message) => icl.panels.get(specPath)?.receive(message) ?? false,
+      whenRendered: async (specPath) => {
+        const panel = icl.panels.get(specPath);
+        if (!panel) throw new Error(`No ICL panel is open for ${specPath}.`);
+        return panel.whenRendered();
+      },
+      overrideTrust: (trusted) => icl.overrideTrust(trusted),
     },
   };
 }

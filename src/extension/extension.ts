@@ -10,6 +10,7 @@ import { BackendStatusBar } from './engine/statusBar';
 import { AttributionCache } from './explain/attributionCache';
 import { AttributionHoverProvider } from './explain/attributionHover';
 import { explainInputCommand } from './explain/explainInput';
+import { registerIcl } from './icl/register';
 import { findInfluenceCommand } from './influence/findInfluence';
 import { ModelPanels } from './modelPanel/modelPanels';
 import { openModelCommand } from './modelPanel/openModel';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   // The latest concept scores and the known models' layers, for layer hovers.
   const concepts = { state: context.workspaceState, scores: new ConceptScores(), layers: new LayerIndex() };
   const panels = new ModelPanels(context.extensionUri, context.storageUri ?? context.globalStorageUri, engine, output, cache, influenceStorage, concepts);
+  const icl = registerIcl(context, engine, output);
   context.subscriptions.push(
     output,
     engine,
@@ -74,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): ModelLensApi | undef
   );
   // Start the engine now so the status bar shows the backend; models load only on request.
   void engine.backend().catch((err: Error) => output.error(err.message));
-  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache) : undefined;
+  return offersTestApi(context) ? testApi(engine, statusBar, panels, cache, icl, context.logUri) : undefined;
 }
 
 export function deactivate(): void {}

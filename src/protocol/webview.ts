@@ -9,8 +9,10 @@ import type { ModelSummary, Prediction } from './model';
 import type { CounterfactualMethodChoice, CounterfactualOptions, CounterfactualResult } from './counterfactual';
 import type { ProbeOptions, ProbeResult, TcavOptions, TcavResult } from './concepts';
 import type { ErrorCode } from './errors';
+import type { IclOptions, IclResult, IclVariant } from './icl';
 import type { InfluenceMethod, InfluenceOptions, InfluenceResult } from './influence';
 import { fieldSpecs, OptionError, parseOptions, REQUEST_FIELDS, type OptionRequest } from './options';
+import type { ProviderKind } from './options/icl';
 import type { SaliencyOptions, SaliencyResult } from './saliency';
 
 /** One input the panel can explain: the sidecar's samples first, then files the user chose. */
@@ -72,6 +74,45 @@ export const COUNTERFACTUAL_METHOD_NAMES: Record<CounterfactualMethodChoice, str
   'token-flip': 'Token flip (HotFlip)',
 };
 
+/**
+ * What the ICL form sends: the icl request's panel options (no paths). The spec is the panel's, the
+ * provider is named by the run's `input` (its index in the host's iclProviders list), and an
+ * endpoint's model name comes from the settings.
+ */
+export type IclPanelOptions = Omit<IclOptions, 'specPath' | 'provider' | 'model'>;
+
+/** A language model an ICL panel offers; a run names it by its index in the list (the run's `input`). */
+export interface IclProviderChoice {
+  /** "tiny-decoder/model.json", "http://127.0.0.1:8080/v1 · llama3 (chat)". */
+  label: string;
+  kind: ProviderKind;
+  /** Where it comes from: "a causal LM in the workspace", "endpoint from your user settings". */
+  detail: string;
+}
+
+/** The prompt spec an ICL panel shows: what it holds, and which variants it can build. */
+export interface IclSpecView {
+  /** The spec file (absolute; the selection's spec lives in the extension's storage). */
+  path: string;
+  /** "sentiment.icl.json", or "selection in notes.md (lines 3–12)". */
+  name: string;
+  /** A spec built from a prompt selected in an editor. */
+  fromSelection: boolean;
+  description?: string;
+  template?: string;
+  labels: string[];
+  demonstrations: number;
+  queries: number;
+  /** Variants the spec cannot build, and why ("demonstrations[2] has no 'neutral'"). */
+  unavailable: Partial<Record<IclVariant, string>>;
+  /** The spec does not parse: one line naming the field. */
+  problem?: string;
+}
+
+/** What the ICL panel's buttons ask the host for. */
+export const ICL_ACTIONS = ['chooseProvider', 'openSpec', 'setApiKey', 'openSettings'] as const;
+export type IclAction = (typeof ICL_ACTIONS)[number];
+
 export const HEATMAP_COLORMAPS = ['auto', 'viridis', 'inferno', 'gray', 'blue-white-red'] as const;
 
 /** How the panel draws a heatmap (client-side; the host uses it for exported PNGs). */
@@ -102,30 +143,36 @@ export interface Sections {
   explain: { request: 'saliency'; options: ExplainOptions; result: SaliencyResult };
   influence: { request: 'influence'; options: InfluencePanelOptions; result: InfluenceResult };
   concepts: { request: 'tcav' | 'probe'; options: ConceptsPanelOptions; result: TcavResult | ProbeResult };
+  /** In an ICL panel (one per prompt spec); its runs' `input` is the provider's index. */
+  icl: { request: 'icl'; options: IclPanelOptions; result: IclResult };
   counterfactual: { request: 'counterfactual'; options: CounterfactualPanelOptions; result: CounterfactualResult };
 }
 export type SectionId = keyof Sections;
-export const SECTION_IDS = ['explain', 'influence', 'concepts', 'counterfactual'] as const satisfies readonly SectionId[];
+export const SECTION_IDS = ['explain', 'influence', 'concepts', 'icl', 'counterfactual'] as const satisfies readonly SectionId[];
 /**
  * The engine request whose options a section's form sends: one per section (whose options name
- * their method), or one per method where the section's methods are requests of their own.
+ * their method, if it has methods), or one per method where the section's methods are requests of their own.
  */
 export const SECTION_REQUESTS = {
   explain: 'saliency',
   influence: 'influence',
   concepts: { tcav: 'tcav', probe: 'probe' },
+  icl: 'icl',
   counterfactual: 'counterfactual',
-} as const satisfies { [S in SectionId]: Sections[S]['request'] | { [M in Sections[S]['options']['method']]: Sections[S]['request'] } };
+} as const satisfies { [S in SectionId]: Sections[S]['request'] | { [M in MethodOf<S> & string]: Sections[S]['request'] } };
+
+/** A section's method (undefined for a request without methods, such as icl). */
+export type MethodOf<S extends SectionId> = Sections[S]['options'] extends { method: infer M extends string } ? M : undefined;
 
 /** The request a run of `section` with `method` makes (undefined: the section has no such method). */
-export function sectionRequest(section: SectionId, method: string): OptionRequest | undefined {
+export function sectionRequest(section: SectionId, method: string | undefined): OptionRequest | undefined {
   const requests: OptionRequest | Record<string, OptionRequest> = SECTION_REQUESTS[section];
   if (typeof requests === 'string') return requests;
-  return Object.prototype.hasOwnProperty.call(requests, method) ? requests[method] : undefined;
+  return method !== undefined && Object.prototype.hasOwnProperty.call(requests, method) ? requests[method] : undefined;
 }
 
-/** Sections whose runs take no input from the panel's list: self-influence, concepts. */
-export function takesInput(section: SectionId, method: string): boolean {
+/** Sections whose runs take no input from the panel's list: self-influence, concepts. (An ICL run's input is its provider.) */
+export function takesInput(section: SectionId, method: string | undefined): boolean {
   return !(section === 'influence' && method === 'self') && section !== 'concepts';
 }
 
@@ -206,6 +253,10 @@ export type ToWebview =
   | { type: 'workspaceFolders'; folders: string[] }
   /** What the Concepts section can run on: its concepts, the random sets (TCAV) and the labelled data (probes). */
   | { type: 'conceptData'; concepts: ConceptChoice[]; random: DataChoice; probeData: DataChoice }
+  /** An ICL panel's spec (drawn instead of a model summary). */
+  | { type: 'iclSpec'; spec: IclSpecView }
+  /** The language models an ICL panel offers, the selected one, and why some are not offered. */
+  | { type: 'iclProviders'; providers: IclProviderChoice[]; selected: number; notes: string[] }
   ;
 
 /** Webview → host. */
@@ -245,6 +296,8 @@ export type FromWebview =
   | { type: 'chooseConceptData'; what: 'concepts' | 'random' | 'probeData' }
   /** Forget a concept folder the user chose (by its name). */
   | { type: 'removeConcept'; name: string }
+  /** An ICL panel's buttons: choose a local model, open the spec, set the endpoint's API key, open the settings. */
+  | { type: 'iclAction'; action: IclAction }
   /** Copy result.counterfactuals[index] of a kept run to the clipboard: a CSV row as the input file writes its rows, or JSON. */
   | { type: 'copyCounterfactual'; run: number; index: number; format: 'csv' | 'json' };
 
@@ -330,6 +383,10 @@ export function parseFromWebview(value: unknown): FromWebview | null {
       const ok = keys.length === 2 && typeof message.name === 'string' && message.name.length > 0 && message.name.length <= 256;
       return ok ? { type: 'removeConcept', name: message.name as string } : null;
     }
+    case 'iclAction': {
+      const ok = keys.length === 2 && ICL_ACTIONS.includes(message.action as IclAction);
+      return ok ? { type: 'iclAction', action: message.action as IclAction } : null;
+    }
     case 'copyCounterfactual': {
       const ok = keys.length === 4 && isInt(message.run, 0, MAX_RUN) && isInt(message.index, 0, MAX_RUN) && (message.format === 'csv' || message.format === 'json');
       return ok ? { type: 'copyCounterfactual', run: message.run as number, index: message.index as number, format: message.format as 'csv' | 'json' } : null;
@@ -340,6 +397,10 @@ export function parseFromWebview(value: unknown): FromWebview | null {
 }
 
 const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as SectionId);
+const hasMethods = (s: SectionId): boolean => {
+  const requests = SECTION_REQUESTS[s];
+  return typeof requests !== 'string' || 'method' in REQUEST_FIELDS[requests];
+};
 
 /**
  * sectionRun: a known section, an input index (none for self-influence, which takes none), and
@@ -348,11 +409,11 @@ const isSection = (v: unknown): v is SectionId => SECTION_IDS.includes(v as Sect
  */
 function parseSectionRun(m: Fields): SectionRunRequest | null {
   if (!hasOnly(m, ['type', 'section', 'input', 'options']) || !isSection(m.section)) return null;
-  // A plain object naming its method: the form always sends it (no inherited keys, no defaulted method).
-  if (!isRecord(m.options) || typeof m.options.method !== 'string') return null;
+  // A plain object naming its method, where the request has methods: the form always sends it (no inherited keys, no defaulted method).
+  if (!isRecord(m.options) || (hasMethods(m.section) && typeof m.options.method !== 'string')) return null;
   const options = parseSectionOptions(m.section, m.options);
   if (!options) return null;
-  const needsInput = takesInput(m.section, options.method);
+  const needsInput = takesInput(m.section, (options as { method?: string }).method);
   if (needsInput ? !isInt(m.input, 0, MAX_EXPLAIN_INPUTS - 1) : m.input !== undefined) return null;
   const out = { type: 'sectionRun', section: m.section, options } as SectionRunRequest;
   if (needsInput) out.input = m.input as number;
@@ -380,16 +441,17 @@ export function parseSectionOptions<S extends SectionId>(section: S, raw: unknow
 /** Like parseSectionOptions, with the first problem in words ("Steps must be an integer from 1 to 10000."). */
 export function checkSectionOptions<S extends SectionId>(section: S, raw: unknown): { options?: Sections[S]['options']; problem?: string } {
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const request = sectionRequest(section, String(given.method));
+  const request = sectionRequest(section, given.method === undefined ? undefined : String(given.method));
   if (!request) return { problem: `${JSON.stringify(given.method)} is not a method of the ${section} section.` };
   try {
-    // A request without a method of its own (tcav, probe): the section's method names the request.
-    const ownMethod = Object.prototype.hasOwnProperty.call(REQUEST_FIELDS[request], 'method');
+    // Where the section's methods are requests of their own (tcav, probe), the method names the
+    // request and is not one of its options; elsewhere the request validates it (or, without methods, refuses one).
     const { method, ...rest } = given;
-    const parsed: Record<string, unknown> = ownMethod ? parseOptions(request, raw, { origin: 'webview' }) : { method, ...parseOptions(request, rest, { origin: 'webview' }) };
+    const parsed: Record<string, unknown> =
+      typeof SECTION_REQUESTS[section] === 'string' ? parseOptions(request, raw, { origin: 'webview' }) : { method, ...parseOptions(request, rest, { origin: 'webview' }) };
     // Only what was given (and the method): the engine applies the defaults, and for some options
     // (damping) an explicit value means something else than none (no automatic raise).
-    const options = Object.fromEntries(Object.keys(parsed).filter((k) => k === 'method' || given[k] !== undefined).map((k) => [k, parsed[k]]));
+    const options = Object.fromEntries(Object.keys(parsed).filter((k) => (k === 'method' && parsed[k] !== undefined) || given[k] !== undefined).map((k) => [k, parsed[k]]));
     return { options: options as Sections[S]['options'] };
   } catch (err) {
     if (!(err instanceof OptionError)) return { problem: String(err) };
@@ -413,6 +475,19 @@ export function parseHeatmapView(value: unknown): HeatmapView | null {
 export interface SavedPanelState {
   modelPath: string;
   runs: Partial<Record<SectionId, number>>;
+}
+
+/** An ICL panel's saved state: its spec file and the latest run it saw. */
+export interface SavedIclPanelState {
+  specPath: string;
+  run?: number;
+}
+
+export function parseSavedIclPanelState(value: unknown): SavedIclPanelState | null {
+  if (!isRecord(value)) return null;
+  const { specPath, runs } = value;
+  if (typeof specPath !== 'string' || specPath.length === 0 || specPath.length > MAX_PATH || !/\.json$/i.test(specPath)) return null;
+  return { specPath, ...(isRecord(runs) && isInt(runs.icl, 0, MAX_RUN) ? { run: runs.icl as number } : {}) };
 }
 
 export function parseSavedPanelState(value: unknown): SavedPanelState | null {

@@ -11,7 +11,8 @@
 // Screenshots: test-results/open-model.png (+ open-model-webview.png), saliency.png (+ saliency-webview.png,
 // saliency-gradcam-webview.png), hover.png, compare-grid.png, history.png, deletion-curve.png,
 // text-inline.png, influence-iris-half.png, theme-dark.png, export.png, influence-gallery.png
-// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png, counterfactual-tabular.png,
+// (+ influence.png, influence-suspicious.png), concepts-form.png, concepts-tcav.png, concepts-probes.png,
+// icl-compare.png (+ icl-summary.png, icl.png, icl-dark.png), counterfactual-tabular.png,
 // counterfactual-image.png, counterfactual-text.png; e2e-failure.png on failure.
 'use strict';
 
@@ -24,6 +25,7 @@ const explain = require('./explain.e2e');
 const influence = require('./influence.e2e');
 const panel = require('./panel.e2e');
 const concepts = require('./concepts.e2e');
+const icl = require('./icl.e2e');
 const counterfactuals = require('./counterfactuals.e2e');
 
 const ROOT = cs.ROOT;
@@ -61,6 +63,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     ...panel.SCREENSHOTS,
     ...influence.SCREENSHOTS,
     ...concepts.SCREENSHOTS,
+    ...icl.SCREENSHOTS,
     ...counterfactuals.SCREENSHOTS,
     'e2e-failure.png',
   ];
@@ -116,6 +119,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
       ...panel.steps({ resultsDir: RESULTS, shared, workspace }),
       ...influence.steps({ resultsDir: RESULTS, shared }),
       ...concepts.steps({ resultsDir: RESULTS, shared }),
+      ...icl.steps({ resultsDir: RESULTS, shared }),
       ...counterfactuals.steps({ resultsDir: RESULTS, shared }),
     ].filter((step, i) => !only || i === 0 || only.test(step.name));
     let timedOut = false;
@@ -164,6 +168,7 @@ async function runE2E({ extensionDir = ROOT, workspace = path.join(ROOT, 'exampl
     }
     if (st.influence) console.log(`[e2e] influence: ${JSON.stringify(st.influence)}; opened ${st.openedExample}; ${st.suspicious} suspicious examples`);
     if (st.concepts) console.log(`[e2e] concepts: ${JSON.stringify(st.concepts)}; probes ${JSON.stringify(st.probes)}`);
+    if (st.icl) console.log(`[e2e] icl: ${JSON.stringify(st.icl)}; ${st.iclContrast} texts checked in the dark theme`);
     for (const key of ['counterfactualTabular', 'counterfactualImage', 'counterfactualText']) if (st[key]) console.log(`[e2e] ${key}: ${JSON.stringify(st[key])}`);
     if (failed) {
       const log = path.join(runDir, 'code-server.log');

@@ -9,6 +9,7 @@ import { onExplainMessage } from './views/explain';
 import { onInfluenceMessage } from './views/influence';
 import { onCounterfactualMessage } from './views/counterfactual';
 import { onConceptsMessage } from './views/concepts';
+import { onIclMessage, renderIclPanel } from './views/icl';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -37,10 +38,20 @@ function render(state: ToWebview): void {
       if (state.section === 'explain') onExplainMessage(state as Parameters<typeof onExplainMessage>[0]);
       else if (state.section === 'influence') onInfluenceMessage(state as Parameters<typeof onInfluenceMessage>[0]);
       else if (state.section === 'counterfactual') onCounterfactualMessage(state as Parameters<typeof onCounterfactualMessage>[0]);
+      else if (state.section === 'icl') onIclMessage(state as Parameters<typeof onIclMessage>[0]);
       else onConceptsMessage(state as Parameters<typeof onConceptsMessage>[0]);
       return;
     case 'conceptData':
       onConceptsMessage(state);
+      return;
+    case 'iclProviders':
+      onIclMessage(state);
+      return;
+    case 'iclSpec':
+      // An ICL panel: its spec and its one section instead of a model summary.
+      app.replaceChildren(renderIclPanel(state.spec));
+      post({ type: 'rendered', modelPath: state.spec.path });
+      saved.update({ main: state, specPath: state.spec.path } satisfies SavedState);
       return;
     case 'influenceTrain':
       onInfluenceMessage(state);

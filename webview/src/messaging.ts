@@ -3,14 +3,15 @@ import type { FromWebview, HeatmapView, SectionId, SectionMessage, ToWebview } f
 
 /**
  * What survives the panel being hidden and shown again, or the window reloading (the host re-sends
- * everything else on 'ready'). The host's panel serializer reads `modelPath` and `runs`
- * (parseSavedPanelState).
+ * everything else on 'ready'). The host's panel serializers read `modelPath` and `runs`
+ * (parseSavedPanelState), or an ICL panel's `specPath` and `runs` (parseSavedIclPanelState).
  */
 export interface SavedState {
-  /** The model the panel shows. */
+  /** The model the panel shows, or (an ICL panel) its spec. */
   modelPath?: string;
-  /** The last loading/summary/error message, drawn at once on reload. */
-  main?: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' }>;
+  specPath?: string;
+  /** The last loading/summary/error message (an ICL panel: its spec), drawn at once on reload. */
+  main?: Extract<ToWebview, { type: 'loading' | 'summary' | 'error' | 'iclSpec' }>;
   /** The latest run each section saw, and its latest result (drawn at once on reload). */
   runs?: Partial<Record<SectionId, number>>;
   results?: Partial<Record<SectionId, Extract<SectionMessage, { type: 'sectionResult' }>>>;
@@ -29,6 +30,10 @@ export interface SavedState {
   counterfactualForm?: Record<string, unknown>;
   /** The Concepts section's fields. */
   conceptsForm?: Record<string, unknown>;
+  /** The ICL section's fields, the query its comparison shows, and whether tokens are shaded by raw saliency. */
+  iclForm?: Record<string, unknown>;
+  iclQuery?: number;
+  iclRawSaliency?: boolean;
 }
 
 const vscode = acquireVsCodeApi<SavedState>();

@@ -1,6 +1,6 @@
 /** What the counterfactual request hands each input kind's runner, and what a runner gives back. */
 import type { RunContext, Params } from '../../protocol/engine';
-import type { Counterfactual, CounterfactualConstraints, CounterfactualMethod, CounterfactualPrediction, CounterfactualResult } from '../../protocol/counterfactual';
+import type { CounterfactualMethod, CounterfactualPrediction, CounterfactualResult } from '../../protocol/counterfactual';
 import type { Checkpoint } from '../checkpoint/load';
 import { labelOf, type Head } from '../model/head';
 import type { LoadedInput } from '../data/input';
@@ -22,15 +22,7 @@ export interface RunSetup {
   ctx: RunContext;
 }
 
-export interface KindResult {
-  original: CounterfactualResult['original'];
-  counterfactuals: Counterfactual[];
-  diversity: number | null;
-  reason: string | null;
-  constraints: CounterfactualConstraints;
-  details: string;
-  warnings: string[];
-}
+export type KindResult = Pick<CounterfactualResult, 'original' | 'counterfactuals' | 'diversity' | 'reason' | 'constraints' | 'details' | 'warnings'>;
 
 /** A verdict as the result reports it: the predicted class, its name and probability, and the target's. */
 export function describeVerdict(verdict: Verdict, setup: Pick<RunSetup, 'head' | 'target'>): CounterfactualPrediction {

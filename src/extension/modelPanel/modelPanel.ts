@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseFromWebview, type FromWebview, type SectionId, type ToWebview } from '../../protocol/webview';
+import type { FromWebview, SectionId, ToWebview } from '../../protocol/webview';
 import type { ModelSummary } from '../../protocol/model';
 import type { SaliencyResult } from '../../protocol/saliency';
 import type { ExplainOptions } from '../../protocol/webview';
@@ -17,7 +17,7 @@ import { ConceptTester, type ConceptsContext, type ConceptsState } from '../conc
 import type { InfluenceResult } from '../../protocol/influence';
 import type { CounterfactualResult } from '../../protocol/counterfactual';
 import { CounterfactualFinder, type CounterfactualRequest, type CounterfactualState } from '../counterfactuals/counterfactualSection';
-import { renderShell, webviewOptions } from '../panel/webviewHtml';
+import { fromWebview, renderShell, webviewOptions, workspaceFoldersMessage } from '../panel/webviewHtml';
 import { besidePanel, newPanelColumn } from '../panel/placement';
 import { openSidecar } from './openSidecar';
 import { inputKindOf } from '../workspace/inputKinds';
@@ -93,9 +93,13 @@ export class ModelPanel extends Disposable {
     return panel;
   }
 
-  /** The sections' run controllers, by section. */
-  private sections(): { [S in SectionId]: SectionController<S> } {
+  /** The sections' run controllers, by section (a model panel has no ICL section: ICL panels are per spec). */
+  private sections(): { [S in Exclude<SectionId, 'icl'>]: SectionController<S> } {
     return { explain: this.explainer.runs, influence: this.influence.runs, concepts: this.concepts.runs, counterfactual: this.counterfactuals.runs };
+  }
+
+  private section(id: SectionId): SectionController<SectionId> | undefined {
+    return id === 'icl' ? undefined : (this.sections()[id] as SectionController<SectionId>);
   }
 
   private save(): void {
@@ -222,19 +226,15 @@ export class ModelPanel extends Disposable {
 
   /** Handles a message from the webview (or, through the API, one a test sends as if it were the webview). */
   receive(raw: unknown): boolean {
-    const message: FromWebview | null = parseFromWebview(raw);
-    if (!message) {
-      this.output.warn('Ignored an invalid message from the model panel.');
-      return false;
-    }
-    this.handle(message);
-    return true;
+    const message = fromWebview(raw, this.output, 'model panel');
+    if (message) this.handle(message);
+    return !!message;
   }
 
   private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
-        this.post({ type: 'workspaceFolders', folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) });
+        this.post(workspaceFoldersMessage());
         this.post(this.state);
         this.explainer.replay();
         this.influence.replay((inputPath) => this.explainer.indexOf(inputPath));
@@ -262,23 +262,23 @@ export class ModelPanel extends Disposable {
       case 'sectionRun':
         if (message.section === 'explain') this.explainer.explainIndex(message.input ?? -1, message.options);
         else if (message.section === 'influence') this.influence.findFromPanel(message.input, message.options);
+        else if (message.section === 'concepts') this.concepts.runFromPanel(message.options);
         else if (message.section === 'counterfactual') this.counterfactuals.findFromPanel(message.input ?? -1, message.options);
-        else this.concepts.runFromPanel(message.options);
         return;
       case 'sectionCompare':
         if (message.section === 'explain') this.explainer.compareFromPanel(message.input ?? -1, message.variants);
         else if (message.section === 'influence') this.influence.compareFromPanel(message.input, message.variants);
+        else if (message.section === 'concepts') this.concepts.compareFromPanel(message.variants);
         else if (message.section === 'counterfactual') this.counterfactuals.compareFromPanel(message.input ?? -1, message.variants);
-        else this.concepts.compareFromPanel(message.variants);
         return;
       case 'sectionRecall':
-        this.sections()[message.section].recall(message.runs);
+        this.section(message.section)?.recall(message.runs);
         return;
       case 'sectionCancel':
-        this.sections()[message.section].cancel();
+        this.section(message.section)?.cancel();
         return;
       case 'sectionRendered':
-        this.sections()[message.section].markRendered(message.run);
+        this.section(message.section)?.markRendered(message.run);
         return;
       case 'exportExplanation':
         void this.explainer.export(message.format, message.view, message.run, message.png);
@@ -298,6 +298,8 @@ export class ModelPanel extends Disposable {
       case 'copyCounterfactual':
         void this.counterfactuals.copy(message.run, message.index, message.format);
         return;
+      case 'iclAction':
+        return; // an ICL panel's
       default: {
         const unexpected: never = message;
         this.output.warn(`Ignored an unknown panel message: ${JSON.stringify(unexpected)}`);

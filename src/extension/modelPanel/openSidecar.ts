@@ -1,6 +1,6 @@
 /** Opens `<name>.lens.json` beside a checkpoint, creating it from a template when absent. */
 import * as vscode from 'vscode';
-import { sidecarFile } from '../workspace/sidecarInputs';
+import { sidecarOf } from '../workspace/sidecarInputs';
 import { requireTrust } from '../workspace/trust';
 
 const TEMPLATE = {
@@ -13,7 +13,7 @@ const TEMPLATE = {
 /** `viewColumn`: where to show it (from a panel: beside it); default the active group. */
 export async function openSidecar(uri?: vscode.Uri, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Active): Promise<void> {
   if (!uri || !requireTrust('edit sidecars')) return;
-  const file = vscode.Uri.file(sidecarFile(uri.fsPath));
+  const file = vscode.Uri.file(sidecarOf(uri.fsPath));
   try {
     await vscode.workspace.fs.stat(file);
   } catch {

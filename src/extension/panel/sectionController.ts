@@ -13,6 +13,7 @@ import {
   MAX_HISTORY,
   sectionRequest,
   type HistoryEntry,
+  type MethodOf,
   type RunGroup,
   type SectionId,
   type SectionMessage,
@@ -26,9 +27,8 @@ import { EngineError } from '../engine/engineClient';
 import { Disposable } from './dispose';
 import { withEngineProgress, type ProgressListener } from './engineProgress';
 
-/** One run to start: what the panel shows about it and how to compute it. */
 /** What every section's describe() reports of the run it shows (tests and other extensions). */
-export interface RunState<M extends string = string> {
+export interface RunState<M extends string | undefined = string> {
   run: number;
   state: 'running' | 'result' | 'error';
   method: M;
@@ -41,12 +41,12 @@ export interface RunState<M extends string = string> {
 }
 
 /** The shown run's RunState: its number, state, method, whether drawn, and an error's code and message. */
-export function runState<S extends SectionId>(shown: { message: SectionMessage<S>; rendered: boolean }): RunState<Sections[S]['options']['method']> {
+export function runState<S extends SectionId>(shown: { message: SectionMessage<S>; rendered: boolean }): RunState<MethodOf<S>> {
   const m = shown.message;
-  const state: RunState<Sections[S]['options']['method']> = {
+  const state: RunState<MethodOf<S>> = {
     run: m.run,
     state: m.type === 'sectionRunning' ? 'running' : m.type === 'sectionResult' ? 'result' : 'error',
-    method: m.options.method,
+    method: (m.options as { method?: string }).method as MethodOf<S>,
     rendered: shown.rendered,
   };
   if (m.group) state.group = m.group;
@@ -54,6 +54,7 @@ export function runState<S extends SectionId>(shown: { message: SectionMessage<S
   return state;
 }
 
+/** One run to start: what the panel shows about it and how to compute it. */
 export interface SectionTask<S extends SectionId> {
   options: Sections[S]['options'];
   /** The input's file, when the run has one. */
@@ -206,11 +207,11 @@ export class SectionController<S extends SectionId> extends Disposable {
 
   private postHistory(): void {
     const entries: HistoryEntry[] = this.history.map(({ message: m, at }) => {
-      const request = sectionRequest(this.section, m.options.method);
+      const request = sectionRequest(this.section, (m.options as { method?: string }).method);
       const paths = new Set(request ? fieldSpecs(request).filter((f) => !f.panel).map((f) => f.key) : []);
       // What the result says it was computed with (run-time choices resolved), without paths, and the
       // run's method (a section's method may be the request itself, whose options have none).
-      const resolved = { ...((m.result as { options?: Record<string, unknown> }).options ?? m.options), method: m.options.method } as Record<string, unknown>;
+      const resolved = { ...((m.result as { options?: Record<string, unknown> }).options ?? m.options), method: (m.options as { method?: string }).method } as Record<string, unknown>;
       const options = Object.fromEntries(Object.entries(resolved).filter(([k, v]) => v !== undefined && (k === 'method' || !paths.has(k))));
       return { run: m.run, at, inputLabel: m.inputLabel, options, ...(m.group ? { group: m.group } : {}) };
     });

@@ -1,6 +1,22 @@
-/** The panel's HTML shell: strict CSP, a fresh nonce per load, only bundled local resources. */
+/**
+ * The panel's HTML shell: strict CSP, a fresh nonce per load, only bundled local resources; and
+ * what every panel does with its webview's messages first (validate them; send the workspace folders).
+ */
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../../protocol/webview';
+
+/** A message from a panel's webview, validated; an invalid one is logged (naming the panel) and dropped. */
+export function fromWebview(raw: unknown, output: vscode.LogOutputChannel, panel: string): FromWebview | null {
+  const message = parseFromWebview(raw);
+  if (!message) output.warn(`Ignored an invalid message from the ${panel}.`);
+  return message;
+}
+
+/** The workspace's folders on disk, so the panel shows paths relative to them. */
+export function workspaceFoldersMessage(): ToWebview {
+  return { type: 'workspaceFolders', folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) };
+}
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {

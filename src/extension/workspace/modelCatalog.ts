@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { InputKind } from '../../protocol/model';
 import { Disposable } from '../panel/dispose';
 import { workspaceModels } from './pickModel';
-import { catalogEntry, modelsTakingCsv, sidecarFile, type CatalogModel } from './sidecarInputs';
+import { catalogEntry, modelsTakingCsv, sidecarOf, type CatalogModel } from './sidecarInputs';
 
 export class ModelCatalog extends Disposable {
   private models: Promise<CatalogModel[]> | undefined;
@@ -53,7 +53,7 @@ export class ModelCatalog extends Disposable {
 
 async function read(modelPath: string): Promise<CatalogModel> {
   try {
-    return catalogEntry(modelPath, JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(sidecarFile(modelPath)))).toString('utf8')));
+    return catalogEntry(modelPath, JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(sidecarOf(modelPath)))).toString('utf8')));
   } catch {
     // No sidecar, or one that does not parse: the kind is unknown (the panel says why).
     return catalogEntry(modelPath, undefined);

@@ -16,8 +16,8 @@ export interface CatalogModel {
   dataFiles: string[];
 }
 
-/** `<name>.lens.json` beside a checkpoint `<name>.json`. */
-export function sidecarFile(modelPath: string): string {
+/** The sidecar's path for a checkpoint: `<name>.lens.json` beside `<name>.json`. */
+export function sidecarOf(modelPath: string): string {
   return path.join(path.dirname(modelPath), `${path.basename(modelPath, '.json')}.lens.json`);
 }
 

@@ -35,6 +35,8 @@ export const ICL_FIELDS = {
     label: 'Model',
     description: "the model name sent to the server (the result names the one that answered)",
     defaultText: "none sent: the server's default model",
+    // The panel's endpoint and its model come from the settings, together.
+    panel: false,
   }),
   variants: option({
     schema: z

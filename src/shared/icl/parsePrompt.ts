@@ -15,6 +15,17 @@ export interface ParsePromptOptions {
   explanationTemplate?: string;
 }
 
+/** The prompt parsed, but its demonstrations show fewer than two labels: the caller must name them. */
+export class LabelsNeeded extends SpecError {
+  constructor(
+    message: string,
+    /** The labels the prompt shows. */
+    readonly seen: string[],
+  ) {
+    super(message);
+  }
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -79,7 +90,7 @@ export function parsePrompt(text: string, template: string, options: ParsePrompt
   }
   if (demonstrations.length === 0) throw new SpecError('The selected text has a query but no demonstrations before it.');
   const labels = options.labels ?? [...new Set([...demonstrations.map((d) => d.label), ...queries.flatMap((x) => (x.label ? [x.label] : []))])];
-  if (labels.length < 2) throw new SpecError(`The selected prompt uses only the label '${labels[0]}': name the labels.`);
+  if (labels.length < 2) throw new LabelsNeeded(`The selected prompt uses only the label '${labels[0]}': name the labels.`, labels);
   return checkSpec(
     { template, ...(options.explanationTemplate && options.explanationTemplate !== DEFAULT_EXPLANATION_TEMPLATE ? { explanationTemplate: options.explanationTemplate } : {}), labels, demonstrations, queries },
     'The selected prompt',

@@ -2,13 +2,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { catalogEntry, modelsTakingCsv, rowProblem, sidecarFile } from '../../../src/extension/workspace/sidecarInputs';
+import { catalogEntry, modelsTakingCsv, rowProblem, sidecarOf } from '../../../src/extension/workspace/sidecarInputs';
 import { ROOT } from '../../helpers/cli';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const entry = (name: string) => {
   const modelPath = path.join(EXAMPLES, name, 'model.json');
-  return catalogEntry(modelPath, JSON.parse(fs.readFileSync(sidecarFile(modelPath), 'utf8')));
+  return catalogEntry(modelPath, JSON.parse(fs.readFileSync(sidecarOf(modelPath), 'utf8')));
 };
 
 describe('extension/workspace/sidecarInputs: the models a CSV belongs to', () => {

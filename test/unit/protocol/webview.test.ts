@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { checkSectionOptions, parseFromWebview, parseSavedPanelState, parseSectionOptions } from '../../../src/protocol/webview';
+import { checkSectionOptions, parseFromWebview, parseSavedIclPanelState, parseSavedPanelState, parseSectionOptions } from '../../../src/protocol/webview';
 
 const run = (section: string, options: unknown, input?: unknown) => ({ type: 'sectionRun', section, ...(input === undefined ? {} : { input }), options });
 
@@ -287,6 +287,38 @@ describe('protocol/webview: messages from the panel are validated', () => {
       { type: 'exportExplanation', format: 'png', run: -1 },
     ];
     for (const message of hostile) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message).slice(0, 200));
+  });
+
+  it('ICL runs: no method, the provider by its index; never the spec, the provider, the model or a key from the panel', () => {
+    acceptedRun(run('icl', { variants: ['original', 'flipped'], saliency: 'gradient' }, 0), { variants: ['original', 'flipped'], saliency: 'gradient' });
+    acceptedRun(run('icl', { variants: ['flipped', 'neutral'], flipCount: 2, saliency: 'integrated-gradients', steps: 16 }, 3), { flipCount: 2, steps: 16 });
+    acceptedRun(run('icl', { variants: ['original'], saliency: 'occlusion', topLogprobs: 20, timeout: 0.5, concurrency: 8 }, 1), { topLogprobs: 20, timeout: 0.5 });
+    const parsed = acceptedRun(run('icl', {}, 0), {});
+    assert.deepStrictEqual(parsed.options, {}, 'defaults are the engine\'s to apply');
+    const refused = [
+      run('icl', { specPath: '/etc/passwd' }, 0),
+      run('icl', { provider: 'openai:http://10.0.0.5/v1' }, 0),
+      run('icl', { model: 'gpt-4o' }, 0),
+      run('icl', { apiKey: 'sk-…' }, 0),
+      run('icl', { method: 'gradient' }, 0),
+      run('icl', { variants: ['original', 'original'] }, 0),
+      run('icl', { variants: ['sideways'] }, 0),
+      run('icl', { variants: [] }, 0),
+      run('icl', { steps: 8 }, 0), // steps need integrated-gradients
+      run('icl', { saliency: 'shap' }, 0),
+      run('icl', { topLogprobs: 3 }, 0),
+      run('icl', { variants: ['original'] }), // no provider
+      run('icl', { variants: ['original'] }, -1),
+    ];
+    for (const message of refused) assert.strictEqual(parseFromWebview(message), null, JSON.stringify(message));
+    for (const action of ['chooseProvider', 'openSpec', 'setApiKey', 'openSettings']) assert.deepStrictEqual(parseFromWebview({ type: 'iclAction', action }), { type: 'iclAction', action });
+    for (const bad of [{ type: 'iclAction' }, { type: 'iclAction', action: 'runShell' }, { type: 'iclAction', action: 'openSpec', path: '/etc/passwd' }]) assert.strictEqual(parseFromWebview(bad), null);
+  });
+
+  it("reads an ICL panel's saved state for its serializer: the spec and the latest run, nothing else", () => {
+    assert.deepStrictEqual(parseSavedIclPanelState({ specPath: '/w/sentiment.icl.json', runs: { icl: 4, explain: 2 }, main: {} }), { specPath: '/w/sentiment.icl.json', run: 4 });
+    assert.deepStrictEqual(parseSavedIclPanelState({ specPath: '/w/a.icl.json', runs: { icl: -1 } }), { specPath: '/w/a.icl.json' });
+    for (const bad of [undefined, 'x', {}, { specPath: 3 }, { specPath: '' }, { specPath: '/etc/passwd' }, { modelPath: '/m/model.json' }]) assert.strictEqual(parseSavedIclPanelState(bad), null, JSON.stringify(bad));
   });
 
   it("reads the webview's saved state for the panel serializer: the model and the runs seen, nothing else", () => {

@@ -90,7 +90,7 @@ export interface OptionFormContext {
   onChange(key: string, value: string | boolean): void;
   /** Display names of enum and structured choices, by value. */
   choiceLabels?: Record<string, string>;
-  /** Only these options (a section that draws some of its controls itself, or offers those of some methods). */
+  /** Only these options (a form that draws the others itself, or offers those of some methods). */
   keys?: readonly string[];
 }
 
@@ -199,11 +199,12 @@ function layerChoices(summary: ModelSummary | undefined, none: string): Choice[]
 }
 
 /**
- * The options to send for `method`: every field it takes that the form sets ('' leaves the option
- * to its default). Numbers go as typed, so the schema's check names what is wrong.
+ * The options to send for `method` ('' for a request without methods): every field it takes that
+ * the form sets ('' leaves the option to its default). Numbers go as typed, so the schema's check
+ * names what is wrong.
  */
 export function formOptions(request: OptionRequest, method: string, kind: InputKind | undefined, values: FormValues, keys?: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { method };
+  const out: Record<string, unknown> = method ? { method } : {};
   for (const spec of panelFields(request, method, kind).filter((f) => !keys || keys.includes(f.key))) {
     const v = shownValue(spec, values);
     if (spec.type === 'boolean') out[spec.key] = v;

@@ -75,8 +75,8 @@ export function sectionState<S extends SectionId>(section: S): SectionState<S> {
   return { section, inputs: [], selected: 0, latestRun: 0, history: [], ticked: [], live: new Set() };
 }
 
-/** The section's root `<section>` (class and test id: the section id), drawn now and on each message. */
-export function mount<S extends SectionId>(state: SectionState<S>, summary: ModelSummary, view: SectionView<S>): HTMLElement {
+/** The section's root `<section>` (class and test id: the section id), drawn now and on each message; `summary`: its model's (none in an ICL panel). */
+export function mount<S extends SectionId>(state: SectionState<S>, summary: ModelSummary | undefined, view: SectionView<S>): HTMLElement {
   state.summary = summary;
   const slots = Object.fromEntries(SLOTS.map((s) => [s, h('div', { class: `section-${s}` })])) as unknown as Record<Slot, HTMLElement>;
   const root = h('section', { class: `run-section ${state.section}`, 'data-testid': state.section }, h('h2', {}, view.title), ...SLOTS.map((s) => slots[s]));

@@ -341,7 +341,8 @@ function barConfig(spec: BarChartSpec, theme: ThemeColors) {
       },
       scales: {
         [valueAxisKey]: axis(spec.value, theme),
-        [categoryAxis]: { ...axis({ title: spec.category ?? '' }, theme, 'category'), title: { display: !!spec.category, text: spec.category ?? '', color: theme.muted } },
+        // Every category keeps its label: a bar without one cannot be read.
+        [categoryAxis]: { ...axis({ title: spec.category ?? '' }, theme, 'category'), title: { display: !!spec.category, text: spec.category ?? '', color: theme.muted }, ticks: { color: theme.muted, autoSkip: false } },
       },
     },
     plugins: [errorBars, barMarks, drawnFlag],
