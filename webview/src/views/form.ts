@@ -38,6 +38,25 @@ export function inputDropdown(inputs: ExplainInput[], selected: number, onSelect
 }
 
 /**
+ * A section's method dropdown. Picking one clears the form's error, saves the form and redraws it:
+ * the method decides which options the form shows.
+ */
+export function methodDropdown<M extends string>(
+  store: { method: M; formError?: string },
+  methods: readonly M[],
+  names: Record<M, string>,
+  { save, redraw, ariaLabel, testId }: { save: () => void; redraw: () => void; ariaLabel: string; testId: string },
+): HTMLElement {
+  const pick = (value: string) => {
+    store.method = value as M;
+    store.formError = undefined;
+    save();
+    redraw();
+  };
+  return dropdown(methods.map((m) => ({ value: m, label: names[m] })), store.method, pick, ariaLabel, testId);
+}
+
+/**
  * '' (the model's prediction, labelled `none`) then every class of the head named `output` (default
  * the first), named by the sidecar's labels; a sigmoid head's two classes.
  */

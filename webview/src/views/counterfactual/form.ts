@@ -5,11 +5,9 @@
  * counterfactual option schemas; Find sends exactly what the controls show.
  */
 import { checkSectionOptions, COUNTERFACTUAL_METHOD_NAMES, type CounterfactualPanelOptions } from '../../../../src/protocol/webview';
-import type { CounterfactualMethodChoice } from '../../../../src/protocol/counterfactual';
-import { dropdown } from '../../components';
 import { h } from '../../dom';
 import { post } from '../../messaging';
-import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
+import { field, formOptions, inputDropdown, methodDropdown, optionControls, runControls } from '../form';
 import { requestRun } from '../section';
 import { inputKind, methodsFor, offeredKeys, saveForm, type CounterfactualStore } from './store';
 
@@ -26,18 +24,7 @@ export function renderForm(store: CounterfactualStore, redraw: () => void): HTML
     'Input whose decision to change',
     'counterfactual-input',
   );
-  const method = dropdown(
-    methodsFor(store).map((m) => ({ value: m, label: COUNTERFACTUAL_METHOD_NAMES[m] })),
-    store.method,
-    (value) => {
-      store.method = value as CounterfactualMethodChoice;
-      store.formError = undefined;
-      saveForm(store);
-      redraw();
-    },
-    'Counterfactual method',
-    'counterfactual-method',
-  );
+  const method = methodDropdown(store, methodsFor(store), COUNTERFACTUAL_METHOD_NAMES, { save: () => saveForm(store), redraw, ariaLabel: 'Counterfactual method', testId: 'counterfactual-method' });
   const options = optionControls({
     request: 'counterfactual',
     method: store.method,

@@ -7,10 +7,10 @@
 import { SALIENCY_METHODS, type SaliencyMethod } from '../../../../src/protocol/saliency';
 import { checkSectionOptions, MAX_GROUP, type ExplainOptions } from '../../../../src/protocol/webview';
 import { METHOD_NAMES } from '../../../../src/shared/methods';
-import { button, checkbox, dropdown } from '../../components';
+import { button, checkbox } from '../../components';
 import { h } from '../../dom';
 import { post } from '../../messaging';
-import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
+import { field, formOptions, inputDropdown, methodDropdown, optionControls, runControls } from '../form';
 import { requestCompare, requestRun } from '../section';
 import { inputKind, saveForm, type ExplainStore } from './store';
 
@@ -35,18 +35,7 @@ export function renderForm(store: ExplainStore, redraw: () => void): HTMLElement
     'Input to explain',
     'explain-input',
   );
-  const method = dropdown(
-    SALIENCY_METHODS.map((m) => ({ value: m, label: METHOD_NAMES[m] })),
-    store.method,
-    (value) => {
-      store.method = value as SaliencyMethod;
-      store.formError = undefined;
-      saveForm(store);
-      redraw();
-    },
-    'Attribution method',
-    'explain-method',
-  );
+  const method = methodDropdown(store, SALIENCY_METHODS, METHOD_NAMES, { save: () => saveForm(store), redraw, ariaLabel: 'Attribution method', testId: 'explain-method' });
   const options = optionControls({
     request: 'saliency',
     method: store.method,

@@ -6,10 +6,10 @@
  */
 import { INFLUENCE_METHODS, type InfluenceMethod } from '../../../../src/protocol/influence';
 import { checkSectionOptions, INFLUENCE_METHOD_NAMES, type InfluencePanelOptions } from '../../../../src/protocol/webview';
-import { button, dropdown } from '../../components';
+import { button } from '../../components';
 import { h } from '../../dom';
 import { post } from '../../messaging';
-import { field, formOptions, inputDropdown, optionControls, runControls } from '../form';
+import { field, formOptions, inputDropdown, methodDropdown, optionControls, runControls } from '../form';
 import { requestCompare, requestRun } from '../section';
 import { saveForm, type InfluenceStore } from './store';
 
@@ -17,18 +17,7 @@ const CHOICE_LABELS: Record<string, string> = { cg: 'Conjugate gradient', lissa:
 
 export function renderForm(store: InfluenceStore, redraw: () => void): HTMLElement {
   const self = store.method === 'self';
-  const method = dropdown(
-    INFLUENCE_METHODS.map((m) => ({ value: m, label: INFLUENCE_METHOD_NAMES[m] })),
-    store.method,
-    (value) => {
-      store.method = value as InfluenceMethod;
-      store.formError = undefined;
-      saveForm(store);
-      redraw();
-    },
-    'Influence method',
-    'influence-method',
-  );
+  const method = methodDropdown(store, INFLUENCE_METHODS, INFLUENCE_METHOD_NAMES, { save: () => saveForm(store), redraw, ariaLabel: 'Influence method', testId: 'influence-method' });
   const input = inputDropdown(store.inputs, store.selected, (index) => (store.selected = index), 'Input whose prediction to trace', 'influence-input');
   const options = optionControls({
     request: 'influence',
