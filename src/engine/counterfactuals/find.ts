@@ -32,23 +32,30 @@ export async function findCounterfactuals(engine: HandlerContext, params: Reques
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens finds counterfactuals for models with one input only.`);
   }
-  const { input } = await engine.inputs.get(checkpoint, params.inputPath);
-  const target = resolveTarget(params.target, head.labels, head.classes);
-  const trainPath = trainingPath(checkpoint, params.train);
-  const method = chooseMethod(params, input, checkpoint, trainPath !== null);
-  checkApplicable(params, method, input.kind);
-  const train = trainPath ? await engine.trainingSet(trainPath, checkpoint, ctx) : null;
-  const setup: RunSetup = { checkpoint, head, method, params, input, target, train, ctx };
-  const run: KindResult = input.kind === 'tabular' ? await tabularCounterfactuals(setup) : input.kind === 'image' ? await imageCounterfactuals(setup) : await textCounterfactuals(setup);
-  return {
-    method,
-    target,
-    targetLabel: labelOf(head, target),
-    ...run,
-    options: resolvedOptions(params, method, target, train),
-    backend: engine.backend,
-    ms: performance.now() - started,
-  };
+  const cached = (await engine.inputs.get(checkpoint, params.inputPath)).input;
+  // Our own handle on the cache's tensor, taken before anything else runs: requests that run
+  // meanwhile (the panel predicting its samples) may drop the cache's entry, which disposes it.
+  const input = { ...cached, tensor: cached.tensor.clone() };
+  try {
+    const target = resolveTarget(params.target, head.labels, head.classes);
+    const trainPath = trainingPath(checkpoint, params.train);
+    const method = chooseMethod(params, input, checkpoint, trainPath !== null);
+    checkApplicable(params, method, input.kind);
+    const train = trainPath ? await engine.trainingSet(trainPath, checkpoint, ctx) : null;
+    const setup: RunSetup = { checkpoint, head, method, params, input, target, train, ctx };
+    const run: KindResult = input.kind === 'tabular' ? await tabularCounterfactuals(setup) : input.kind === 'image' ? await imageCounterfactuals(setup) : await textCounterfactuals(setup);
+    return {
+      method,
+      target,
+      targetLabel: labelOf(head, target),
+      ...run,
+      options: resolvedOptions(params, method, target, train),
+      backend: engine.backend,
+      ms: performance.now() - started,
+    };
+  } finally {
+    input.tensor.dispose();
+  }
 }
 
 /** A class index, or a label of the sidecar's (exact, else ignoring case). */

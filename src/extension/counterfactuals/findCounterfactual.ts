@@ -149,24 +149,29 @@ function parseArgs(first: unknown, second: unknown): Parsed {
   return out;
 }
 
-/** The input the arguments or the active editor name: a CSV row, a selection, or a file; undefined when there is none. */
+/**
+ * The input the arguments or the active editor name: a CSV row, a selection, or a file; undefined
+ * when there is none. The editor's context menu names the editor's file: text selected there (not
+ * in a CSV, whose input is the row under the cursor) is the input, not the whole file.
+ */
 async function sourceOf(args: Parsed, ask: boolean): Promise<Source | undefined> {
   if (args.text !== undefined) return { kind: 'text', inputPath: '', inputLabel: 'the given text', listed: false, text: args.text };
+  const active = vscode.window.activeTextEditor;
+  const editor = active?.document.uri.scheme === 'file' && (!args.input || path.resolve(active.document.uri.fsPath) === args.input) ? active : undefined;
+  if (editor && !isCsv(editor.document.uri.fsPath) && !editor.selection.isEmpty) return selectionSource(editor);
   if (args.input) return sourceOfFile(args.input, args, ask);
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document.uri.scheme !== 'file') return undefined;
-  const doc = editor.document;
-  if (isCsv(doc.uri.fsPath)) return rowSource(rowAt(doc, editor.selection.active.line));
-  if (!editor.selection.isEmpty) {
-    const { start, end } = editor.selection;
-    const lines = start.line === end.line ? `line ${start.line + 1}` : `lines ${start.line + 1}–${end.line + 1}`;
-    return { kind: 'text', inputPath: '', inputLabel: `selection in ${rel(doc.uri.fsPath)} (${lines})`, listed: false, text: doc.getText(editor.selection) };
-  }
+  if (editor && isCsv(editor.document.uri.fsPath)) return rowSource(rowAt(editor.document, editor.selection.active.line));
   return undefined;
 }
 
+function selectionSource(editor: vscode.TextEditor): Source {
+  const { start, end } = editor.selection;
+  const lines = start.line === end.line ? `line ${start.line + 1}` : `lines ${start.line + 1}–${end.line + 1}`;
+  return { kind: 'text', inputPath: '', inputLabel: `selection in ${rel(editor.document.uri.fsPath)} (${lines})`, listed: false, text: editor.document.getText(editor.selection) };
+}
+
 async function sourceOfFile(file: string, args: Parsed, ask: boolean): Promise<Source> {
-  const kind = inputKindOf(file);
+  const kind = isCsv(file) ? 'tabular' : inputKindOf(file);
   if (kind === 'tensor') throw new Error(`counterfactuals take CSV rows, images or text; ${path.basename(file)} is none of them.`);
   if (kind !== 'tabular') return { kind, inputPath: file, listed: true };
   if (args.row !== undefined) return { kind, inputPath: file, listed: true, row: args.row };

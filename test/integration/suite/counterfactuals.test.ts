@@ -264,14 +264,31 @@ describe('Counterfactuals (Find Counterfactual, real VS Code)', function () {
     assert.match(s.reason ?? '', new RegExp(`^No counterfactual: swapping up to ${mnistCells - 1} of the 25 cells of layer 'pool2' .* did not make the model predict '1'\\.$`));
   });
 
-  it('on selected text: the sentence selected, one word flipped; the real model predicts the target on the counterfactual', async function () {
+  it('on selected text, from the editor\'s context menu: the selection, not the file; the quick picks choose the model and the class; the real model predicts the target on the counterfactual', async function () {
     const sentence = 'we saw the movie on a night with friends and it was wonderful';
     const file = tempFile('review.md', `# A review\n\n${sentence}\n\nMore notes.\n`);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     editor.selection = new vscode.Selection(2, 0, 2, sentence.length);
-    const r = await findCounterfactual({ model: sentiment, target: 'negative' });
-    assert.ok(r, 'no result');
+    await poll(() => vscode.window.activeTextEditor?.document === doc && !vscode.window.activeTextEditor.selection.isEmpty, 10_000, 'the review to be the active editor');
+    const asked: string[] = [];
+    const picks = onWindow('showQuickPick', (items: unknown, options: unknown) => {
+      asked.push(String((options as vscode.QuickPickOptions).placeHolder));
+      const list = items as (vscode.QuickPickItem & { method?: string })[];
+      return Promise.resolve(list.find((i) => i.label.includes('text-sentiment') || i.label === 'negative' || i.method === 'auto'));
+    });
+    const errors = onWindow('showErrorMessage', () => Promise.resolve(undefined));
+    let r: CounterfactualResult | undefined;
+    try {
+      // The editor's context menu hands the command the editor's file.
+      r = await findCounterfactual(doc.uri);
+    } finally {
+      picks.restore();
+      errors.restore();
+    }
+    assert.ok(r, `no result; asked ${JSON.stringify(asked)}; errors ${JSON.stringify(errors.calls)}; panel ${JSON.stringify(state(sentiment))}`);
+    // The model is asked for unless a panel of one that takes text is open.
+    assert.match(asked.join(' | '), /^(Which model's decision on selection in .*review\.md \(line 3\)\? \| )?The model predicts positive .* \| Which method/);
     assert.match(state(sentiment)?.inputLabel ?? '', /review\.md \(line 3\)$/);
     assert.deepStrictEqual([r.method, r.original.text, r.original.label, r.targetLabel], ['token-flip', sentence, 'positive', 'negative']);
     const cf = r.counterfactuals[0];
