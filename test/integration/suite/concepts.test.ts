@@ -12,20 +12,11 @@ import * as vscode from 'vscode';
 import type { ModelLensApi } from '../../../src/extension/extension';
 import type { ConceptsState } from '../../../src/extension/concepts/conceptSection';
 import type { TcavResult } from '../../../src/protocol/concepts';
-import { activate, example, onWindow, poll, sleep, within } from './helpers';
+import { activate, example, hoverAt, onWindow, poll, sleep, within } from './helpers';
 
 const testConcepts = (args: unknown) => within(vscode.commands.executeCommand<TcavResult | undefined>('modelLens.testConcepts', args), 240_000, `testConcepts ${JSON.stringify(args)}`);
 
 /** Texts of the hovers at the middle of `inside` on the second line of a temporary source file. */
-async function hoverAt(file: string, line: string, inside: string): Promise<string[]> {
-  fs.writeFileSync(file, `# Model Lens integration test (temporary)\n${line}\n`);
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const position = new vscode.Position(1, line.indexOf(inside) + Math.floor(inside.length / 2));
-  const hovers = await within(vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position), 60_000, 'vscode.executeHoverProvider');
-  return (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)));
-}
-
 describe('Concepts (Test Concepts (TCAV), real VS Code)', function () {
   this.timeout(300_000);
   let api: ModelLensApi;

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ModelLensApi } from '../../../src/extension/extension';
 import type { SaliencyMethod, SaliencyResult } from '../../../src/protocol/saliency';
-import { activate, example, EXTENSION_ID, poll, sleep, within, workspaceRoot } from './helpers';
+import { activate, example, EXTENSION_ID, hoverAt, poll, sleep, within, workspaceRoot } from './helpers';
 
 const VIEW_TYPE = 'modelLens.model';
 const REQUIRED_COMMANDS = ['modelLens.openModel', 'modelLens.explainInput', 'modelLens.showLog', 'modelLens.selectBackend'];
@@ -152,26 +152,6 @@ describe('Model Lens extension (real VS Code)', function () {
       for (const f of tempFiles) fs.rmSync(f, { recursive: true, force: true });
     });
 
-    function hoverText(hovers: vscode.Hover[]): string[] {
-      return hovers.map((hover) =>
-        hover.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c))).join('\n'),
-      );
-    }
-
-    async function hoverAt(file: string, line: string, inside: string): Promise<string[]> {
-      fs.writeFileSync(file, `// Model Lens integration test (temporary)\n${line}\n`);
-      tempFiles.push(file);
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      await vscode.window.showTextDocument(doc, { preview: false });
-      const position = new vscode.Position(1, line.indexOf(inside) + Math.floor(inside.length / 2));
-      const hovers = await within(
-        vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position),
-        60_000,
-        'vscode.executeHoverProvider',
-      );
-      return hoverText(hovers ?? []);
-    }
-
     it('runs every method on an example image through modelLens.explainInput (options object)', async function () {
       assert.ok(api, 'extension did not activate');
       const modelPath = example('mnist-cnn/model.json');
@@ -269,6 +249,7 @@ describe('Model Lens extension (real VS Code)', function () {
     it('hovering "samples/digit-7-0.png" in a source file shows the cached attribution', async function () {
       assert.ok(api?.lastAttribution(example('mnist-cnn/samples/digit-7-0.png')), 'no attribution to show (previous test failed)');
       const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.ts');
+      tempFiles.push(file);
       const texts = await hoverAt(file, 'const sample = loadImage("samples/digit-7-0.png");', 'samples/digit-7-0.png');
       const ours = texts.find((t) => t.includes('Model Lens'));
       assert.ok(ours, `no Model Lens hover among ${JSON.stringify(texts)}`);
@@ -286,6 +267,7 @@ describe('Model Lens extension (real VS Code)', function () {
 
       // A checkpoint path shows the latest attribution made with that model.
       const modelFile = path.join(workspaceRoot(), '.model-lens-hover-test.js');
+      tempFiles.push(modelFile);
       const modelTexts = await hoverAt(modelFile, "const model = await tf.loadLayersModel('file://' + 'mnist-cnn/model.json');", 'mnist-cnn/model.json');
       const modelHover = modelTexts.find((t) => t.includes('Model Lens'));
       assert.ok(modelHover, `no Model Lens hover over the model path among ${JSON.stringify(modelTexts)}`);
@@ -296,6 +278,7 @@ describe('Model Lens extension (real VS Code)', function () {
       const imagePath = example('mnist-cnn/samples/digit-0-0.png');
       assert.strictEqual(api.lastAttribution(imagePath), undefined);
       const file = path.join(workspaceRoot(), 'mnist-cnn', '.model-lens-hover-test.py');
+      tempFiles.push(file);
       const texts = await hoverAt(file, "img = Image.open('samples/digit-0-0.png')", 'digit-0-0');
       const ours = texts.find((t) => t.includes('command:modelLens.explainInput'));
       assert.ok(ours, `no Model Lens hover among ${JSON.stringify(texts)}`);

@@ -75,3 +75,24 @@ export function onWindow<K extends keyof typeof vscode.window>(name: K, fake?: (
 export function webviewTabs(viewType: string): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs.filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(viewType)));
 }
+
+/**
+ * The hover texts (one per hover) at `inside` on `line`, written as line 1 of `file` under a
+ * comment line. A document already open keeps its old text until VS Code sees the file change,
+ * so its text is also set through an edit: the hover reads what was written, not what was there.
+ */
+export async function hoverAt(file: string, line: string, inside: string): Promise<string[]> {
+  const text = `// Model Lens integration test (temporary)\n${line}\n`;
+  fs.writeFileSync(file, text);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  if (doc.getText() !== text) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+    assert.ok(await vscode.workspace.applyEdit(edit), `could not write ${file}`);
+    await doc.save();
+  }
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const position = new vscode.Position(1, line.indexOf(inside) + Math.floor(inside.length / 2));
+  const hovers = await within(vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position), 60_000, 'vscode.executeHoverProvider');
+  return (hovers ?? []).map((hover) => hover.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n'));
+}
