@@ -17,30 +17,32 @@ export async function predict(loaded: Checkpoint, inputPath: string, backend: Ba
   requireSidecar(loaded.sidecar);
   const { checkpoint, head } = selectHead(loaded, output);
   const started = performance.now();
-  const { input, output: out } = await inputs.get(checkpoint, inputPath); // the cache's, not ours to dispose
-  const regression = head.kind === 'regression';
-  const reading = readingOf(head, () => kindOf(out));
-  const scores = regression ? out.clone() : tf.tidy(() => toProbabilities(out, reading));
-  const rows = (await scores.array()) as number[][];
-  scores.dispose();
-  const ms = performance.now() - started;
-  return {
-    modelPath: checkpoint.path,
-    input: {
-      path: inputPath,
-      kind: input.kind,
-      description: input.description,
-      shape: input.tensor.shape,
-      ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
-    },
-    output: headRef(head),
-    outputKind: regression ? 'values' : reading,
-    rows: rows.map((p, i) => ({
-      ...(regression ? { top: [], values: p } : { top: rank(p, head.labels, top) }),
-      ...(input.labels ? { trueLabel: input.labels[i] } : {}),
-    })),
-    options: { modelPath: checkpoint.path, inputPath, ...(output !== undefined ? { output } : {}), top },
-    backend,
-    ms,
-  };
+  // The input and the model's output on it are the cache's, not ours to dispose.
+  return inputs.use(checkpoint, inputPath, async ({ input, output: out }) => {
+    const regression = head.kind === 'regression';
+    const reading = readingOf(head, () => kindOf(out));
+    const scores = regression ? out.clone() : tf.tidy(() => toProbabilities(out, reading));
+    const rows = (await scores.array()) as number[][];
+    scores.dispose();
+    const ms = performance.now() - started;
+    return {
+      modelPath: checkpoint.path,
+      input: {
+        path: inputPath,
+        kind: input.kind,
+        description: input.description,
+        shape: input.tensor.shape,
+        ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+      },
+      output: headRef(head),
+      outputKind: regression ? 'values' : reading,
+      rows: rows.map((p, i) => ({
+        ...(regression ? { top: [], values: p } : { top: rank(p, head.labels, top) }),
+        ...(input.labels ? { trueLabel: input.labels[i] } : {}),
+      })),
+      options: { modelPath: checkpoint.path, inputPath, ...(output !== undefined ? { output } : {}), top },
+      backend,
+      ms,
+    };
+  });
 }

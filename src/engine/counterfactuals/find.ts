@@ -32,11 +32,8 @@ export async function findCounterfactuals(engine: HandlerContext, params: Reques
   if (checkpoint.inputs.length !== 1) {
     throw new LensError('INVALID_INPUT', `The model has ${checkpoint.inputs.length} inputs; Model Lens finds counterfactuals for models with one input only.`);
   }
-  const cached = (await engine.inputs.get(checkpoint, params.inputPath)).input;
-  // Our own handle on the cache's tensor, taken before anything else runs: requests that run
-  // meanwhile (the panel predicting its samples) may drop the cache's entry, which disposes it.
-  const input = { ...cached, tensor: cached.tensor.clone() };
-  try {
+  // The input belongs to the cache, shared with other requests.
+  return engine.inputs.use(checkpoint, params.inputPath, async ({ input }) => {
     const target = resolveTarget(params.target, head.labels, head.classes);
     const trainPath = trainingPath(checkpoint, params.train);
     const method = chooseMethod(params, input, checkpoint, trainPath !== null);
@@ -53,9 +50,7 @@ export async function findCounterfactuals(engine: HandlerContext, params: Reques
       backend: engine.backend,
       ms: performance.now() - started,
     };
-  } finally {
-    input.tensor.dispose();
-  }
+  });
 }
 
 /** A class index, or a label of the sidecar's (exact, else ignoring case). */

@@ -49,84 +49,85 @@ export async function explain(engine: HandlerContext, params: Params<'saliency'>
   let method = attributionMethod(params.method);
   const { sidecar } = checkpoint.sidecar;
   // The input and the model's output on it belong to the cache, shared with other requests.
-  const { input, output } = await inputs.get(checkpoint, inputPath);
-  const owned: tf.Tensor[] = [];
-  try {
-    // Text: token ids have no gradient; attribute at the embedding's output, one value per token.
-    if (input.kind === 'text') {
-      method = tokenAttributionMethod(params.method);
-      if (params.baseline && params.baseline.kind !== 'zeros') {
-        throw new LensError('BAD_REQUEST', `Text inputs take the all-zero embedding as their baseline; the '${params.baseline.kind}' baseline is for images and tensors.`);
+  return inputs.use(checkpoint, inputPath, async ({ input, output }) => {
+    const owned: tf.Tensor[] = [];
+    try {
+      // Text: token ids have no gradient; attribute at the embedding's output, one value per token.
+      if (input.kind === 'text') {
+        method = tokenAttributionMethod(params.method);
+        if (params.baseline && params.baseline.kind !== 'zeros') {
+          throw new LensError('BAD_REQUEST', `Text inputs take the all-zero embedding as their baseline; the '${params.baseline.kind}' baseline is for images and tensors.`);
+        }
+        if (params.metrics) {
+          throw new LensError('BAD_REQUEST', 'Faithfulness metrics are not available for text inputs yet: run without metrics.');
+        }
+      } else if (input.tensor.dtype === 'int32' && needsInputGradient(method.id)) {
+        method = atFirstFloat(method, checkpoint);
       }
-      if (params.metrics) {
-        throw new LensError('BAD_REQUEST', 'Faithfulness metrics are not available for text inputs yet: run without metrics.');
+      const x = input.tensor;
+      if (x.shape[0] !== 1) {
+        throw new LensError('INVALID_INPUT', `${base(inputPath)} holds ${x.shape[0]} examples; saliency explains one at a time: give a file with one row or image.`);
       }
-    } else if (input.tensor.dtype === 'int32' && needsInputGradient(method.id)) {
-      method = atFirstFloat(method, checkpoint);
+      const info: InputInfo = { kind: input.kind, height: input.preview?.height, width: input.preview?.width, path: inputPath };
+      const started = performance.now();
+      const kind = readingOf(head, () => kindOf(output));
+      // A regression head's values as they are (toProbabilities leaves 'probabilities' untouched).
+      const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
+      const regression = head.kind === 'regression';
+      const objective = params.objective ?? classObjective(chooseTarget(params.target, probabilities));
+      // The class the result names: the objective's own, else the predicted one (continuations).
+      const target = objective.kind === 'class' ? chooseTarget(objective.index, probabilities) : objective.kind === 'margin' ? chooseTarget(objective.target, probabilities) : chooseTarget(undefined, probabilities);
+
+      const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
+      if (baseline) owned.push(baseline);
+      const attribute = (at: tf.Tensor, runCtx: RunContext, steps?: number) =>
+        method.run({ checkpoint, x: at, target, objective, baseline, helper }, steps === undefined ? params : { ...params, steps }, runCtx).catch(missingGradient);
+
+      const attribution = await attribute(x, progressAs(ctx, method.id));
+      owned.push(attribution.values);
+      const values = await attribution.values.data();
+      const shape = attribution.values.shape.slice(1);
+
+      // A map that is zero everywhere ranks no feature above another: its curves would measure a random order.
+      const zeroMap = params.metrics && values.every((v) => v === 0) ? zeroMapReason(method.id, attribution.layer, params, sidecar.labels?.[target] ?? String(target)) : undefined;
+      const metrics = params.metrics && !zeroMap
+        ? await measure({ checkpoint, x, target, kind, info, params, attribute }, { tensor: attribution.values, values, shape }, ctx)
+        : undefined;
+      const warnings = await completenessWarning(attribution, params, (steps) => attribute(x, { signal: ctx.signal, onProgress: () => {} }, steps));
+      const path = attribution.fx !== undefined ? { fx: attribution.fx, fBaseline: attribution.fBaseline!, baseline: baselineInfo(params, baseline, info, checkpoint) } : {};
+      const ms = performance.now() - started;
+      return {
+        method: method.id,
+        output: headRef(head),
+        target,
+        targetLabel: labelOf(head, target),
+        prediction: regression ? [] : rank(probabilities, head.labels, TOP_CLASSES),
+        ...(regression ? { targetValue: probabilities[target] } : { targetProbability: probabilities[target] }),
+        attribution: { shape, data: Array.from(values) },
+        ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
+        ...path,
+        ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
+        ...(attribution.mapSize ? { mapSize: attribution.mapSize } : {}),
+        ...(metrics ? { metrics } : {}),
+        ...(zeroMap ? { metricsSkipped: zeroMap } : {}),
+        summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
+        options: resolvedOptions(params, checkpoint, x.shape, target, attribution.layer),
+        input: {
+          path: inputPath,
+          kind: input.kind,
+          description: input.description,
+          ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
+          ...(input.tokens ? { tokens: input.tokens, padding: trailingPadding(x) } : {}),
+          ...(input.kind === 'tabular' && input.features ? { features: input.features, values: unstandardise(x.dataSync(), input.features.length, sidecar.input) } : {}),
+        },
+        backend,
+        ms,
+      };
+    } finally {
+      tf.dispose(owned);
     }
-    const x = input.tensor;
-    if (x.shape[0] !== 1) {
-      throw new LensError('INVALID_INPUT', `${base(inputPath)} holds ${x.shape[0]} examples; saliency explains one at a time: give a file with one row or image.`);
-    }
-    const info: InputInfo = { kind: input.kind, height: input.preview?.height, width: input.preview?.width, path: inputPath };
-    const started = performance.now();
-    const kind = readingOf(head, () => kindOf(output));
-    // A regression head's values as they are (toProbabilities leaves 'probabilities' untouched).
-    const probabilities = Array.from(tf.tidy(() => toProbabilities(output, kind).dataSync()));
-    const regression = head.kind === 'regression';
-    const objective = params.objective ?? classObjective(chooseTarget(params.target, probabilities));
-    // The class the result names: the objective's own, else the predicted one (continuations).
-    const target = objective.kind === 'class' ? chooseTarget(objective.index, probabilities) : objective.kind === 'margin' ? chooseTarget(objective.target, probabilities) : chooseTarget(undefined, probabilities);
-
-    const baseline = method.usesBaseline ? await makeBaseline(x, params.baseline, { checkpoint, input: info, seed: params.seed }) : undefined;
-    if (baseline) owned.push(baseline);
-    const attribute = (at: tf.Tensor, runCtx: RunContext, steps?: number) =>
-      method.run({ checkpoint, x: at, target, objective, baseline, helper }, steps === undefined ? params : { ...params, steps }, runCtx).catch(missingGradient);
-
-    const attribution = await attribute(x, progressAs(ctx, method.id));
-    owned.push(attribution.values);
-    const values = await attribution.values.data();
-    const shape = attribution.values.shape.slice(1);
-
-    // A map that is zero everywhere ranks no feature above another: its curves would measure a random order.
-    const zeroMap = params.metrics && values.every((v) => v === 0) ? zeroMapReason(method.id, attribution.layer, params, sidecar.labels?.[target] ?? String(target)) : undefined;
-    const metrics = params.metrics && !zeroMap
-      ? await measure({ checkpoint, x, target, kind, info, params, attribute }, { tensor: attribution.values, values, shape }, ctx)
-      : undefined;
-    const warnings = await completenessWarning(attribution, params, (steps) => attribute(x, { signal: ctx.signal, onProgress: () => {} }, steps));
-    const path = attribution.fx !== undefined ? { fx: attribution.fx, fBaseline: attribution.fBaseline!, baseline: baselineInfo(params, baseline, info, checkpoint) } : {};
-    const ms = performance.now() - started;
-    return {
-      method: method.id,
-      output: headRef(head),
-      target,
-      targetLabel: labelOf(head, target),
-      prediction: regression ? [] : rank(probabilities, head.labels, TOP_CLASSES),
-      ...(regression ? { targetValue: probabilities[target] } : { targetProbability: probabilities[target] }),
-      attribution: { shape, data: Array.from(values) },
-      ...(attribution.completenessDelta !== undefined ? { completenessDelta: attribution.completenessDelta } : {}),
-      ...(warnings.length > 0 ? { warnings } : {}),
-      ...path,
-      ...(attribution.layer !== undefined ? { layer: attribution.layer } : {}),
-      ...(attribution.mapSize ? { mapSize: attribution.mapSize } : {}),
-      ...(metrics ? { metrics } : {}),
-      ...(zeroMap ? { metricsSkipped: zeroMap } : {}),
-      summary: summarize(values, shape, method.id, { ...info, features: sidecar.input?.features, tokens: input.tokens }),
-      options: resolvedOptions(params, checkpoint, x.shape, target, attribution.layer),
-      input: {
-        path: inputPath,
-        kind: input.kind,
-        description: input.description,
-        ...(input.preview ? { preview: pngDataUri(input.preview) } : {}),
-        ...(input.tokens ? { tokens: input.tokens, padding: trailingPadding(x) } : {}),
-        ...(input.kind === 'tabular' && input.features ? { features: input.features, values: unstandardise(x.dataSync(), input.features.length, sidecar.input) } : {}),
-      },
-      backend,
-      ms,
-    };
-  } finally {
-    tf.dispose(owned);
-  }
+  });
 }
 
 /** The request's options as computed with: defaults (applied at the boundary) and the values chosen here. */

@@ -1,7 +1,7 @@
 /**
  * A counterfactual run keeps its input while other requests use the engine: the panel predicts its
  * samples as it opens, beside a run from Find Counterfactual, and those predictions push the run's
- * input out of the engine's cache of recent inputs (which disposes what it drops).
+ * input out of the engine's cache of recent inputs, which must not dispose an entry still in use.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
