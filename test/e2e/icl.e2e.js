@@ -100,7 +100,7 @@ function steps({ resultsDir, shared }) {
           if (values.length !== 4 || values.some((v) => !/^[−-]?\d/.test(v.trim()))) throw new Error(`contributions: ${JSON.stringify(values)}`);
           return values;
         });
-        const marked = await frame.locator('.icl-demo.hover[data-demo="1"]').count();
+        const marked = await frame.locator('.icl-demo.shown[data-demo="1"]').count();
         if (marked !== 4) throw new Error(`${marked} prompts mark the hovered demonstration`);
         // Legible at half the window: nothing wider than its card.
         const layout = await frame.evaluate(() => {

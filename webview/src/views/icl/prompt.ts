@@ -5,7 +5,8 @@
  * changed outlined (a flipped label, the words of a neutralised input that differ from the
  * original, an added explanation), the template's text muted, and each demonstration a focusable
  * span: hovering or focusing it reports its index, so the panel can show that demonstration's
- * contribution in every variant.
+ * contribution in every variant (until another is pointed at: the contribution strip above the
+ * prompts grows when it fills, and clearing it on leave would move the prompts under the pointer).
  */
 import type { IclQueryResult, IclShownDemonstration, IclToken } from '../../../../src/protocol/icl';
 import { tokenShade, type TokenShading } from '../../../../src/shared/heatmap/tokenShade';
@@ -58,17 +59,15 @@ function tokenNodes(token: IclToken, text: string, demos: IclShownDemonstration[
 /**
  * The prompt of one query under one variant (`originals`: the original variant's demonstrations, to
  * outline only the words a neutral input changed); `onDemo(i)` when demonstration i is hovered or
- * focused (null: left).
+ * focused.
  */
-export function renderPrompt(q: IclQueryResult, demos: IclShownDemonstration[], originals: IclShownDemonstration[] | undefined, shading: PromptShading, onDemo: (demo: number | null) => void): HTMLElement {
+export function renderPrompt(q: IclQueryResult, demos: IclShownDemonstration[], originals: IclShownDemonstration[] | undefined, shading: PromptShading, onDemo: (demo: number) => void): HTMLElement {
   const pre = h('pre', { class: 'icl-prompt', 'data-testid': 'icl-prompt' });
   const demoElement = (demo: number): HTMLElement => {
     const d = demos[demo];
     const el = h('span', { class: 'icl-demo', 'data-demo': String(demo), tabindex: '0', 'aria-label': `demonstration ${demo + 1}${d ? `: ${d.label}` : ''}` });
     el.addEventListener('mouseenter', () => onDemo(demo));
     el.addEventListener('focus', () => onDemo(demo));
-    el.addEventListener('mouseleave', () => onDemo(null));
-    el.addEventListener('blur', () => onDemo(null));
     return el;
   };
   // Text between tokens stays inside a demonstration's span when the tokens on both sides are its own.

@@ -195,7 +195,7 @@ function renderQuery(store: IclStore, run: Run, redrawResult: () => void): HTMLE
   const strip = h('div', { class: 'icl-demo-contribution', 'data-testid': 'icl-demo-contribution', 'aria-live': 'polite' });
   const cardsRoot: { el?: HTMLElement } = {};
   const onDemo = (demo: number | null) => {
-    cardsRoot.el?.querySelectorAll<HTMLElement>('.icl-demo').forEach((el) => el.classList.toggle('hover', el.dataset.demo === String(demo)));
+    cardsRoot.el?.querySelectorAll<HTMLElement>('.icl-demo').forEach((el) => el.classList.toggle('shown', el.dataset.demo === String(demo)));
     strip.replaceChildren(...contribution(r, variants, index, demo));
   };
   onDemo(null);
