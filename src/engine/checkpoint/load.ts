@@ -177,16 +177,17 @@ async function smokeTest(checkpoint: Checkpoint, declared: TensorSpec[]): Promis
   let outputs: tf.Tensor[] = [];
   try {
     if (model instanceof tf.GraphModel) {
+      let profile: Awaited<ReturnType<typeof tf.profile>>;
       try {
-        const profile = await tf.profile(() => asList(model.execute(feed, names)));
-        outputs = profile.result as tf.Tensor[];
-        recordActivations(model, profile.kernels.reduce((n, k) => n + k.outputShapes.reduce((m, shape) => m + (shape ?? []).reduce((a, b) => a * b, 1), 0), 0));
+        profile = await tf.profile(() => asList(model.execute(feed, names)));
       } catch (err) {
         if (!/executeAsync/.test(String((err as Error)?.message))) throw err;
         const ops = (/dynamic op '(\w+)'/.exec((err as Error).message) ?? [])[1];
         checkpoint.async = `its graph has dynamic ops${ops ? ` such as ${ops}` : ''}`;
-        outputs = asList(await model.executeAsync(feed, names));
+        profile = await tf.profile(async () => asList(await model.executeAsync(feed, names)));
       }
+      outputs = profile.result as tf.Tensor[];
+      recordActivations(model, profile.kernels.reduce((n, k) => n + k.outputShapes.reduce((m, shape) => m + (shape ?? []).reduce((a, b) => a * b, 1), 0), 0));
     } else {
       outputs = tf.tidy(() => asList(model.predict(feed)).map((t) => t.clone()));
     }

@@ -21,7 +21,7 @@ export interface BatchLimits {
  * ≈350 MB per image for 22M output floats over all its layers).
  */
 const BACKWARD_FACTOR = 4;
-/** A graph model not probed at load: a CNN's activations-with-temporaries ≈ 600× its input (MobileNetV2). */
+/** A graph model not loaded by loadCheckpoint (which probes every one): a CNN's activations-with-temporaries ≈ 600× its input (MobileNetV2). */
 const GRAPH_FACTOR = 600;
 
 /**

@@ -147,4 +147,25 @@ describe('graph models: batches sized from activations probed at load', () => {
       disposeCheckpoint(layers);
     }
   });
+
+  it('a graph that runs only through executeAsync (hand tracking) is probed too: the outputs of its kernels at batch 1', async function () {
+    this.timeout(120_000);
+    const checkpoint = await loadCheckpoint(path.join(HUMAN, 'handtrack.json'));
+    const model = checkpoint.model as tf.GraphModel;
+    const spec = checkpoint.inputs[0];
+    const zeros = tf.zeros(spec.shape.map((d, i) => d ?? (i === 0 ? 1 : 32)), spec.dtype as tf.DataType);
+    try {
+      assert.ok(checkpoint.async, 'hand tracking has dynamic ops');
+      // The definition, computed here: every kernel's output elements in one asynchronous forward pass.
+      const profile = await tf.profile(async () => model.executeAsync(zeros));
+      const kernels = profile.kernels.reduce((n, k) => n + k.outputShapes.reduce((m, shape) => m + (shape ?? []).reduce((a, b) => a * b, 1), 0), 0);
+      tf.dispose(profile.result as tf.Tensor | tf.Tensor[]);
+      const inputElements = zeros.size;
+      assert.ok(kernels > inputElements, `${kernels} kernel output elements`);
+      assert.strictEqual(exampleElements(model, inputElements), kernels * 4);
+    } finally {
+      zeros.dispose();
+      disposeCheckpoint(checkpoint);
+    }
+  });
 });
