@@ -118,7 +118,13 @@ function steps({ resultsDir, shared, workspace }) {
         const after = await canvasStats(frame);
         if (after.colours < 10) throw new Error(`the signed heatmap looks blank: ${JSON.stringify(after)}`);
         state.signed = { before: before.colours, after: after.colours };
-        await frame.locator('[data-testid="heatmap-signed"]').click(); // back to absolute for the screenshots
+        // Back to magnitudes for the screenshots and the export (whose test expects viridis): a
+        // click can land while the legend redraws, so the box is unticked until the legend says so.
+        await retry('the magnitude legend again', 20_000, async () => {
+          const signed = frame.locator('[data-testid="heatmap-signed"]');
+          if (await signed.evaluate((box) => box.checked)) await signed.click();
+          if (/−[\d.e-]+\s*0\s*\+[\d.e-]+/.test(await text(frame, 'heatmap-legend'))) throw new Error('the heatmap is still signed');
+        });
       },
     },
     {
