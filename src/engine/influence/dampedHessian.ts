@@ -12,7 +12,7 @@ import { defaultedKeys } from '../../protocol/options';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { makeSolver, scoresAgainst, type SolverChoice } from './influenceFunctions';
 import type { InfluenceInputs, InfluenceParams, Scored } from './method';
-import { headOutputOf, Objective, type Dataset } from './objective';
+import { objectiveOf, type Objective, type Dataset } from './objective';
 import { hessianVectorProduct } from './hvp';
 import type { ParamScope } from './scope';
 import { selfInfluence } from './selfInfluence';
@@ -66,7 +66,7 @@ export function defaultSolver(size: number, hvpMs: number, solves: number, hessi
 
 /** Scores against the damped Hessian: of the test point when there is one, else self-influence. */
 export async function dampedHessianScores({ checkpoint, model, scope, train: set, test, params }: InfluenceInputs, ctx: RunContext): Promise<Scored> {
-  const objective = new Objective(model, scope, headOutputOf(model, checkpoint));
+  const objective = objectiveOf(model, scope, checkpoint);
   const train = objective.embed(set.x, set.labels);
   const testData = test && objective.embed(test.x, Int32Array.of(test.label));
   try {

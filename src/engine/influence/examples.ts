@@ -13,7 +13,7 @@ import { pngDataUri } from '../data/encode';
 import type { LoadedInput } from '../data/input';
 import { PAD_ID } from '../data/text';
 import { outputKind, rank, toProbabilities } from '../model/probabilities';
-import { headOutputOf, Objective } from './objective';
+import { objectiveOf } from './objective';
 import type { ParamScope } from './scope';
 
 /** Examples per forward pass. */
@@ -33,7 +33,7 @@ export function predictExamples(
   indices: number[],
   names: string[] | undefined,
 ): { prediction: ClassScore; loss: number }[] {
-  const objective = new Objective(model, scope, headOutputOf(model, checkpoint));
+  const objective = objectiveOf(model, scope, checkpoint);
   const out: { prediction: ClassScore; loss: number }[] = [];
   for (let start = 0; start < indices.length; start += BATCH) {
     const part = indices.slice(start, start + BATCH);

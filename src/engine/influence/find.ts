@@ -28,9 +28,11 @@ export async function findInfluence(loaded: HandlerContext, params: Params, ctx:
   const whole = await loaded.checkpoint(params.modelPath);
   requireSidecar(whole.sidecar);
   const { checkpoint, head } = selectHead(whole, params.output);
-  // The loss is the softmax cross-entropy of the head's values (a head without labels: as logits).
-  if (head.kind === 'sigmoid' || head.kind === 'multilabel') {
-    throw new LensError('BAD_REQUEST', `Influence ranks training examples by their effect on a softmax classifier's cross-entropy; output '${head.name}' is a ${head.kind} head. Choose another head with --output.`);
+  // The loss is the softmax cross-entropy of the head's values (a head without labels: as logits),
+  // or a sigmoid head's binary cross-entropy; a multilabel head would need label vectors, which
+  // the training-set readers do not give.
+  if (head.kind === 'multilabel') {
+    throw new LensError('BAD_REQUEST', `Influence needs one class label per training example, and output '${head.name}' is a multilabel head (a label vector per example). Choose another head with --output.`);
   }
   const method = influenceMethod(params.method);
   // A graph model's trailing dense layer, rebuilt over its features (graphTail.ts), is its scope.

@@ -17,7 +17,7 @@ const CACHE_MAX_BYTES = 512 * 1024 * 1024;
 
 /** Identifies the gradients of `objective` over a training set whose content hashes to trainHash. */
 export function gradientKey(objective: Objective, trainHash: string): string {
-  const hash = createHash('sha256').update(FORMAT).update(trainHash).update(JSON.stringify(objective.scope.layers)).update(String(objective.output));
+  const hash = createHash('sha256').update(FORMAT).update(trainHash).update(JSON.stringify(objective.scope.layers)).update(String(objective.output)).update(objective.loss.squash);
   hash.update(JSON.stringify(objective.model.toJSON(null, false)));
   for (const w of objective.model.getWeights()) hash.update(new Uint8Array((w.dataSync() as Float32Array).slice().buffer));
   return hash.digest('hex').slice(0, 32);

@@ -1,7 +1,7 @@
 /**
  * Influence on graph models: a graph model has no trainable weights, but its trailing dense layer
  * is there as constants — a MatMul (or the converter's _FusedMatMul) with a constant kernel, and a
- * BiasAdd with a constant bias, then at most a softmax on the way to the output. That layer becomes
+ * BiasAdd with a constant bias, then at most a softmax (or a sigmoid) on the way to the output. That layer becomes
  * the parameter scope: the graph up to the MatMul's input is the fixed prefix (run once over the
  * training set), and the dense layer is rebuilt as a one-layer layers model over those features,
  * whose weights are the graph's constants.
@@ -22,12 +22,15 @@ interface GraphNode {
 /** Ops between the dense layer and the output that change nothing influence needs. */
 const PASS_THROUGH = new Set(['Identity', 'Reshape', 'Squeeze', 'StopGradient', 'Snapshot']);
 
+/** Final activations the rebuilt layer takes over (the loss then removes them: model/logits.ts). */
+const SQUASH: Record<string, 'softmax' | 'sigmoid' | undefined> = { Softmax: 'softmax', Sigmoid: 'sigmoid' };
+
 export interface GraphTail {
   /** The node whose output feeds the MatMul: the features. */
   features: string;
   /** The MatMul node (the scope's name). */
   matmul: string;
-  /** The one-layer model y = features · W + b (softmax where the graph has one). The caller disposes it. */
+  /** The one-layer model y = features · W + b (softmax or sigmoid where the graph has one). The caller disposes it. */
   model: tf.LayersModel;
   reason: string;
 }
@@ -45,13 +48,12 @@ export function graphTail(checkpoint: Checkpoint): GraphTail {
   };
   const output = checkpoint.head?.name ?? model.outputs[0].name;
   let node = nodes.get(base(output));
-  let activation: 'softmax' | 'linear' = 'linear';
-  for (let hops = 0; node && (PASS_THROUGH.has(node.op) || node.op === 'Softmax') && hops < 16; hops++) {
-    if (node.op === 'Softmax') activation = 'softmax';
+  let activation: 'softmax' | 'sigmoid' | 'linear' = 'linear';
+  for (let hops = 0; node && (PASS_THROUGH.has(node.op) || SQUASH[node.op]) && hops < 16; hops++) {
+    activation = SQUASH[node.op] ?? activation;
     node = nodes.get(base(node.input?.[0] ?? ''));
   }
   if (!node) return refuse('its output could not be traced');
-  if (node.op === 'Sigmoid') return refuse('its output is a sigmoid, and influence scores softmax classifiers');
   let matmul: GraphNode | undefined;
   let bias: tf.Tensor | undefined;
   if (node.op === '_FusedMatMul') {

@@ -1,6 +1,7 @@
 /**
  * The training objective as a function of the scope's parameters θ: the mean cross-entropy of the
- * model's outputs against the labels. Everything influence needs is built from its losses and
+ * model's outputs against the labels (a softmax head's categorical cross-entropy; a sigmoid head's
+ * binary cross-entropy of its one unit, the label being class 0 or 1). Everything influence needs is built from its losses and
  * gradients: per-example gradients, the mean gradient, and (by differences) Hessian-vector products.
  * The data it sees are "features": the inputs of the first scoped layer (see split.ts).
  */
@@ -11,7 +12,7 @@ import { batchSizeFor, exampleElements } from '../model/batching';
 import type { ParamScope } from './scope';
 import type { Checkpoint } from '../checkpoint/load';
 import { denseExampleGradients, denseScopeFits } from './denseGradients';
-import { hasFinalSoftmax, withLogits } from '../model/logits';
+import { hasFinal, withLogits, type Squash } from '../model/logits';
 import { splitModel, type SplitModel } from './split';
 
 export interface Dataset {
@@ -27,7 +28,7 @@ export interface GradientRows {
   data: Float32Array;
 }
 
-/** Only for models whose softmax cannot be undone (see withLogits): keeps the loss finite. */
+/** Only for models whose softmax or sigmoid cannot be undone (see withLogits): keeps the loss finite. */
 const MIN_PROBABILITY = 1e-12;
 /** Examples per chunk of per-example gradients: progress and cancellation run between chunks. */
 const ROWS_PER_CHUNK = 64;
@@ -38,8 +39,29 @@ const ACTIVATION_GROWTH = 8;
  * The output of `model` that the request's head reads: the head's index, or 0 for a model with one
  * output (a graph model's rebuilt dense layer: the head was chosen when it was rebuilt).
  */
-export function headOutputOf(model: tf.LayersModel, checkpoint: Pick<Checkpoint, 'head'>): number {
+function headOutputOf(model: tf.LayersModel, checkpoint: Pick<Checkpoint, 'head'>): number {
   return model.outputs.length > 1 ? (checkpoint.head?.index ?? 0) : 0;
+}
+
+/**
+ * How the head's values become a loss: 'softmax', categorical cross-entropy over its units;
+ * 'sigmoid', binary cross-entropy of its one unit; `activation`: the head's final activation as
+ * loaded (where the model ends in a sigmoid that withLogits cannot remove, the unit is p, not z).
+ */
+export interface HeadLoss {
+  squash: Squash;
+  activation?: string;
+}
+
+/** The loss of the checkpoint's head (the first when none is selected). */
+export function headLossOf(checkpoint: Pick<Checkpoint, 'head' | 'outputs'>): HeadLoss {
+  const spec = checkpoint.outputs[checkpoint.head?.index ?? 0];
+  return { squash: spec?.kind === 'sigmoid' ? 'sigmoid' : 'softmax', activation: spec?.activation };
+}
+
+/** The objective of the checkpoint's head on `model` (the checkpoint's layers model, or a graph model's rebuilt tail). */
+export function objectiveOf(model: tf.LayersModel, scope: ParamScope, checkpoint: Pick<Checkpoint, 'head' | 'outputs'>): Objective {
+  return new Objective(model, scope, headOutputOf(model, checkpoint), headLossOf(checkpoint));
 }
 
 /** Gradient floats per batch on the dense path (examples × parameters), and at most this many examples, so progress moves. */
@@ -52,15 +74,19 @@ export class Objective {
   private readonly vars: tf.Variable[];
   private kind: OutputKind | null = null;
 
-  /** `output`: the head whose loss it is (default the first output). */
+  /** `output`: the head whose loss it is (default the first output); `loss`: how its values are scored (default softmax). */
   constructor(
     readonly model: tf.LayersModel,
     readonly scope: ParamScope,
     readonly output = 0,
+    readonly loss: HeadLoss = { squash: 'softmax' },
   ) {
     this.split = splitModel(model, scope.layers, output);
     this.vars = scope.variables.map((v) => v.read() as tf.Variable);
     this.size = scope.size;
+    // Decided here, not in the loss: while withLogits runs, the output layer's activation reads 'linear'.
+    if (hasFinal(model, loss.squash)) this.kind = 'logits';
+    else if (loss.squash === 'sigmoid') this.kind = loss.activation === 'sigmoid' ? 'probabilities' : 'logits';
   }
 
   /** The suffix's inputs for training inputs x, in memory-bounded batches. The caller owns the result. */
@@ -139,7 +165,7 @@ export class Objective {
       if (batched) {
         const labels = data.labels.subarray(start, end);
         const block = tf.tidy(() =>
-          withLogits(this.model, () => denseExampleGradients(suffix, this.scope.layers, data.features.slice(start, end - start), (out) => this.crossEntropy(out, labels))),
+          withLogits(this.model, () => denseExampleGradients(suffix, this.scope.layers, data.features.slice(start, end - start), (out) => this.crossEntropy(out, labels)), this.loss.squash),
         );
         rows.data.set(block.dataSync(), start * this.size);
         block.dispose();
@@ -162,19 +188,32 @@ export class Objective {
 
   /** Per-example cross-entropy of the features' outputs. */
   private lossTensor(features: tf.Tensor, labels: Int32Array): tf.Tensor1D {
-    return this.crossEntropy(withLogits(this.model, () => this.split.suffix(features)), labels);
+    return this.crossEntropy(withLogits(this.model, () => this.split.suffix(features), this.loss.squash), labels);
   }
 
   /**
    * Cross-entropy from the model's output: logits when withLogits could remove the final softmax,
-   * else decided once from the first output (probabilities or logits).
+   * else decided once from the first output (probabilities or logits); a sigmoid head's, binary.
    */
   private crossEntropy(output: tf.Tensor, labels: Int32Array): tf.Tensor1D {
     const out = output.reshape([labels.length, -1]) as tf.Tensor2D;
-    this.kind ??= hasFinalSoftmax(this.model) ? 'logits' : outputKind(out);
+    if (this.loss.squash === 'sigmoid') return this.binaryCrossEntropy(out, labels);
+    this.kind ??= outputKind(out);
     const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), out.shape[1]);
     const logp = this.kind === 'logits' ? tf.logSoftmax(out) : tf.log(tf.maximum(out, MIN_PROBABILITY));
     return tf.neg(tf.sum(tf.mul(logp, onehot), 1)) as tf.Tensor1D;
+  }
+
+  /**
+   * BCE of the one unit: from the logit z, softplus(z) − y·z (finite and with gradient σ(z) − y
+   * however wrong the example); from p only when the model ends in a sigmoid withLogits could not remove.
+   */
+  private binaryCrossEntropy(out: tf.Tensor2D, labels: Int32Array): tf.Tensor1D {
+    const unit = out.slice([0, 0], [-1, 1]).reshape([-1]);
+    const y = tf.tensor1d(Float32Array.from(labels));
+    if (this.kind === 'logits') return tf.sub(tf.softplus(unit), tf.mul(y, unit)) as tf.Tensor1D;
+    const log = (p: tf.Tensor) => tf.log(tf.maximum(p, MIN_PROBABILITY));
+    return tf.neg(tf.add(tf.mul(y, log(unit)), tf.mul(tf.sub(1, y), log(tf.sub(1, unit))))) as tf.Tensor1D;
   }
 
   private gradient(f: () => tf.Scalar): Float32Array {

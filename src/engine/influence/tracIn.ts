@@ -12,7 +12,7 @@ import { LensError } from '../errors';
 import { gradientKey, trainingGradients } from './gradientCache';
 import { project } from './influenceFunctions';
 import type { InfluenceInputs, Scored } from './method';
-import { headOutputOf, Objective, type Dataset, type GradientRows } from './objective';
+import { objectiveOf, type Objective, type Dataset, type GradientRows } from './objective';
 import { chooseScope, layersModel, type ParamScope } from './scope';
 
 /** scores += η · rows · ∇L(test; θ_k). */
@@ -31,7 +31,7 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
   let cached = true;
   for (const [k, { path: file, learningRate }] of checkpoints.entries()) {
     const model = layersModel(await load(file));
-    const objective = new Objective(model, sameScope(model, scope, file), headOutputOf(model, checkpoint));
+    const objective = objectiveOf(model, sameScope(model, scope, file), checkpoint);
     const train = objective.embed(set.x, set.labels);
     const testData = objective.embed(test.x, Int32Array.of(test.label));
     try {
@@ -44,7 +44,7 @@ export async function tracInScores({ checkpoint, scope, train: set, test: point,
     }
   }
   const model = layersModel(checkpoint);
-  const objective = new Objective(model, scope, headOutputOf(model, checkpoint));
+  const objective = objectiveOf(model, scope, checkpoint);
   const testData = objective.embed(test.x, Int32Array.of(test.label));
   const testLoss = objective.losses(testData)[0];
   testData.features.dispose();
