@@ -86,15 +86,7 @@ function asModel(theta: ArrayLike<number>, raw = false): tf.Sequential {
   return model;
 }
 
-const relativeError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-};
+const relativeError = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(...Array.from(a, (v, i) => v - b[i])) / Math.hypot(...Array.from(b));
 
 describe('influence on a sigmoid head: binary cross-entropy of the logit (logistic regression, closed forms)', function () {
   this.timeout(300_000);
