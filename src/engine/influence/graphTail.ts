@@ -1,10 +1,10 @@
 /**
  * Influence on graph models: a graph model has no trainable weights, but its trailing dense layer
  * is there as constants — a MatMul (or the converter's _FusedMatMul) with a constant kernel, and a
- * BiasAdd with a constant bias, then at most a softmax (or a sigmoid) on the way to the output. That layer becomes
- * the parameter scope: the graph up to the MatMul's input is the fixed prefix (run once over the
- * training set), and the dense layer is rebuilt as a one-layer layers model over those features,
- * whose weights are the graph's constants.
+ * BiasAdd with a constant bias, then at most a softmax (or a sigmoid) on the way to the output.
+ * That layer becomes the parameter scope: the graph up to the MatMul's input is the fixed prefix
+ * (run once over the training set), and the dense layer is rebuilt as a one-layer layers model over
+ * those features, whose weights are the graph's constants.
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';

@@ -1,8 +1,9 @@
 /**
  * The training objective as a function of the scope's parameters θ: the mean cross-entropy of the
  * model's outputs against the labels (a softmax head's categorical cross-entropy; a sigmoid head's
- * binary cross-entropy of its one unit, the label being class 0 or 1). Everything influence needs is built from its losses and
- * gradients: per-example gradients, the mean gradient, and (by differences) Hessian-vector products.
+ * binary cross-entropy of its one unit, the label being class 0 or 1). Everything influence needs
+ * is built from its losses and gradients: per-example gradients, the mean gradient, and (by
+ * differences) Hessian-vector products.
  * The data it sees are "features": the inputs of the first scoped layer (see split.ts).
  */
 import * as tf from '@tensorflow/tfjs';
