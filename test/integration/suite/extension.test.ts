@@ -180,7 +180,7 @@ describe('Model Lens extension (real VS Code)', function () {
       const modelPath = example('mnist-cnn/model.json');
       // digit-0-0 stays uncached for the hover test below; digit-3-0 is explained above already.
       const imagePath = example('mnist-cnn/samples/digit-3-0.png');
-      // A long job (seconds): SmoothGrad with the most samples the panel allows, plus metrics.
+      // A long job (about a second or more): SmoothGrad with 256 samples, plus metrics.
       const job = vscode.commands.executeCommand<SaliencyResult | undefined>('modelLens.explainInput', {
         model: modelPath,
         input: imagePath,

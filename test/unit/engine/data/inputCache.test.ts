@@ -19,6 +19,15 @@ function doubler(): tf.LayersModel {
   return model;
 }
 
+/** Six input files x0…x5 in `dir`, xi holding [i + 1, i + 1]. */
+function sixInputs(dir: string): string[] {
+  return Array.from({ length: 6 }, (_, i) => {
+    const file = path.join(dir, `x${i}.json`);
+    fs.writeFileSync(file, JSON.stringify([i + 1, i + 1]));
+    return file;
+  });
+}
+
 /** The entry for `file`, used for nothing but a look. */
 const get = (cache: InputCache, checkpoint: Checkpoint, file: string) => cache.use(checkpoint, file, (entry) => entry);
 
@@ -52,11 +61,7 @@ describe('inputs/inputCache', () => {
   it('keeps at most four entries, dropping the least recently used', async () => {
     const dir = tempDir();
     const checkpoint = await loadCheckpoint(await saveLayersModel(doubler(), dir));
-    const files = Array.from({ length: 6 }, (_, i) => {
-      const file = path.join(dir, `x${i}.json`);
-      fs.writeFileSync(file, JSON.stringify([i, i]));
-      return file;
-    });
+    const files = sixInputs(dir);
     const before = tf.memory().numTensors;
     const cache = new InputCache();
     const kept = await get(cache, checkpoint, files[0]);
@@ -74,11 +79,7 @@ describe('inputs/inputCache', () => {
   it('an entry in use outlives its eviction: readable until its user is done, then freed', async () => {
     const dir = tempDir();
     const checkpoint = await loadCheckpoint(await saveLayersModel(doubler(), dir));
-    const files = Array.from({ length: 6 }, (_, i) => {
-      const file = path.join(dir, `x${i}.json`);
-      fs.writeFileSync(file, JSON.stringify([i + 1, i + 1]));
-      return file;
-    });
+    const files = sixInputs(dir);
     const before = tf.memory().numTensors;
     const cache = new InputCache();
     const read = await cache.use(checkpoint, files[0], async (entry) => {
